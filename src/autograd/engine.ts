@@ -1,0 +1,181 @@
+/**
+ * The autograd engine: one small reverse-mode engine in the style of micrograd, over PyTorch-shaped graphs.
+ *
+ * - Every differentiable primitive records a `Node` naming its rule in the single table of `rules.ts`,
+ *   the edges to its inputs' nodes (or to leaf tensors, which accumulate into `.grad`), and saved tensors.
+ * - `backward` sorts the graph topologically (iteratively, so deep graphs cannot overflow the stack), runs
+ *   each node once with the sum of the gradients of its consumers (accumulated with add), and
+ *   unbroadcasts once, here: a rule may return a gradient of the broadcast shape and the engine sums it down
+ *   to the input's shape. Composite ops are built from primitives and need no rule of their own.
+ * - Saved tensors carry the storage version they had; an in-place write in between is detected at backward
+ *   time with PyTorch's message. Without `retainGraph` the saved tensors are dropped after use, and a second
+ *   backward through such a node fails with PyTorch's message.
+ * - Memory: every storage allocated while backward runs is an engine temporary. Gradients that end in a
+ *   leaf's `.grad` (or a retained grad) are kept; every other temporary goes back to the backend's caching
+ *   allocator when backward returns, so the next step reuses it instead of touching fresh pages.
+ */
+import type { Tensor } from '../tensor.js';
+import type { Storage } from '../backend/types.js';
+
+export interface Edge {
+  fn: Node | null;
+  leaf: Tensor | null;
+}
+
+export type Rule = (g: Tensor, saved: Tensor[], ctx: any, needs: boolean[], node: Node) => (Tensor | null | undefined)[];
+
+interface Saved { t: Tensor; version: number }
+
+export class Node {
+  /** Tensors saved for backward (null once freed). */
+  private saved: Saved[] | null;
+  private hadSaved: boolean;
+  /** A non-leaf output whose gradient should be kept (`retainGrad()`). */
+  retained: Tensor | null = null;
+  readonly needs: boolean[];
+
+  constructor(
+    readonly name: string,
+    readonly rule: Rule,
+    readonly edges: (Edge | null)[],
+    readonly inputShapes: (readonly number[])[],
+    readonly inputDtypes: string[],
+    saved: Tensor[],
+    readonly ctx: any,
+  ) {
+    this.saved = saved.map((t) => ({ t, version: t._s.version }));
+    this.hadSaved = saved.length > 0;
+    this.needs = edges.map((e) => e !== null);
+  }
+
+  /** PyTorch's class-like name, e.g. `MulBackward0`. */
+  toString(): string { return `${this.name[0]!.toUpperCase()}${this.name.slice(1)}Backward0`; }
+
+  /** The next functions (`grad_fn.next_functions`): [node or 'AccumulateGrad' or null, inputIndex]. */
+  get nextFunctions(): (Node | string | null)[] {
+    return this.edges.map((e) => (e === null ? null : e.fn ?? 'AccumulateGrad'));
+  }
+
+  unpack(): Tensor[] {
+    if (this.saved === null) {
+      if (!this.hadSaved) return [];
+      throw new Error('Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.');
+    }
+    return this.saved.map(({ t, version }, i) => {
+      if (t._s.version !== version) {
+        throw new Error(`one of the variables needed for gradient computation has been modified by an inplace operation: [${t.dtype} [${t.shape.join(', ')}]], which is saved tensor ${i} of ${this}, is at version ${t._s.version}; expected version ${version} instead.`);
+      }
+      return t;
+    });
+  }
+
+  release(): void { this.saved = null; }
+}
+
+/** Storages allocated while a backward pass runs (see module comment). */
+let scope: Set<Storage> | null = null;
+export function trackAllocation(s: Storage): void {
+  if (scope !== null) scope.add(s);
+}
+
+export interface EngineOps {
+  sumToShape(g: Tensor, shape: readonly number[]): Tensor;
+  add(a: Tensor, b: Tensor): Tensor;
+  cast(g: Tensor, dtype: string): Tensor;
+  clone(g: Tensor): Tensor;
+  accumulateInto(dst: Tensor, g: Tensor): void;
+  detachedAlias(g: Tensor): Tensor;
+  free(s: Storage, t: Tensor): void;
+  withNoGrad<T>(fn: () => T): T;
+}
+
+let ops: EngineOps;
+export function setEngineOps(o: EngineOps): void { ops = o; }
+
+function topoOrder(root: Node): Node[] {
+  // Iterative DFS post-order; reversed it is a topological order (consumers before producers).
+  const order: Node[] = [];
+  const visited = new Set<Node>();
+  const stack: [Node, number][] = [[root, 0]];
+  visited.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const [node, i] = top;
+    if (i < node.edges.length) {
+      top[1]++;
+      const next = node.edges[i]?.fn;
+      if (next && !visited.has(next)) { visited.add(next); stack.push([next, 0]); }
+    } else {
+      stack.pop();
+      order.push(node);
+    }
+  }
+  return order.reverse();
+}
+
+/** Runs backward from `root` with upstream gradient `grad`. */
+export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): void {
+  const outer = scope;
+  scope = new Set();
+  const claimed = new Set<Storage>();
+  const keep = (t: Tensor): Tensor => {
+    // A leaf's new .grad: adopt an engine temporary that nothing else holds, else copy.
+    const s = t._s;
+    if (scope!.has(s) && !claimed.has(s) && t.isContiguous() && t._offset === 0 && s.length === t.numel()) {
+      claimed.add(s);
+      return ops.detachedAlias(t);
+    }
+    const c = ops.clone(t);
+    claimed.add(c._s);
+    return c;
+  };
+  const deliverLeaf = (leaf: Tensor, g: Tensor): void => {
+    if (g.dtype !== leaf.dtype) g = ops.cast(g, leaf.dtype);
+    if (leaf.grad === null) leaf.grad = keep(g);
+    else ops.accumulateInto(leaf.grad, g);
+  };
+  try {
+    ops.withNoGrad(() => {
+      if (root._gradFn === null) {
+        deliverLeaf(root, ops.sumToShape(grad, root.shape));
+        return;
+      }
+      const order = topoOrder(root._gradFn);
+      const pending = new Map<Node, Tensor>();
+      pending.set(root._gradFn, grad);
+      for (const node of order) {
+        const g = pending.get(node);
+        if (g === undefined) continue;
+        pending.delete(node);
+        if (node.retained !== null) {
+          const r = node.retained;
+          if (r.grad === null) r.grad = keep(g); else ops.accumulateInto(r.grad, g);
+        }
+        const saved = node.unpack();
+        const grads = node.rule(g, saved, node.ctx, node.needs, node);
+        if (!retainGraph) node.release();
+        for (let i = 0; i < node.edges.length; i++) {
+          const e = node.edges[i];
+          let gi = grads[i];
+          if (!e || gi === null || gi === undefined) continue;
+          const shape = node.inputShapes[i]!;
+          gi = ops.sumToShape(gi, shape);
+          if (gi.dtype !== node.inputDtypes[i]) gi = ops.cast(gi, node.inputDtypes[i]!);
+          if (e.fn !== null) {
+            const prev = pending.get(e.fn);
+            pending.set(e.fn, prev === undefined ? gi : ops.add(prev, gi));
+          } else {
+            deliverLeaf(e.leaf!, gi);
+          }
+        }
+      }
+    });
+  } finally {
+    const temps = scope;
+    scope = outer;
+    for (const s of temps) {
+      if (claimed.has(s)) { if (outer !== null) outer.add(s); continue; }
+      ops.free(s, root);
+    }
+  }
+}

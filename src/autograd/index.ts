@@ -1,0 +1,10 @@
+/**
+ * `torch.autograd`: `grad`, `gradcheck` and the grad-mode switches.
+ * @example
+ * const x = torch.tensor([2], { requiresGrad: true });
+ * const [dx] = torch.autograd.grad(x.pow(3).sum(), [x]); // tensor([12.])
+ */
+export { grad } from '../ops.js';
+export { gradcheck } from './gradcheck.js';
+export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled } from './grad_mode.js';
+export { Node } from './engine.js';

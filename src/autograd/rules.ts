@@ -1,0 +1,148 @@
+/**
+ * The one table of backward rules. Each entry maps the upstream gradient `g` of a primitive's output to the
+ * gradients of its inputs (null where not needed). Rules may return gradients of the broadcast (output)
+ * shape: the engine sums them down to each input's shape. Composite operations (mean, var, softmax's
+ * callers, indexSelect, stack, ...) are built from these primitives and have no rule of their own.
+ */
+import type { Rule } from './engine.js';
+import type { Tensor } from '../tensor.js';
+import * as o from '../ops.js';
+
+const sq = (t: Tensor) => t.mul(t);
+
+export const RULES: Record<string, Rule> = {
+  // ---- elementwise, binary
+  add: (g, _s, ctx) => [g, ctx.alpha === 1 ? g : g.mul(ctx.alpha)],
+  sub: (g, _s, ctx) => [g, g.mul(-ctx.alpha)],
+  mul: (g, [a, b], _c, needs) => [needs[0] ? g.mul(b!) : null, needs[1] ? g.mul(a!) : null],
+  div: (g, [a, b], _c, needs) => [needs[0] ? g.div(b!) : null, needs[1] ? g.neg().mul(a!).div(b!.mul(b!)) : null],
+  pow: (g, [a, b, out], _c, needs) => [
+    // d/da a^b = b * a^(b-1) (0 where b == 0, as PyTorch); d/db a^b = a^b * log(a) (0 where a == 0 and b >= 0)
+    needs[0] ? o.where(b!.eq(0), 0, g.mul(b!).mul(a!.pow(b!.sub(1)))) : null,
+    needs[1] ? o.where(a!.eq(0).logicalAnd(b!.ge(0)), 0, g.mul(out!).mul(a!.log())) : null,
+  ],
+  maximum: (g, [a, b], _c, needs) => minmaxGrad(g, a!, b!, needs, 'gt'),
+  minimum: (g, [a, b], _c, needs) => minmaxGrad(g, a!, b!, needs, 'lt'),
+  atan2: (g, [a, b], _c, needs) => {
+    const den = sq(a!).add(sq(b!));
+    return [needs[0] ? g.mul(b!).div(den) : null, needs[1] ? g.mul(a!).neg().div(den) : null];
+  },
+  where: (g, [c]) => [null, o.where(c!, g, 0), o.where(c!, 0, g)],
+  clamp: (g, [x], ctx) => {
+    let m = o.onesLike(x!, { dtype: 'bool' });
+    if (ctx.min !== null) m = m.logicalAnd(x!.ge(ctx.min));
+    if (ctx.max !== null) m = m.logicalAnd(x!.le(ctx.max));
+    return [o.where(m, g, 0)];
+  },
+
+  // ---- elementwise, unary (saved: [x] or [out])
+  neg: (g) => [g.neg()],
+  abs: (g, [x]) => [g.mul(x!.sign())],
+  exp: (g, [out]) => [g.mul(out!)],
+  expm1: (g, [out]) => [g.mul(out!.add(1))],
+  log: (g, [x]) => [g.div(x!)],
+  log1p: (g, [x]) => [g.div(x!.add(1))],
+  sqrt: (g, [out]) => [g.div(out!.mul(2))],
+  // std's sqrt: the gradient is 0 where the result is 0 (PyTorch's std_backward)
+  sqrtMasked: (g, [out]) => [o.where(out!.eq(0), 0, g.div(out!.mul(2)))],
+  rsqrt: (g, [out]) => [g.mul(out!.pow(3)).mul(-0.5)],
+  square: (g, [x]) => [g.mul(x!).mul(2)],
+  reciprocal: (g, [out]) => [g.neg().mul(out!).mul(out!)],
+  sin: (g, [x]) => [g.mul(x!.cos())],
+  cos: (g, [x]) => [g.mul(x!.sin()).neg()],
+  tan: (g, [out]) => [g.mul(sq(out!).add(1))],
+  asin: (g, [x]) => [g.mul(sq(x!).neg().add(1).rsqrt())],
+  acos: (g, [x]) => [g.mul(sq(x!).neg().add(1).rsqrt()).neg()],
+  atan: (g, [x]) => [g.div(sq(x!).add(1))],
+  sinh: (g, [x]) => [g.mul(x!.cosh())],
+  cosh: (g, [x]) => [g.mul(x!.sinh())],
+  tanh: (g, [out]) => [o.binaryRaw('tanhBackward', g, out!)],
+  asinh: (g, [x]) => [g.mul(sq(x!).add(1).rsqrt())],
+  acosh: (g, [x]) => [g.mul(sq(x!).sub(1).rsqrt())],
+  atanh: (g, [x]) => [g.div(sq(x!).neg().add(1))],
+  relu: (g, [out]) => [o.binaryRaw('reluBackward', g, out!)],
+  sigmoid: (g, [out]) => [o.binaryRaw('sigmoidBackward', g, out!)],
+  gelu: (g, [x]) => [g.mul(o.unaryRaw('geluGrad', x!))],
+  geluTanh: (g, [x]) => [g.mul(o.unaryRaw('geluTanhGrad', x!))],
+  erf: (g, [x]) => [g.mul(o.unaryRaw('erfGrad', x!))],
+  silu: (g, [x]) => [g.mul(o.unaryRaw('siluGrad', x!))],
+  softplus: (g, [x], ctx) => {
+    // sigmoid(beta x), except past the threshold where softplus is the identity
+    const z = x!.mul(ctx.beta);
+    return [o.where(z.gt(ctx.threshold), g, g.mul(z.sigmoid()))];
+  },
+  leakyRelu: (g, [x], ctx) => [o.where(x!.gt(0), g, g.mul(ctx.slope))],
+  elu: (g, [x, out], ctx) => [o.where(x!.gt(0), g, g.mul(out!.add(ctx.alpha)))],
+  zeroGrad: (g) => [o.zerosLike(g)],
+
+  // ---- reductions
+  sum: (g, _s, ctx) => [o.expandReduced(g, ctx.shape, ctx.axes, ctx.keepdim)],
+  prod: (g, [x, out], ctx) => {
+    const gE = o.expandReduced(g, ctx.shape, ctx.axes, ctx.keepdim);
+    const outE = o.expandReduced(out!, ctx.shape, ctx.axes, ctx.keepdim);
+    const isZero = x!.eq(0);
+    const zeros = isZero.sum(ctx.axes, true);
+    const nonzeroProd = o.where(isZero, 1, x!).prod(ctx.axes, true);
+    // no zero in the group: prod / x; exactly one zero: product of the others at the zero, 0 elsewhere
+    const gradNoZero = outE.div(x!);
+    const gradOneZero = o.where(isZero, nonzeroProd, 0);
+    return [gE.mul(o.where(zeros.eq(0), gradNoZero, o.where(zeros.eq(1), gradOneZero, 0)))];
+  },
+  amax: (g, [x, out], ctx) => evenly(g, x!, out!, ctx),
+  amin: (g, [x, out], ctx) => evenly(g, x!, out!, ctx),
+  cumsum: (g, _s, ctx) => [g.flip([ctx.dim]).cumsum(ctx.dim).flip([ctx.dim])],
+  softmax: (g, [y], ctx) => [y!.mul(g.sub(g.mul(y!).sum(ctx.dim, true)))],
+  logSoftmax: (g, [y], ctx) => [g.sub(y!.exp().mul(g.sum(ctx.dim, true)))],
+  norm: (g, [x, out], ctx) => [o.normBackward(g, x!, out!, ctx)],
+
+  // ---- linear algebra
+  matmul: (g, [a, b], _c, needs) => [
+    needs[0] ? g.matmul(b!.transpose(-1, -2)) : null,
+    needs[1] ? a!.transpose(-1, -2).matmul(g) : null,
+  ],
+
+  // ---- views and copies
+  view: (g, _s, ctx) => [g.reshape(ctx.shape)],
+  permute: (g, _s, ctx) => [g.permute(ctx.inverse)],
+  expand: (g) => [g], // the engine sums the broadcast dimensions away
+  viewSlice: (g, _s, ctx) => {
+    // zeros of the input's shape with g written into the same view of it
+    const z = o.zeros(ctx.shape, { dtype: g.dtype });
+    ctx.apply(z).copy_(g);
+    return [z];
+  },
+  clone: (g) => [g],
+  cast: (g) => [g], // the engine casts to the input's dtype
+  cat: (g, _s, ctx) => {
+    const out: Tensor[] = [];
+    let start = 0;
+    for (const len of ctx.sizes as number[]) { out.push(g.narrow(ctx.dim, start, len)); start += len; }
+    return out;
+  },
+
+  // ---- indexing
+  gather: (g, [idx], ctx) => [o.zeros(ctx.shape, { dtype: g.dtype }).scatterAdd_(ctx.dim, idx!, g), null],
+  scatter: (g, [idx], ctx, needs) => [
+    needs[0] ? g.scatter(ctx.dim, idx!, 0) : null,
+    null,
+    needs[2] ? g.gather(ctx.dim, idx!) : null,
+  ],
+  scatterAdd: (g, [idx], ctx, needs) => [needs[0] ? g : null, null, needs[2] ? g.gather(ctx.dim, idx!) : null],
+};
+
+function minmaxGrad(g: Tensor, a: Tensor, b: Tensor, needs: boolean[], cmp: 'gt' | 'lt'): (Tensor | null)[] {
+  // PyTorch (derivatives.yaml): where(a == b, g / 2, g), zeroed where the input lost; with NaN neither lost.
+  const split = o.where(a.eq(b), g.mul(0.5), g);
+  const other = cmp === 'gt' ? 'lt' : 'gt';
+  return [
+    needs[0] ? o.where(a[other](b), 0, split) : null,
+    needs[1] ? o.where(a[cmp](b), 0, split) : null,
+  ];
+}
+
+function evenly(g: Tensor, x: Tensor, out: Tensor, ctx: any): Tensor[] {
+  const outE = o.expandReduced(out, ctx.shape, ctx.axes, ctx.keepdim);
+  const mask = x.eq(outE).logicalOr(x.isnan().logicalAnd(outE.isnan()));
+  const count = mask.sum(ctx.axes, true);
+  return [o.where(mask, o.expandReduced(g, ctx.shape, ctx.axes, ctx.keepdim).div(count), 0)];
+}

@@ -1,0 +1,546 @@
+/**
+ * The portable CPU backend: TypeScript over typed arrays, runs wherever JavaScript runs.
+ *
+ * Elementwise and reduction kernels are specialised per operation by generating a small loop function once
+ * (`new Function`) and caching it: the loop over a coalesced strided iteration space is shared, and the
+ * operation's expression is pasted into the innermost loop so the JIT sees straight-line arithmetic.
+ * Layouts are first coalesced (adjacent dimensions that are contiguous for every operand are merged, size-1
+ * dimensions dropped), so contiguous and most broadcast cases run as one flat loop.
+ * Matrix products go to the packed, register-blocked GEMM in `gemm.ts`.
+ */
+import type { DType, TypedArray } from '../../dtype.js';
+import { isFloating } from '../../dtype.js';
+import type { ArgReduceOp, Backend, BinaryOp, Layout, ReduceOp, Storage, UnaryOp } from '../types.js';
+import { CachingAllocator } from './pool.js';
+import { gemm } from './gemm.js';
+
+export class CpuStorage implements Storage {
+  version = 0;
+  constructor(public readonly dtype: DType, public data: TypedArray) {}
+  get length(): number { return this.data.length; }
+}
+
+export const cpuAllocator = new CachingAllocator();
+
+const registry = new FinalizationRegistry<{ dtype: DType; data: TypedArray }>((held) => {
+  cpuAllocator.give(held.dtype, held.data);
+});
+
+function newStorage(dtype: DType, n: number): CpuStorage {
+  const data = cpuAllocator.take(dtype, n);
+  const s = new CpuStorage(dtype, data);
+  if (n >= 256) registry.register(s, { dtype, data }, s);
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Iteration plans
+
+interface Plan {
+  shape: number[];
+  strides: number[][];
+  offsets: number[];
+  numel: number;
+}
+
+/** Coalesces dims for several operands sharing one shape. */
+export function makePlan(shape: readonly number[], layouts: readonly { strides: readonly number[]; offset: number }[]): Plan {
+  let numel = 1;
+  for (const s of shape) numel *= s;
+  const dims: number[] = [];
+  const strides: number[][] = layouts.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0) {
+      let mergeable = true;
+      for (let k = 0; k < layouts.length; k++) {
+        if (strides[k]![last] !== layouts[k]!.strides[d]! * shape[d]!) { mergeable = false; break; }
+      }
+      if (mergeable) {
+        dims[last] = dims[last]! * shape[d]!;
+        for (let k = 0; k < layouts.length; k++) strides[k]![last] = layouts[k]!.strides[d]!;
+        continue;
+      }
+    }
+    dims.push(shape[d]!);
+    for (let k = 0; k < layouts.length; k++) strides[k]!.push(layouts[k]!.strides[d]!);
+  }
+  if (dims.length === 0) { dims.push(1); for (const s of strides) s.push(0); }
+  return { shape: dims, strides, offsets: layouts.map((l) => l.offset), numel };
+}
+
+/**
+ * Generates `fn(out, o0, x0, x1..., plan)` looping over a plan with `nIn` inputs. `expr` uses a0, a1, ... for
+ * the inputs' values and writes the result expression; `outStrided` lets the output be strided too (used for
+ * copy/fill into views and for reductions that accumulate into `out`).
+ */
+const kernelCache = new Map<string, Function>();
+function kernel(nIn: number, expr: string, accumulate = false): Function {
+  const key = `${nIn}|${accumulate}|${expr}`;
+  let f = kernelCache.get(key);
+  if (f !== undefined) return f;
+  const ins = Array.from({ length: nIn }, (_, k) => k);
+  const read = (k: number, idx: string) => `const a${k} = x${k}[${idx}];`;
+  const body = `
+    const shape = plan.shape, nd = shape.length, n = plan.numel;
+    if (n === 0) return;
+    const os = plan.strides[0];
+    ${ins.map((k) => `const x${k} = xs[${k}]; const s${k} = plan.strides[${k + 1}];`).join('\n')}
+    const inner = shape[nd - 1];
+    const oi = os[nd - 1];
+    ${ins.map((k) => `const i${k} = s${k}[nd - 1];`).join('\n')}
+    let o = plan.offsets[0];
+    ${ins.map((k) => `let p${k} = plan.offsets[${k + 1}];`).join('\n')}
+    const outer = n / inner;
+    const idx = new Int32Array(nd);
+    const contiguous = oi === 1 ${ins.map((k) => `&& i${k} === 1`).join(' ')};
+    for (let r = 0; r < outer; r++) {
+      if (contiguous) {
+        for (let j = 0; j < inner; j++) {
+          ${ins.map((k) => read(k, `p${k} + j`)).join(' ')}
+          ${accumulate ? `const acc = out[o + j]; out[o + j] = ${expr};` : `out[o + j] = ${expr};`}
+        }
+      } else if (oi === 0) {
+        let acc = out[o];
+        for (let j = 0; j < inner; j++) {
+          ${ins.map((k) => read(k, `p${k} + j * i${k}`)).join(' ')}
+          acc = ${accumulate ? expr : expr};
+        }
+        out[o] = acc;
+      } else {
+        for (let j = 0; j < inner; j++) {
+          ${ins.map((k) => read(k, `p${k} + j * i${k}`)).join(' ')}
+          ${accumulate ? `const acc = out[o + j * oi]; out[o + j * oi] = ${expr};` : `out[o + j * oi] = ${expr};`}
+        }
+      }
+      for (let d = nd - 2; d >= 0; d--) {
+        idx[d]++;
+        o += os[d];
+        ${ins.map((k) => `p${k} += s${k}[d];`).join(' ')}
+        if (idx[d] < shape[d]) break;
+        o -= os[d] * shape[d];
+        ${ins.map((k) => `p${k} -= s${k}[d] * shape[d];`).join(' ')}
+        idx[d] = 0;
+      }
+    }`;
+  f = new Function('out', 'xs', 'plan', 'P', 'H', body);
+  const bound = (out: unknown, xs: unknown, plan: unknown, p?: number) => (f as any)(out, xs, plan, p, H);
+  kernelCache.set(key, bound);
+  return bound;
+}
+
+/**
+ * erf(x) to double precision: a positive-term series for |x| < 3 (no cancellation),
+ * the Laplace continued fraction for erfc beyond (evaluated with the modified Lentz method).
+ */
+export function erf(x: number): number {
+  if (x !== x) return x;
+  const ax = Math.abs(x);
+  if (ax < 3) {
+    // erf(x) = 2/sqrt(pi) * exp(-x^2) * sum_n 2^n x^(2n+1) / (1*3*...*(2n+1))
+    let term = ax, sum = ax;
+    const x2 = ax * ax;
+    for (let n = 1; n < 200; n++) {
+      term *= (2 * x2) / (2 * n + 1);
+      sum += term;
+      if (term < sum * 1e-17) break;
+    }
+    const r = 1.1283791670955126 * Math.exp(-x2) * sum;
+    return x < 0 ? -r : r;
+  }
+  if (ax > 6) return x < 0 ? -1 : 1;
+  // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...)))))
+  const tiny = 1e-300;
+  let f = ax, c = ax, d = 0;
+  for (let k = 1; k < 300; k++) {
+    const a = k / 2;
+    d = ax + a * d; d = d === 0 ? tiny : d; d = 1 / d;
+    c = ax + a / c; c = c === 0 ? tiny : c;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  const erfc = Math.exp(-ax * ax) / (f * 1.7724538509055159);
+  return x < 0 ? erfc - 1 : 1 - erfc;
+}
+
+const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+
+/** Helpers the generated kernels call as `H.name(...)`. */
+const H = {
+  erf,
+  sigmoid,
+  sigmoidGrad: (x: number): number => { const s = sigmoid(x); return s * (1 - s); },
+  gelu: (x: number): number => 0.5 * x * (1 + erf(x * 0.7071067811865476)),
+  geluGrad: (x: number): number => 0.5 * (1 + erf(x * 0.7071067811865476)) + x * 0.3989422804014327 * Math.exp(-0.5 * x * x),
+  geluTanhGrad: (x: number): number => {
+    const k = 0.7978845608028654, c = 0.044715;
+    const t = Math.tanh(k * (x + c * x * x * x));
+    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * c * x * x);
+  },
+  silu: (x: number): number => x * sigmoid(x),
+  siluGrad: (x: number): number => { const s = sigmoid(x); return s * (1 + x * (1 - s)); },
+  remainder: (a: number, b: number): number => { const r = a % b; return r !== 0 && (r < 0) !== (b < 0) ? r + b : r; },
+  round: (a: number): number => (Math.abs(a - Math.trunc(a)) === 0.5 ? 2 * Math.round(a / 2) : Math.round(a)),
+};
+
+const UNARY: Record<UnaryOp, string> = {
+  neg: '-a0',
+  abs: 'Math.abs(a0)',
+  sign: '(a0 > 0 ? 1 : a0 < 0 ? -1 : 0)', // sign(NaN) is 0 in PyTorch 1.13
+  exp: 'Math.exp(a0)',
+  log: 'Math.log(a0)',
+  log1p: 'Math.log1p(a0)',
+  expm1: 'Math.expm1(a0)',
+  sqrt: 'Math.sqrt(a0)',
+  rsqrt: '1 / Math.sqrt(a0)',
+  square: 'a0 * a0',
+  reciprocal: '1 / a0',
+  sin: 'Math.sin(a0)', cos: 'Math.cos(a0)', tan: 'Math.tan(a0)',
+  asin: 'Math.asin(a0)', acos: 'Math.acos(a0)', atan: 'Math.atan(a0)',
+  sinh: 'Math.sinh(a0)', cosh: 'Math.cosh(a0)', tanh: 'Math.tanh(a0)',
+  asinh: 'Math.asinh(a0)', acosh: 'Math.acosh(a0)', atanh: 'Math.atanh(a0)',
+  relu: '(a0 > 0 ? a0 : a0 === a0 ? 0 : a0)',
+  sigmoid: 'H.sigmoid(a0)',
+  gelu: 'H.gelu(a0)',
+  geluTanh: '(0.5 * a0 * (1 + Math.tanh(0.7978845608028654 * (a0 + 0.044715 * a0 * a0 * a0))))',
+  erf: 'H.erf(a0)',
+  floor: 'Math.floor(a0)', ceil: 'Math.ceil(a0)',
+  // round half to even, as PyTorch (nearbyint)
+  round: 'H.round(a0)',
+  trunc: 'Math.trunc(a0)',
+  logicalNot: '(a0 === 0 ? 1 : 0)',
+  isnan: '(a0 !== a0 ? 1 : 0)',
+  isinf: '(a0 === Infinity || a0 === -Infinity ? 1 : 0)',
+  // softplus(beta=param) with PyTorch's threshold 20
+  softplus: '(a0 * P > 20 ? a0 : Math.log1p(Math.exp(a0 * P)) / P)',
+  silu: 'H.silu(a0)',
+  reluMask: '(a0 > 0 ? 1 : 0)',
+  sigmoidGrad: 'H.sigmoidGrad(a0)',
+  geluGrad: 'H.geluGrad(a0)',
+  geluTanhGrad: 'H.geluTanhGrad(a0)',
+  erfGrad: '(1.1283791670955126 * Math.exp(-a0 * a0))',
+  siluGrad: 'H.siluGrad(a0)',
+};
+
+const BINARY: Record<BinaryOp, string> = {
+  add: 'a0 + a1', sub: 'a0 - a1', mul: 'a0 * a1', div: 'a0 / a1',
+  pow: 'Math.pow(a0, a1)',
+  maximum: '(a0 !== a0 || a1 !== a1 ? NaN : a0 > a1 ? a0 : a1)',
+  minimum: '(a0 !== a0 || a1 !== a1 ? NaN : a0 < a1 ? a0 : a1)',
+  fmod: 'a0 % a1',
+  remainder: 'H.remainder(a0, a1)',
+  floorDivide: 'Math.floor(a0 / a1)',
+  eq: '(a0 === a1 ? 1 : 0)', ne: '(a0 !== a1 ? 1 : 0)',
+  lt: '(a0 < a1 ? 1 : 0)', le: '(a0 <= a1 ? 1 : 0)', gt: '(a0 > a1 ? 1 : 0)', ge: '(a0 >= a1 ? 1 : 0)',
+  logicalAnd: '(a0 !== 0 && a1 !== 0 ? 1 : 0)', logicalOr: '(a0 !== 0 || a1 !== 0 ? 1 : 0)',
+  logicalXor: '((a0 !== 0) !== (a1 !== 0) ? 1 : 0)',
+  atan2: 'Math.atan2(a0, a1)',
+  reluBackward: '(a1 > 0 ? a0 : 0)',
+  tanhBackward: 'a0 * (1 - a1 * a1)',
+  sigmoidBackward: 'a0 * a1 * (1 - a1)',
+};
+
+/** Wraps an expression so the stored value matches the output dtype (int64 truncation, bool 0/1). */
+function castExpr(expr: string, dtype: DType): string {
+  if (dtype === 'int64') return `Math.trunc(${expr})`;
+  if (dtype === 'bool') return `((${expr}) !== 0 ? 1 : 0)`;
+  return expr;
+}
+
+function contiguousLayout(shape: readonly number[]): Layout {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) { strides[d] = s; s *= shape[d]!; }
+  return { shape, strides, offset: 0 };
+}
+
+function numelOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
+}
+
+const REDUCE_INIT: Record<ReduceOp, number> = { sum: 0, prod: 1, max: -Infinity, min: Infinity, any: 0, all: 1 };
+const REDUCE_EXPR: Record<ReduceOp, string> = {
+  sum: 'acc + a0',
+  prod: 'acc * a0',
+  max: '(a0 > acc || a0 !== a0 ? a0 : acc)',
+  min: '(a0 < acc || a0 !== a0 ? a0 : acc)',
+  any: '(acc !== 0 || a0 !== 0 ? 1 : 0)',
+  all: '(acc !== 0 && a0 !== 0 ? 1 : 0)',
+};
+
+export class CpuBackend implements Backend {
+  readonly name = 'cpu';
+  readonly allocator = cpuAllocator;
+
+  alloc(dtype: DType, length: number): CpuStorage {
+    return newStorage(dtype, length);
+  }
+
+  fromArray(dtype: DType, data: ArrayLike<number>): CpuStorage {
+    const s = newStorage(dtype, data.length);
+    const d = s.data;
+    if (dtype === 'int64') for (let i = 0; i < data.length; i++) d[i] = Math.trunc(data[i]!);
+    else if (dtype === 'bool') for (let i = 0; i < data.length; i++) d[i] = data[i] ? 1 : 0;
+    else if (ArrayBuffer.isView(data) && (data as TypedArray).constructor === d.constructor) d.set(data as any);
+    else for (let i = 0; i < data.length; i++) d[i] = data[i]!;
+    return s;
+  }
+
+  free(s: Storage): void {
+    const cs = s as CpuStorage;
+    if (cs.data.length === 0) return;
+    registry.unregister(cs);
+    cpuAllocator.give(cs.dtype, cs.data);
+    cs.data = EMPTY[cs.dtype];
+  }
+
+  readSync(s: Storage, layout: Layout): TypedArray {
+    const cs = s as CpuStorage;
+    const n = numelOf(layout.shape);
+    const out = new (cs.data.constructor as any)(n) as TypedArray;
+    const plan = makePlan(layout.shape, [contiguousLayout(layout.shape), layout]);
+    if (plan.shape.length === 1 && plan.strides[1]![0] === 1) {
+      out.set(cs.data.subarray(layout.offset, layout.offset + n));
+    } else {
+      (kernel(1, 'a0') as any)(out, [cs.data], plan);
+    }
+    return out;
+  }
+
+  async read(s: Storage, layout: Layout): Promise<TypedArray> {
+    return this.readSync(s, layout);
+  }
+
+  fill(dst: Storage, layout: Layout, value: number): void {
+    const d = (dst as CpuStorage).data;
+    const plan = makePlan(layout.shape, [layout]);
+    if (plan.shape.length === 1 && plan.strides[0]![0] === 1) {
+      d.fill(castFill(value, dst.dtype), layout.offset, layout.offset + plan.numel);
+    } else {
+      const src = new Float64Array([castFill(value, dst.dtype)]);
+      (kernel(1, 'a0') as any)(d, [src], makePlan(layout.shape, [layout, { strides: layout.strides.map(() => 0), offset: 0 }]));
+    }
+    dst.version++;
+  }
+
+  copy(src: Storage, srcLayout: Layout, dst: Storage, dstLayout: Layout): void {
+    const sd = (src as CpuStorage).data, dd = (dst as CpuStorage).data;
+    const plan = makePlan(dstLayout.shape, [dstLayout, srcLayout]);
+    const needsCast = dst.dtype !== src.dtype && (dst.dtype === 'int64' || dst.dtype === 'bool');
+    if (!needsCast && plan.shape.length === 1 && plan.strides[0]![0] === 1 && plan.strides[1]![0] === 1 && sd !== dd) {
+      dd.set(sd.subarray(srcLayout.offset, srcLayout.offset + plan.numel), dstLayout.offset);
+    } else if (sd === dd && overlaps(srcLayout, dstLayout)) {
+      const tmp = this.readSync(src, srcLayout);
+      (kernel(1, castExpr('a0', needsCast ? dst.dtype : 'float64')) as any)(dd, [tmp], makePlan(dstLayout.shape, [dstLayout, contiguousLayout(dstLayout.shape)]));
+    } else {
+      (kernel(1, castExpr('a0', needsCast ? dst.dtype : 'float64')) as any)(dd, [sd], plan);
+    }
+    dst.version++;
+  }
+
+  unary(op: UnaryOp, x: Storage, xl: Layout, outDtype: DType, param?: number, into?: Storage, ol?: Layout): CpuStorage {
+    const n = numelOf(xl.shape);
+    const out = (into as CpuStorage | undefined) ?? newStorage(outDtype, n);
+    const plan = makePlan(xl.shape, [ol ?? contiguousLayout(xl.shape), xl]);
+    if (into) into.version++;
+    (kernel(1, castExpr(UNARY[op], outDtype)) as any)(out.data, [(x as CpuStorage).data], plan, param ?? 1);
+    return out;
+  }
+
+  binary(op: BinaryOp, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType, into?: Storage, ol?: Layout): CpuStorage {
+    const shape = al.shape;
+    const out = (into as CpuStorage | undefined) ?? newStorage(outDtype, numelOf(shape));
+    const plan = makePlan(shape, [ol ?? contiguousLayout(shape), al, bl]);
+    if (into) into.version++;
+    (kernel(2, castExpr(BINARY[op], outDtype)) as any)(out.data, [(a as CpuStorage).data, (b as CpuStorage).data], plan);
+    return out;
+  }
+
+  where(cond: Storage, cl: Layout, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType): CpuStorage {
+    const shape = cl.shape;
+    const out = newStorage(outDtype, numelOf(shape));
+    const plan = makePlan(shape, [contiguousLayout(shape), cl, al, bl]);
+    (kernel(3, '(a0 !== 0 ? a1 : a2)') as any)(out.data,
+      [(cond as CpuStorage).data, (a as CpuStorage).data, (b as CpuStorage).data], plan);
+    return out;
+  }
+
+  reduce(op: ReduceOp, x: Storage, xl: Layout, axes: readonly number[], outDtype: DType): CpuStorage {
+    const outShape = xl.shape.map((s, d) => (axes.includes(d) ? 1 : s));
+    const nOut = numelOf(outShape);
+    const acc = cpuAllocator.take('float64', nOut) as Float64Array;
+    acc.fill(REDUCE_INIT[op]);
+    // Iterate over the input; the accumulator has stride 0 along reduced axes.
+    const accStrides = contiguousLayout(outShape).strides.map((s, d) => (axes.includes(d) ? 0 : s));
+    const plan = makePlan(xl.shape, [{ strides: accStrides, offset: 0 }, xl]);
+    (kernel(1, REDUCE_EXPR[op], true) as any)(acc, [(x as CpuStorage).data], plan);
+    const out = newStorage(outDtype, nOut);
+    const od = out.data;
+    if (outDtype === 'int64') for (let i = 0; i < nOut; i++) od[i] = Math.trunc(acc[i]!);
+    else od.set(acc);
+    cpuAllocator.give('float64', acc);
+    return out;
+  }
+
+  argReduce(op: ArgReduceOp, x: Storage, xl: Layout, axis: number): CpuStorage {
+    const xd = (x as CpuStorage).data;
+    const outShape = xl.shape.map((s, d) => (d === axis ? 1 : s));
+    const nOut = numelOf(outShape);
+    const out = newStorage('int64', nOut);
+    const len = xl.shape[axis]!;
+    const st = xl.strides[axis]!;
+    const isMax = op === 'argmax';
+    forEachOuter(outShape, xl, (o, base) => {
+      let best = xd[base]!, bi = 0;
+      if (best === best) {
+        for (let j = 1; j < len; j++) {
+          const v = xd[base + j * st]!;
+          if (v !== v) { bi = j; break; }
+          if (isMax ? v > best : v < best) { best = v; bi = j; }
+        }
+      }
+      out.data[o] = bi;
+    });
+    return out;
+  }
+
+  cumsum(x: Storage, xl: Layout, axis: number, outDtype: DType): CpuStorage {
+    const xd = (x as CpuStorage).data;
+    const shape = xl.shape;
+    const out = newStorage(outDtype, numelOf(shape));
+    const outStrides = contiguousLayout(shape).strides;
+    const outShape = shape.map((s, d) => (d === axis ? 1 : s));
+    const len = shape[axis]!, st = xl.strides[axis]!, ost = outStrides[axis]!;
+    const od = out.data;
+    forEachOuter(outShape, xl, (_o, base, oBase) => {
+      let acc = 0;
+      for (let j = 0; j < len; j++) { acc += xd[base + j * st]!; od[oBase + j * ost] = acc; }
+    }, outStrides);
+    return out;
+  }
+
+  matmul(a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType): CpuStorage {
+    if (!isFloating(outDtype)) throw new Error(`cpu matmul kernel expects a floating dtype, got ${outDtype}`);
+    const nd = al.shape.length;
+    const M = al.shape[nd - 2]!, K = al.shape[nd - 1]!, N = bl.shape[nd - 1]!;
+    const batchShape = al.shape.slice(0, nd - 2);
+    const nb = numelOf(batchShape);
+    const out = newStorage(outDtype, nb * M * N);
+    const ad = (a as CpuStorage).data as Float32Array, bd = (b as CpuStorage).data as Float32Array;
+    const od = out.data as Float32Array;
+    const idx = new Array<number>(batchShape.length).fill(0);
+    for (let bi = 0; bi < nb; bi++) {
+      let ao = al.offset, bo = bl.offset;
+      for (let d = 0; d < batchShape.length; d++) { ao += idx[d]! * al.strides[d]!; bo += idx[d]! * bl.strides[d]!; }
+      gemm(M, N, K, ad, ao, al.strides[nd - 2]!, al.strides[nd - 1]!, bd, bo, bl.strides[nd - 2]!, bl.strides[nd - 1]!,
+        od, bi * M * N, N, false);
+      for (let d = batchShape.length - 1; d >= 0; d--) { if (++idx[d]! < batchShape[d]!) break; idx[d] = 0; }
+    }
+    return out;
+  }
+
+  gather(x: Storage, xl: Layout, axis: number, idx: Storage, il: Layout): CpuStorage {
+    const xd = (x as CpuStorage).data, id = (idx as CpuStorage).data;
+    const n = numelOf(il.shape);
+    const out = newStorage(x.dtype, n);
+    const od = out.data;
+    const size = xl.shape[axis]!, st = xl.strides[axis]!;
+    let o = 0;
+    forEachIndex(il.shape, [il, { strides: xl.strides.map((s, d) => (d === axis ? 0 : s)), offset: xl.offset }], (ip, xp) => {
+      const k = id[ip]!;
+      if (k < 0 || k >= size) throw new RangeError(`index ${k} is out of bounds for dimension ${axis} with size ${size}`);
+      od[o++] = xd[xp + k * st]!;
+    });
+    return out;
+  }
+
+  scatter(dst: Storage, dl: Layout, axis: number, idx: Storage, il: Layout,
+    src: Storage | null, sl: Layout | null, value: number, reduce: 'none' | 'add'): void {
+    const dd = (dst as CpuStorage).data, id = (idx as CpuStorage).data;
+    const size = dl.shape[axis]!, st = dl.strides[axis]!;
+    const dLayout = { strides: dl.strides.map((s, d) => (d === axis ? 0 : s)), offset: dl.offset };
+    const check = (k: number): number => {
+      if (k < 0 || k >= size) throw new RangeError(`index ${k} is out of bounds for dimension ${axis} with size ${size}`);
+      return k;
+    };
+    const isInt = dst.dtype === 'int64';
+    if (src === null) {
+      const v = isInt ? Math.trunc(value) : value;
+      forEachIndex(il.shape, [il, dLayout], (ip, dp) => {
+        const p = dp + check(id[ip]!) * st;
+        dd[p] = reduce === 'add' ? dd[p]! + v : v;
+      });
+    } else {
+      const sd = (src as CpuStorage).data;
+      forEachIndex(il.shape, [il, dLayout, sl!], (ip, dp, sp) => {
+        const p = dp + check(id[ip]!) * st;
+        dd[p] = reduce === 'add' ? dd[p]! + sd[sp!]! : sd[sp!]!;
+      });
+    }
+    dst.version++;
+  }
+}
+
+const EMPTY: Record<DType, TypedArray> = {
+  float32: new Float32Array(0), float64: new Float64Array(0), int64: new Float64Array(0),
+  int32: new Int32Array(0), bool: new Uint8Array(0),
+};
+
+function castFill(v: number, dtype: DType): number {
+  return dtype === 'int64' ? Math.trunc(v) : dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
+}
+
+function overlaps(a: Layout, b: Layout): boolean {
+  const ext = (l: Layout): [number, number] => {
+    let hi = l.offset;
+    for (let d = 0; d < l.shape.length; d++) if (l.shape[d]! > 0) hi += (l.shape[d]! - 1) * l.strides[d]!;
+    return [l.offset, hi];
+  };
+  const [a0, a1] = ext(a), [b0, b1] = ext(b);
+  return a0 <= b1 && b0 <= a1;
+}
+
+/** Calls fn(outIndex, baseOffsetInX, baseOffsetInOut) for each position of `outerShape` (the reduced axis has size 1). */
+function forEachOuter(outerShape: readonly number[], xl: Layout, fn: (o: number, base: number, oBase: number) => void,
+  outStrides?: readonly number[]): void {
+  const nd = outerShape.length;
+  const n = numelOf(outerShape);
+  const idx = new Array<number>(nd).fill(0);
+  let base = xl.offset, ob = 0;
+  for (let o = 0; o < n; o++) {
+    fn(o, base, ob);
+    for (let d = nd - 1; d >= 0; d--) {
+      idx[d]!++;
+      base += xl.strides[d]!;
+      if (outStrides) ob += outStrides[d]!;
+      if (idx[d]! < outerShape[d]!) break;
+      base -= xl.strides[d]! * outerShape[d]!;
+      if (outStrides) ob -= outStrides[d]! * outerShape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+/** Iterates a shape, giving fn the offsets of up to three layouts at each position (row-major order). */
+function forEachIndex(shape: readonly number[], layouts: { strides: readonly number[]; offset: number }[],
+  fn: (p0: number, p1: number, p2?: number) => void): void {
+  const nd = shape.length, n = numelOf(shape);
+  if (n === 0) return;
+  const idx = new Array<number>(nd).fill(0);
+  const p = layouts.map((l) => l.offset);
+  const three = layouts.length === 3;
+  for (let i = 0; i < n; i++) {
+    if (three) fn(p[0]!, p[1]!, p[2]!); else fn(p[0]!, p[1]!);
+    for (let d = nd - 1; d >= 0; d--) {
+      idx[d]!++;
+      for (let k = 0; k < layouts.length; k++) p[k]! += layouts[k]!.strides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      for (let k = 0; k < layouts.length; k++) p[k]! -= layouts[k]!.strides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}

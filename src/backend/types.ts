@@ -1,0 +1,97 @@
+/**
+ * The `Backend` interface: primitive kernels over storage + layout.
+ *
+ * A backend owns memory (`Storage`) and runs kernels. It knows nothing of autograd, broadcasting rules or
+ * type promotion: the frontend (`Tensor`) resolves those and hands the backend fully specified layouts.
+ * A `Layout` describes how a logical n-d array sits in a storage: `shape`, `strides` (in elements, may be 0
+ * for broadcast dimensions, never negative) and `offset`. Views (transpose, slicing, expand, ...) are new
+ * layouts over the same storage, so they never copy.
+ *
+ * Every kernel that produces a new array returns a fresh, contiguous (row-major) storage of the requested dtype.
+ * The conformance suite in `test/conformance.test.ts` runs the same cases against every registered backend.
+ */
+import type { DType, TypedArray } from '../dtype.js';
+
+export interface Layout {
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+export interface Storage {
+  readonly dtype: DType;
+  /** Number of elements. */
+  readonly length: number;
+  /** Bumped by every in-place write; autograd uses it to detect modified saved tensors. */
+  version: number;
+}
+
+export type UnaryOp =
+  | 'neg' | 'abs' | 'sign' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sqrt' | 'rsqrt' | 'square' | 'reciprocal'
+  | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'sinh' | 'cosh' | 'tanh' | 'asinh' | 'acosh' | 'atanh'
+  | 'relu' | 'sigmoid' | 'gelu' | 'geluTanh' | 'erf' | 'floor' | 'ceil' | 'round' | 'trunc' | 'logicalNot'
+  | 'isnan' | 'isinf' | 'softplus' | 'silu'
+  // derivative helpers used by backward rules
+  | 'reluMask' | 'sigmoidGrad' | 'geluGrad' | 'geluTanhGrad' | 'erfGrad' | 'siluGrad';
+
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'fmod' | 'remainder' | 'floorDivide'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr' | 'logicalXor' | 'atan2'
+  // backward helpers
+  | 'reluBackward' | 'tanhBackward' | 'sigmoidBackward';
+
+export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'any' | 'all';
+export type ArgReduceOp = 'argmax' | 'argmin';
+
+export interface Backend {
+  /** Device type this backend serves, e.g. 'cpu'. */
+  readonly name: string;
+
+  /** A storage of `length` elements with unspecified contents (may be recycled memory). */
+  alloc(dtype: DType, length: number): Storage;
+  /** A storage holding a copy of `data` converted to `dtype`. */
+  fromArray(dtype: DType, data: ArrayLike<number>): Storage;
+  /** Gives memory back to the backend's caching allocator. The storage must not be used afterwards. */
+  free(s: Storage): void;
+  /** A contiguous copy of the elements described by `layout`. Throws on devices that can only read asynchronously. */
+  readSync(s: Storage, layout: Layout): TypedArray;
+  /** A contiguous copy of the elements described by `layout`, for any device. */
+  read(s: Storage, layout: Layout): Promise<TypedArray>;
+
+  /** dst[layout] = value (converted to dst's dtype). */
+  fill(dst: Storage, layout: Layout, value: number): void;
+  /** dst[dstLayout] = src[srcLayout] with conversion; both layouts have the same shape. */
+  copy(src: Storage, srcLayout: Layout, dst: Storage, dstLayout: Layout): void;
+
+  /** Elementwise f(x) → new contiguous storage of `x.shape` and dtype `outDtype` (computed in doubles). */
+  unary(op: UnaryOp, x: Storage, xl: Layout, outDtype: DType, param?: number, out?: Storage, ol?: Layout): Storage;
+  /**
+   * Elementwise f(a, b); `al` and `bl` already carry the output shape (broadcast dims have stride 0).
+   * With `out`/`ol` the result is written there (in-place ops); `out` may alias an input with the same layout.
+   */
+  binary(op: BinaryOp, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType, out?: Storage, ol?: Layout): Storage;
+  /** cond ? a : b with all three layouts of the output shape. */
+  where(cond: Storage, cl: Layout, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType): Storage;
+
+  /** Reduces `axes` (sorted, unique) of `xl`; the result has the keepdim shape (reduced axes of size 1). */
+  reduce(op: ReduceOp, x: Storage, xl: Layout, axes: readonly number[], outDtype: DType): Storage;
+  /** Index (int64) of the max/min along `axis` (first occurrence; NaN counts as the max/min, as in PyTorch). Keepdim shape. */
+  argReduce(op: ArgReduceOp, x: Storage, xl: Layout, axis: number): Storage;
+  /** Inclusive prefix sum along `axis`. */
+  cumsum(x: Storage, xl: Layout, axis: number, outDtype: DType): Storage;
+
+  /**
+   * Batched matrix product: `al` is [...batch, M, K], `bl` is [...batch, K, N] (same batch dims, any strides,
+   * broadcast batch dims have stride 0). Returns contiguous [...batch, M, N]. Float dtypes only.
+   */
+  matmul(a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType): Storage;
+
+  /** out[i][j][k] = x[i][idx[i][j][k]][k] for axis 1 (generalised); out has idx's shape. Indices are checked. */
+  gather(x: Storage, xl: Layout, axis: number, idx: Storage, il: Layout): Storage;
+  /**
+   * In place: dst[i][idx[i][j][k]][k] = src[i][j][k] (or += with reduce 'add') for axis 1, generalised.
+   * `src` null means the scalar `value`. Indices are checked against dst's size along `axis`.
+   */
+  scatter(dst: Storage, dl: Layout, axis: number, idx: Storage, il: Layout,
+    src: Storage | null, sl: Layout | null, value: number, reduce: 'none' | 'add'): void;
+}

@@ -1,0 +1,39 @@
+/**
+ * torchlet: PyTorch's training API in TypeScript.
+ *
+ * @example
+ * import * as torch from 'torchlet';
+ * const x = torch.tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * const y = x.matmul(x).sum();
+ * y.backward();
+ * console.log(x.grad!.tolist());
+ */
+import { CpuBackend } from './backend/cpu/cpu.js';
+import { registerBackend } from './tensor.js';
+
+registerBackend('cpu', new CpuBackend());
+
+export { Tensor, registerBackend, getBackend } from './tensor.js';
+export type { NestedArray, Scalar } from './tensor.js';
+export type { DType, TypedArray } from './dtype.js';
+export { promoteTypes, getDefaultDtype, setDefaultDtype, isFloating as isFloatingDtype } from './dtype.js';
+export { Device, device } from './device.js';
+export type { DeviceLike } from './device.js';
+export { Generator, manualSeed, initialSeed, defaultGenerator } from './random.js';
+export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled, isInferenceModeEnabled } from './autograd/grad_mode.js';
+export {
+  tensor, zeros, ones, empty, full, arange, linspace, eye, rand, randn, randint, randperm,
+  zerosLike, onesLike, emptyLike, fullLike, randnLike, randLike, where, cat, stack, resultType,
+} from './ops.js';
+export type { TensorOptions, ValuesIndices } from './ops.js';
+export * from './functional_forms.js';
+export { var_ as var } from './functional_forms.js';
+export type { Backend, Layout, Storage } from './backend/types.js';
+export { CpuBackend, cpuAllocator } from './backend/cpu/cpu.js';
+export * as cuda from './cuda.js';
+export * as nn from './nn/index.js';
+export * as autograd from './autograd/index.js';
+
+/** Shorthand dtype names as in PyTorch (`torch.float32`, `torch.long`, ...). */
+export const float32 = 'float32', float = 'float32', float64 = 'float64', double = 'float64',
+  int64 = 'int64', long = 'int64', int32 = 'int32', int = 'int32', bool = 'bool';

@@ -1,0 +1,1785 @@
+/**
+ * Tensor operations. Each method is installed on `Tensor.prototype`; `index.ts` exposes the functional forms
+ * (`torch.add(a, b)`). Primitives call one backend kernel and record one autograd node whose rule lives in
+ * `autograd/rules.ts`; composite operations are written with primitives and record nothing themselves.
+ */
+import type { Backend, BinaryOp, Layout, Storage, UnaryOp, ReduceOp } from './backend/types.js';
+import type { DType, TypedArray } from './dtype.js';
+import { castScalar, category, getDefaultDtype, isDType, isFloating, isIntegral, promoteTypes } from './dtype.js';
+import { CPU, Device, checkDeviceAvailable, device as parseDevice } from './device.js';
+import type { DeviceLike } from './device.js';
+import { Node, runBackward, setEngineOps } from './autograd/engine.js';
+import type { Edge } from './autograd/engine.js';
+import { isGradEnabled, noGrad } from './autograd/grad_mode.js';
+import { RULES } from './autograd/rules.js';
+import { Tensor, fromStorage, getBackend, makeView } from './tensor.js';
+import type { NestedArray, Scalar } from './tensor.js';
+import {
+  broadcastShapes, broadcastStrides, checkShape, contiguousStrides, fmtShape, inferShape, normDim, normDims,
+  numelOf, viewStrides,
+} from './shape.js';
+import { defaultGenerator, Generator } from './random.js';
+
+export const wrapDim = normDim;
+
+export interface TensorOptions {
+  dtype?: DType;
+  device?: DeviceLike;
+  requiresGrad?: boolean;
+}
+
+type TensorLike = Tensor | number | boolean;
+
+export function isPlainObject(x: unknown): x is Record<string, any> {
+  return x !== null && typeof x === 'object' && !(x instanceof Tensor) && !Array.isArray(x) && !ArrayBuffer.isView(x);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Construction helpers
+
+function cpu(): Backend { return getBackend('cpu'); }
+
+function resolveDevice(d: DeviceLike | undefined): { dev: Device; backend: Backend } {
+  const dev = d === undefined ? CPU : parseDevice(d);
+  checkDeviceAvailable(dev);
+  return { dev, backend: getBackend(dev.type) };
+}
+
+/** Wraps a JS scalar as a 0-dim tensor that takes part in type promotion as a Python number would. */
+function wrapScalar(v: number | boolean, like: Tensor, dtype?: DType): Tensor {
+  const dt: DType = dtype ?? (typeof v === 'boolean' ? 'bool' : Number.isInteger(v) ? 'int64' : 'float64');
+  const t = fromStorage(like._backend.fromArray(dt, [typeof v === 'boolean' ? (v ? 1 : 0) : v]), [], like._backend, like.device);
+  t._wrapped = true;
+  return t;
+}
+
+function asTensor(x: TensorLike, like: Tensor): Tensor {
+  return x instanceof Tensor ? x : wrapScalar(x, like);
+}
+
+function newTensor(s: Storage, shape: readonly number[], like: Tensor): Tensor {
+  return fromStorage(s, shape, like._backend, like.device);
+}
+
+/** PyTorch's result_type over tensors and wrapped scalars (dimensioned > zero-dim > scalars, by category). */
+export function resultType(...xs: Tensor[]): DType {
+  let dimR: DType | null = null, zeroR: DType | null = null, wrapR: DType | null = null;
+  const up = (cur: DType | null, d: DType): DType => (cur === null ? d : promoteTypes(cur, d));
+  for (const t of xs) {
+    if (t._wrapped) {
+      const d = isFloating(t.dtype) ? getDefaultDtype() : t.dtype;
+      wrapR = up(wrapR, d);
+    } else if (t.dim() === 0) zeroR = up(zeroR, t.dtype);
+    else dimR = up(dimR, t.dtype);
+  }
+  const combine = (higher: DType | null, lower: DType | null): DType | null => {
+    if (higher !== null && isFloating(higher)) return higher;
+    if (higher === 'bool' || (lower !== null && isFloating(lower))) {
+      if (higher === null) return lower;
+      if (lower === null) return higher;
+      return promoteTypes(higher, lower);
+    }
+    if (higher !== null) return higher;
+    return lower;
+  };
+  return combine(dimR, combine(zeroR, wrapR)) ?? getDefaultDtype();
+}
+
+function checkSameDevice(a: Tensor, b: Tensor): void {
+  if (!a.device.equals(b.device) && !a._wrapped && !b._wrapped && a.dim() > 0 && b.dim() > 0) {
+    throw new Error(`Expected all tensors to be on the same device, but found at least two devices, ${a.device} and ${b.device}!`);
+  }
+}
+
+function bLayout(t: Tensor, shape: readonly number[]): Layout {
+  return { shape, strides: broadcastStrides(t._shape, t._strides, shape), offset: t._offset };
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Autograd recording
+
+function record(name: string, out: Tensor, inputs: (Tensor | null)[], saved: Tensor[] = [], ctx: any = null): Tensor {
+  if (!isGradEnabled() || !isFloating(out.dtype)) return out;
+  let any = false;
+  const edges: (Edge | null)[] = inputs.map((t) => {
+    if (t === null || !t._requiresGrad) return null;
+    any = true;
+    return { fn: t._gradFn, leaf: t._gradFn === null ? t : null };
+  });
+  if (!any) return out;
+  const rule = RULES[name];
+  if (rule === undefined) throw new Error(`internal: no backward rule for ${name}`);
+  out._gradFn = new Node(name, rule, edges, inputs.map((t) => (t ? t._shape : [])), inputs.map((t) => (t ? t.dtype : 'float32')), saved, ctx);
+  out._requiresGrad = true;
+  return out;
+}
+
+function needsGrad(...ts: (Tensor | null)[]): boolean {
+  if (!isGradEnabled()) return false;
+  for (const t of ts) if (t !== null && t._requiresGrad) return true;
+  return false;
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Primitive kernels (also used raw by backward rules)
+
+const FLOAT_UNARY = new Set<UnaryOp>(['exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tan',
+  'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'sigmoid', 'gelu', 'geluTanh', 'erf',
+  'softplus', 'silu', 'reluMask', 'sigmoidGrad', 'geluGrad', 'geluTanhGrad', 'erfGrad', 'siluGrad']);
+
+/** Applies a unary kernel without recording (rules use it for derivatives). */
+export function unaryRaw(op: UnaryOp, x: Tensor, param?: number, outDtype?: DType): Tensor {
+  let dt = outDtype ?? x.dtype;
+  if (outDtype === undefined && FLOAT_UNARY.has(op) && !isFloating(x.dtype)) dt = getDefaultDtype();
+  return newTensor(x._backend.unary(op, x._s, x.layout, dt, param), x._shape, x);
+}
+
+function unary(op: UnaryOp, x: Tensor, save: 'x' | 'out' | 'none', param?: number, ctx?: any, rule: string = op): Tensor {
+  if (x.dtype === 'bool' && (op === 'neg')) {
+    throw new TypeError('Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
+  }
+  const out = unaryRaw(op, x, param);
+  if (!needsGrad(x)) return out;
+  return record(rule, out, [x], save === 'x' ? [x] : save === 'out' ? [out] : [], ctx);
+}
+
+/** Applies a binary kernel with broadcasting, without recording. */
+export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor, outDtype?: DType): Tensor {
+  const shape = broadcastShapes(a._shape, b._shape);
+  const dt = outDtype ?? resultType(a, b);
+  return newTensor(a._backend.binary(op, a._s, bLayout(a, shape), b._s, bLayout(b, shape), dt), shape, a);
+}
+
+type BinKind = 'arith' | 'div' | 'cmp' | 'logical';
+
+function prepBinary(a: Tensor, bIn: TensorLike, kind: BinKind): { b: Tensor; dt: DType; common: DType } {
+  let b: Tensor;
+  if (bIn instanceof Tensor) { checkSameDevice(a, bIn); b = bIn; } else b = wrapScalar(bIn, a);
+  let common = resultType(a, b);
+  if (!(bIn instanceof Tensor) && b.dtype !== common) b = wrapScalar(bIn, a, common); // scalar in the op's dtype
+  let dt = common;
+  if (kind === 'div' && !isFloating(common)) dt = getDefaultDtype();
+  if (kind === 'cmp' || kind === 'logical') dt = 'bool';
+  return { b, dt, common };
+}
+
+function binary(op: BinaryOp, a: Tensor, bIn: TensorLike, kind: BinKind, save: 'ab' | 'none' | 'abo' = 'ab', ctx: any = null, rule: string = op): Tensor {
+  const { b, dt } = prepBinary(a, bIn, kind);
+  if (op === 'sub' && (a.dtype === 'bool' || b.dtype === 'bool') && !(b._wrapped && b.dtype !== 'bool')) {
+    if (a.dtype === 'bool' && b.dtype === 'bool') {
+      throw new TypeError('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
+    }
+  }
+  if (op === 'pow' && isIntegral(dt) && b.lt(0).any().item() === 1) {
+    throw new RangeError('Integers to negative integer powers are not allowed.');
+  }
+  if ((op === 'floorDivide' || op === 'remainder' || op === 'fmod') && isIntegral(dt)) {
+    const zero = b.eq(0).any().item();
+    if (zero) throw new RangeError('ZeroDivisionError');
+  }
+  const out = binaryRaw(op, a, b, dt);
+  if (kind === 'cmp' || kind === 'logical' || !needsGrad(a, b)) return out;
+  return record(rule, out, [a, b], save === 'ab' ? [a, b] : save === 'abo' ? [a, b, out] : [], ctx);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Reductions helpers
+
+function reduceAxes(x: Tensor, dim: number | readonly number[] | null | undefined): number[] {
+  return normDims(dim, x.dim());
+}
+
+function reducedShape(shape: readonly number[], axes: readonly number[], keepdim: boolean): number[] {
+  const out: number[] = [];
+  for (let d = 0; d < shape.length; d++) {
+    if (axes.includes(d)) { if (keepdim) out.push(1); } else out.push(shape[d]!);
+  }
+  return out;
+}
+
+/** Views a reduced tensor (keepdim or not) as the keepdim shape and expands it to `shape`. */
+export function expandReduced(g: Tensor, shape: readonly number[], axes: readonly number[], keepdim: boolean): Tensor {
+  const kd = shape.map((s, d) => (axes.includes(d) ? 1 : s));
+  let t = g;
+  if (!keepdim) t = t.reshape(kd);
+  return t.expand(shape);
+}
+
+function reduceRaw(op: ReduceOp, x: Tensor, axes: number[], keepdim: boolean, outDtype: DType): Tensor {
+  const s = x._backend.reduce(op, x._s, x.layout, axes, outDtype);
+  return newTensor(s, reducedShape(x._shape, axes, keepdim), x);
+}
+
+export type DimArg = number | readonly number[] | null | undefined;
+export interface ReduceOpts { dim?: DimArg; keepdim?: boolean; dtype?: DType }
+
+/** Parses (dim?, keepdim?, opts?) in PyTorch's positional order or as one trailing options object. */
+function parseReduce(a?: DimArg | ReduceOpts, b?: boolean | ReduceOpts, c?: ReduceOpts): Required<Pick<ReduceOpts, 'keepdim'>> & ReduceOpts {
+  let dim: DimArg = undefined, keepdim = false, dtype: DType | undefined;
+  const apply = (o: ReduceOpts) => { if (o.dim !== undefined) dim = o.dim; if (o.keepdim !== undefined) keepdim = o.keepdim; if (o.dtype !== undefined) dtype = o.dtype; };
+  if (isPlainObject(a)) apply(a as ReduceOpts); else dim = a as DimArg;
+  if (isPlainObject(b)) apply(b as ReduceOpts); else if (b !== undefined) keepdim = b as boolean;
+  if (c !== undefined) apply(c);
+  return { dim, keepdim, dtype };
+}
+
+export type ValuesIndices = [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
+  return Object.assign([values, indices] as [Tensor, Tensor], { values, indices });
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// In-place machinery
+
+const CAN_CAST_RANK: Record<number, number> = {};
+void CAN_CAST_RANK;
+function canCast(from: DType, to: DType): boolean {
+  return category(from) <= category(to);
+}
+
+function checkWritable(t: Tensor): void {
+  for (let d = 0; d < t._shape.length; d++) {
+    if (t._strides[d] === 0 && t._shape[d]! > 1) {
+      throw new Error('unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.');
+    }
+  }
+  if (t._inference && !isGradEnabled() === false && !t._inference) return;
+}
+
+/**
+ * Runs an in-place op: under autograd the out-of-place result is computed (recording a node) and written
+ * back, and `self` takes over its history; otherwise `fast` writes directly into self's storage.
+ */
+function inplace(self: Tensor, others: (Tensor | null)[], outDtype: DType, compute: () => Tensor, fast: () => void): Tensor {
+  checkWritable(self);
+  if (!canCast(outDtype, self.dtype)) {
+    throw new TypeError(`result type ${torchTypeName(outDtype)} can't be cast to the desired output type ${torchTypeName(self.dtype)}`);
+  }
+  if (needsGrad(self, ...others)) {
+    if (self._gradFn === null && self._requiresGrad) {
+      throw new Error('a leaf Variable that requires grad is being used in an in-place operation.');
+    }
+    if (self._base !== null && self._base._requiresGrad) {
+      throw new Error('in-place operations on views of tensors that require grad are not supported by torchlet yet; clone() the view first.');
+    }
+    const r = compute();
+    self._backend.copy(r._s, r.layout, self._s, self.layout);
+    self._gradFn = r._gradFn;
+    self._requiresGrad = r._requiresGrad;
+    return self;
+  }
+  fast();
+  return self;
+}
+
+function torchTypeName(d: DType): string {
+  return { float32: 'Float', float64: 'Double', int64: 'Long', int32: 'Int', bool: 'Bool' }[d];
+}
+
+/** Writes op(self, other) into self directly (no autograd). */
+function binaryInto(op: BinaryOp, self: Tensor, b: Tensor): void {
+  const shape = self._shape;
+  const bs = broadcastShapes(shape, b._shape);
+  if (bs.length !== shape.length || bs.some((s, i) => s !== shape[i])) {
+    throw new RangeError(`output with shape ${fmtShape(shape)} doesn't match the broadcast shape ${fmtShape(bs)}`);
+  }
+  let src = b;
+  if (b._s === self._s && (b._offset !== self._offset || b._strides.some((s, i) => s !== self._strides[i + self.dim() - b.dim()]))) {
+    src = b.clone();
+  }
+  self._backend.binary(op, self._s, self.layout, src._s, bLayout(src, shape), self.dtype, self._s, self.layout);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// The methods
+
+export class TensorOps {
+  // ---- elementwise arithmetic
+  /**
+   * Elementwise `this + alpha * other` with broadcasting and type promotion.
+   * @example torch.tensor([1, 2]).add(torch.tensor([10, 20])) // tensor([11., 22.])
+   */
+  add(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
+    const al = typeof alpha === 'number' ? alpha : alpha.alpha ?? 1;
+    if (al === 1) return binary('add', this, other, 'arith', 'none', { alpha: 1 });
+    const { b } = prepBinary(this, other, 'arith');
+    return binary('add', this, b.mul(al), 'arith', 'none', { alpha: 1 });
+  }
+  /** Elementwise `this - alpha * other`. @example torch.tensor([3]).sub(1) // tensor([2.]) */
+  sub(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
+    const al = typeof alpha === 'number' ? alpha : alpha.alpha ?? 1;
+    if (al === 1) return binary('sub', this, other, 'arith', 'none', { alpha: 1 });
+    const { b } = prepBinary(this, other, 'arith');
+    return binary('sub', this, b.mul(al), 'arith', 'none', { alpha: 1 });
+  }
+  /** Elementwise product. @example torch.tensor([2, 3]).mul(2) // tensor([4., 6.]) */
+  mul(this: Tensor, other: TensorLike): Tensor { return binary('mul', this, other, 'arith'); }
+  /**
+   * Elementwise true division (integers give the default float dtype); `roundingMode` 'trunc' or 'floor'.
+   * @example torch.tensor([1, 2], { dtype: 'int64' }).div(2) // tensor([0.5000, 1.0000])
+   */
+  div(this: Tensor, other: TensorLike, roundingMode?: 'trunc' | 'floor' | null | { roundingMode?: 'trunc' | 'floor' | null }): Tensor {
+    const rm = isPlainObject(roundingMode) ? roundingMode.roundingMode : roundingMode;
+    if (rm === 'floor') return this.floorDivide(other);
+    if (rm === 'trunc') {
+      const { b, common } = prepBinary(this, other, 'arith');
+      return binaryRaw('div', this, b, isFloating(common) ? common : 'float64').trunc().to(common);
+    }
+    return binary('div', this, other, 'div');
+  }
+  /** Alias of `div`. */
+  trueDivide(this: Tensor, other: TensorLike): Tensor { return this.div(other); }
+  /** Floor of the quotient (`//`). @example torch.tensor([-7]).floorDivide(2) // tensor([-4.]) */
+  floorDivide(this: Tensor, other: TensorLike): Tensor { return binary('floorDivide', this, other, 'arith', 'none'); }
+  /** Python's modulo (sign of the divisor). */
+  remainder(this: Tensor, other: TensorLike): Tensor { return binary('remainder', this, other, 'arith', 'none'); }
+  /** C's fmod (sign of the dividend). */
+  fmod(this: Tensor, other: TensorLike): Tensor { return binary('fmod', this, other, 'arith', 'none'); }
+  /** Elementwise power. @example torch.tensor([2, 3]).pow(2) // tensor([4., 9.]) */
+  pow(this: Tensor, exponent: TensorLike): Tensor { return binary('pow', this, exponent, 'arith', 'abo'); }
+  /** `other - this`, i.e. PyTorch's `rsub`. */
+  rsub(this: Tensor, other: TensorLike): Tensor { return asTensor(other, this).sub(this); }
+  /** Elementwise maximum (NaN propagates). @example torch.tensor([1, 5]).maximum(torch.tensor([3, 2])) // tensor([3., 5.]) */
+  maximum(this: Tensor, other: Tensor): Tensor { return binary('maximum', this, other, 'arith'); }
+  /** Elementwise minimum (NaN propagates). */
+  minimum(this: Tensor, other: Tensor): Tensor { return binary('minimum', this, other, 'arith'); }
+  /** Elementwise atan2(this, other). */
+  atan2(this: Tensor, other: Tensor): Tensor { return binary('atan2', this, other, 'div'); }
+
+  // ---- comparisons and logic (bool results)
+  /** Elementwise `==` (bool). @example torch.tensor([1, 2]).eq(2) // tensor([false, true]) */
+  eq(this: Tensor, other: TensorLike): Tensor { return binary('eq', this, other, 'cmp'); }
+  /** Elementwise `!=`. */
+  ne(this: Tensor, other: TensorLike): Tensor { return binary('ne', this, other, 'cmp'); }
+  /** Elementwise `<`. */
+  lt(this: Tensor, other: TensorLike): Tensor { return binary('lt', this, other, 'cmp'); }
+  /** Elementwise `<=`. */
+  le(this: Tensor, other: TensorLike): Tensor { return binary('le', this, other, 'cmp'); }
+  /** Elementwise `>`. */
+  gt(this: Tensor, other: TensorLike): Tensor { return binary('gt', this, other, 'cmp'); }
+  /** Elementwise `>=`. */
+  ge(this: Tensor, other: TensorLike): Tensor { return binary('ge', this, other, 'cmp'); }
+  /** Elementwise logical and. */
+  logicalAnd(this: Tensor, other: TensorLike): Tensor { return binary('logicalAnd', this, other, 'logical'); }
+  /** Elementwise logical or. */
+  logicalOr(this: Tensor, other: TensorLike): Tensor { return binary('logicalOr', this, other, 'logical'); }
+  /** Elementwise logical xor. */
+  logicalXor(this: Tensor, other: TensorLike): Tensor { return binary('logicalXor', this, other, 'logical'); }
+  /** Elementwise logical not. */
+  logicalNot(this: Tensor): Tensor { return unaryRaw('logicalNot', this, undefined, 'bool'); }
+  /** True where NaN. */
+  isnan(this: Tensor): Tensor { return unaryRaw('isnan', this, undefined, 'bool'); }
+  /** True where ±inf. */
+  isinf(this: Tensor): Tensor { return unaryRaw('isinf', this, undefined, 'bool'); }
+  /** True where finite. */
+  isfinite(this: Tensor): Tensor { return this.isnan().logicalOr(this.isinf()).logicalNot(); }
+  /**
+   * True when both have the same shape and values (`torch.equal`).
+   * @example torch.ones([2]).equal(torch.ones([2])) // true
+   */
+  equal(this: Tensor, other: Tensor): boolean {
+    if (this._shape.length !== other._shape.length || this._shape.some((s, i) => s !== other._shape[i])) return false;
+    return this.eq(other).all().item() === 1;
+  }
+  /**
+   * `|this - other| <= atol + rtol * |other|` everywhere (`torch.allclose`).
+   * @example torch.tensor([1]).allclose(torch.tensor([1.000001])) // true
+   */
+  allclose(this: Tensor, other: Tensor, rtol: number | { rtol?: number; atol?: number; equalNan?: boolean } = 1e-5, atol = 1e-8, equalNan = false): boolean {
+    return this.isclose(other, rtol, atol, equalNan).all().item() === 1;
+  }
+  /** Elementwise closeness (`torch.isclose`). */
+  isclose(this: Tensor, other: Tensor, rtol: number | { rtol?: number; atol?: number; equalNan?: boolean } = 1e-5, atol = 1e-8, equalNan = false): Tensor {
+    if (isPlainObject(rtol)) { atol = rtol.atol ?? 1e-8; equalNan = rtol.equalNan ?? false; rtol = rtol.rtol ?? 1e-5; }
+    return noGrad(() => {
+      const a = this.double(), b = other.double();
+      let close = a.sub(b).abs().le(b.abs().mul(rtol as number).add(atol)).logicalOr(a.eq(b));
+      if (equalNan) close = close.logicalOr(a.isnan().logicalAnd(b.isnan()));
+      return close;
+    });
+  }
+
+  // ---- unary math
+  /** Elementwise negation. @example torch.tensor([1, -2]).neg() // tensor([-1., 2.]) */
+  neg(this: Tensor): Tensor { return unary('neg', this, 'none'); }
+  /** Elementwise absolute value. */
+  abs(this: Tensor): Tensor { return unary('abs', this, 'x'); }
+  /** Sign (-1, 0, 1; NaN stays NaN); zero gradient. */
+  sign(this: Tensor): Tensor { return unary('sign', this, 'none', undefined, null, 'zeroGrad'); }
+  /** e^x. @example torch.tensor([0]).exp() // tensor([1.]) */
+  exp(this: Tensor): Tensor { return unary('exp', this, 'out'); }
+  /** e^x - 1, accurate near 0. */
+  expm1(this: Tensor): Tensor { return unary('expm1', this, 'out'); }
+  /** Natural logarithm. */
+  log(this: Tensor): Tensor { return unary('log', this, 'x'); }
+  /** log(1 + x), accurate near 0. */
+  log1p(this: Tensor): Tensor { return unary('log1p', this, 'x'); }
+  /** Base-2 logarithm. */
+  log2(this: Tensor): Tensor { return this.log().div(Math.LN2); }
+  /** Base-10 logarithm. */
+  log10(this: Tensor): Tensor { return this.log().div(Math.LN10); }
+  /** Square root. */
+  sqrt(this: Tensor): Tensor { return unary('sqrt', this, 'out'); }
+  /** 1 / sqrt(x). */
+  rsqrt(this: Tensor): Tensor { return unary('rsqrt', this, 'out'); }
+  /** x * x. */
+  square(this: Tensor): Tensor { return unary('square', this, 'x'); }
+  /** 1 / x. */
+  reciprocal(this: Tensor): Tensor { return unary('reciprocal', this, 'out'); }
+  sin(this: Tensor): Tensor { return unary('sin', this, 'x'); }
+  cos(this: Tensor): Tensor { return unary('cos', this, 'x'); }
+  tan(this: Tensor): Tensor { return unary('tan', this, 'out'); }
+  asin(this: Tensor): Tensor { return unary('asin', this, 'x'); }
+  acos(this: Tensor): Tensor { return unary('acos', this, 'x'); }
+  atan(this: Tensor): Tensor { return unary('atan', this, 'x'); }
+  sinh(this: Tensor): Tensor { return unary('sinh', this, 'x'); }
+  cosh(this: Tensor): Tensor { return unary('cosh', this, 'x'); }
+  /** Hyperbolic tangent. */
+  tanh(this: Tensor): Tensor { return unary('tanh', this, 'out'); }
+  asinh(this: Tensor): Tensor { return unary('asinh', this, 'x'); }
+  acosh(this: Tensor): Tensor { return unary('acosh', this, 'x'); }
+  atanh(this: Tensor): Tensor { return unary('atanh', this, 'x'); }
+  /** Gauss error function. */
+  erf(this: Tensor): Tensor { return unary('erf', this, 'x'); }
+  /** max(x, 0) (NaN stays NaN). @example torch.tensor([-1, 2]).relu() // tensor([0., 2.]) */
+  relu(this: Tensor): Tensor { return unary('relu', this, 'out'); }
+  /** 1 / (1 + e^-x), computed stably. */
+  sigmoid(this: Tensor): Tensor { return unary('sigmoid', this, 'out'); }
+  /**
+   * GELU: x·Φ(x) (`approximate: 'none'`), or the tanh approximation (`'tanh'`).
+   * @example torch.tensor([1]).gelu() // tensor([0.8413])
+   */
+  gelu(this: Tensor, approximate: 'none' | 'tanh' | { approximate?: 'none' | 'tanh' } = 'none'): Tensor {
+    const a = isPlainObject(approximate) ? approximate.approximate ?? 'none' : approximate;
+    return a === 'tanh' ? unary('geluTanh', this, 'x') : unary('gelu', this, 'x');
+  }
+  /** x·sigmoid(x). */
+  silu(this: Tensor): Tensor { return unary('silu', this, 'x'); }
+  /** log(1 + e^(βx))/β, linear past `threshold`. */
+  softplus(this: Tensor, beta: number | { beta?: number; threshold?: number } = 1, threshold = 20): Tensor {
+    if (isPlainObject(beta)) { threshold = beta.threshold ?? 20; beta = beta.beta ?? 1; }
+    if (threshold !== 20) {
+      const b = beta as number;
+      const z = this.mul(b);
+      return where(z.gt(threshold), this, z.exp().log1p().div(b));
+    }
+    return unary('softplus', this, 'x', beta as number, { beta, threshold });
+  }
+  /** x for x > 0, else negativeSlope·x. */
+  leakyRelu(this: Tensor, negativeSlope: number | { negativeSlope?: number } = 0.01): Tensor {
+    const s = isPlainObject(negativeSlope) ? negativeSlope.negativeSlope ?? 0.01 : negativeSlope;
+    const out = noGrad(() => where(this.gt(0), this, this.mul(s)));
+    return needsGrad(this) ? record('leakyRelu', out, [this], [this], { slope: s }) : out;
+  }
+  /** x for x > 0, else α(e^x − 1). */
+  elu(this: Tensor, alpha: number | { alpha?: number } = 1): Tensor {
+    const a = isPlainObject(alpha) ? alpha.alpha ?? 1 : alpha;
+    const out = noGrad(() => where(this.gt(0), this, this.expm1().mul(a)));
+    return needsGrad(this) ? record('elu', out, [this], [this, out], { alpha: a }) : out;
+  }
+  /** Rounds down. */
+  floor(this: Tensor): Tensor { return isIntegral(this.dtype, true) ? this.clone() : unary('floor', this, 'none', undefined, null, 'zeroGrad'); }
+  /** Rounds up. */
+  ceil(this: Tensor): Tensor { return isIntegral(this.dtype, true) ? this.clone() : unary('ceil', this, 'none', undefined, null, 'zeroGrad'); }
+  /** Rounds half to even, as PyTorch. */
+  round(this: Tensor): Tensor { return isIntegral(this.dtype, true) ? this.clone() : unary('round', this, 'none', undefined, null, 'zeroGrad'); }
+  /** Rounds toward zero. */
+  trunc(this: Tensor): Tensor { return isIntegral(this.dtype, true) ? this.clone() : unary('trunc', this, 'none', undefined, null, 'zeroGrad'); }
+  /**
+   * Limits values to [min, max] (either may be null); gradient 1 inside the range, 0 outside.
+   * @example torch.tensor([-2, 0.5, 3]).clamp(0, 1) // tensor([0.0000, 0.5000, 1.0000])
+   */
+  clamp(this: Tensor, min?: number | null | { min?: number | null; max?: number | null }, max?: number | null): Tensor {
+    let lo: number | null = null, hi: number | null = null;
+    if (isPlainObject(min)) { lo = min.min ?? null; hi = min.max ?? null; } else { lo = min ?? null; hi = max ?? null; }
+    if (lo === null && hi === null) throw new Error("torch.clamp: At least one of 'min' or 'max' must not be None");
+    const out = noGrad(() => {
+      let r: Tensor = this;
+      if (lo !== null) r = where(r.lt(lo), wrapScalar(lo, this, resultType(this, wrapScalar(lo, this))), r);
+      if (hi !== null) r = where(r.gt(hi), wrapScalar(hi, this, resultType(this, wrapScalar(hi, this))), r);
+      if (r === this) r = this.clone();
+      return r;
+    });
+    return needsGrad(this) ? record('clamp', out, [this], [this], { min: lo, max: hi }) : out;
+  }
+  /** Alias of `clamp`. */
+  clip(this: Tensor, min?: number | null | { min?: number | null; max?: number | null }, max?: number | null): Tensor { return this.clamp(min, max); }
+
+  /**
+   * Picks `this` where `condition` is true, else `other` (`Tensor.where`).
+   * @example torch.tensor([1, 2]).where(torch.tensor([true, false]), 0) // tensor([1., 0.])
+   */
+  where(this: Tensor, condition: Tensor, other: TensorLike): Tensor { return where(condition, this, other); }
+  /**
+   * Copy with `value` where `mask` is true.
+   * @example torch.zeros([3]).maskedFill(torch.tensor([true, false, true]), 5) // tensor([5., 0., 5.])
+   */
+  maskedFill(this: Tensor, mask: Tensor, value: number | Tensor): Tensor {
+    if (mask.dtype !== 'bool') throw new TypeError(`masked_fill_ only supports boolean masks, but got mask with dtype ${mask.dtype}`);
+    const v = value instanceof Tensor ? value.to(this.dtype) : wrapScalar(value, this, this.dtype);
+    const out = where(mask, v, this);
+    if (out._shape.length !== this._shape.length || out._shape.some((s, i) => s !== this._shape[i])) {
+      throw new RangeError(`The size of tensor a (${mask._shape.join(', ')}) must match the size of tensor b (${this._shape.join(', ')})`);
+    }
+    return out;
+  }
+
+  // ---- reductions
+  /**
+   * Sum over `dim` (all dims when omitted); integers and bools sum to int64.
+   * @example torch.ones([2, 3]).sum(1) // tensor([3., 3.])
+   */
+  sum(this: Tensor, dim?: DimArg | ReduceOpts, keepdim?: boolean | ReduceOpts, opts?: ReduceOpts): Tensor {
+    const p = parseReduce(dim, keepdim, opts);
+    const axes = reduceAxes(this, p.dim);
+    const dt = p.dtype ?? (isFloating(this.dtype) ? this.dtype : 'int64');
+    const out = reduceRaw('sum', this, axes, p.keepdim, dt);
+    if (!needsGrad(this)) return out;
+    return record('sum', out, [this], [], { shape: this._shape, axes, keepdim: p.keepdim });
+  }
+  /**
+   * Mean over `dim`; floating dtypes only, as PyTorch.
+   * @example torch.tensor([1, 2, 3, 4]).mean() // tensor(2.5000)
+   */
+  mean(this: Tensor, dim?: DimArg | ReduceOpts, keepdim?: boolean | ReduceOpts, opts?: ReduceOpts): Tensor {
+    const p = parseReduce(dim, keepdim, opts);
+    const dt = p.dtype ?? this.dtype;
+    if (!isFloating(dt)) {
+      throw new TypeError(`mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${torchTypeName(this.dtype)}`);
+    }
+    const axes = reduceAxes(this, p.dim);
+    let n = 1;
+    for (const a of axes) n *= this._shape[a]!;
+    const x = this.dtype === dt ? this : this.to(dt);
+    return x.sum(axes, p.keepdim).div(n);
+  }
+  /** Product over `dim`. */
+  prod(this: Tensor, dim?: number | { dim?: number; keepdim?: boolean; dtype?: DType }, keepdim?: boolean | ReduceOpts, opts?: ReduceOpts): Tensor {
+    const p = parseReduce(dim as DimArg, keepdim, opts);
+    const axes = reduceAxes(this, p.dim);
+    const dt = p.dtype ?? (isFloating(this.dtype) ? this.dtype : 'int64');
+    const out = reduceRaw('prod', this, axes, p.keepdim, dt);
+    if (!needsGrad(this)) return out;
+    return record('prod', out, [this], [this, out], { shape: this._shape, axes, keepdim: p.keepdim });
+  }
+  /** Maximum over dims (gradient split evenly between ties). @example torch.tensor([[1, 5], [7, 2]]).amax(0) // tensor([7., 5.]) */
+  amax(this: Tensor, dim?: DimArg | ReduceOpts, keepdim?: boolean | ReduceOpts): Tensor { return this._extreme('max', dim, keepdim); }
+  /** Minimum over dims. */
+  amin(this: Tensor, dim?: DimArg | ReduceOpts, keepdim?: boolean | ReduceOpts): Tensor { return this._extreme('min', dim, keepdim); }
+  /** @internal */
+  _extreme(this: Tensor, op: 'max' | 'min', dim?: DimArg | ReduceOpts, keepdim?: boolean | ReduceOpts): Tensor {
+    const p = parseReduce(dim, keepdim);
+    const axes = reduceAxes(this, p.dim);
+    for (const a of axes) {
+      if (this._shape[a] === 0) throw new RangeError(`${op}(): Expected reduction dim ${a} to have non-zero size.`);
+    }
+    if (this.numel() === 0 && this.dim() === 0) throw new RangeError(`${op}(): Expected reduction dim to be specified for input.numel() == 0.`);
+    const out = reduceRaw(op, this, axes, p.keepdim, this.dtype);
+    if (!needsGrad(this)) return out;
+    return record(op === 'max' ? 'amax' : 'amin', out, [this], [this, out], { shape: this._shape, axes, keepdim: p.keepdim });
+  }
+  /**
+   * Without `dim`: the maximum element. With `dim`: `[values, indices]` (also `.values`, `.indices`).
+   * With a tensor: elementwise `maximum`.
+   * @example const { values, indices } = torch.tensor([[1, 5], [7, 2]]).max(1);
+   */
+  max(this: Tensor, dim?: number | Tensor | { dim?: number; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): any {
+    return this._maxmin('max', dim, keepdim);
+  }
+  /** Like `max`, for the minimum. */
+  min(this: Tensor, dim?: number | Tensor | { dim?: number; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): any {
+    return this._maxmin('min', dim, keepdim);
+  }
+  /** @internal */
+  _maxmin(this: Tensor, op: 'max' | 'min', dim?: number | Tensor | { dim?: number; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): any {
+    if (dim instanceof Tensor) return op === 'max' ? this.maximum(dim) : this.minimum(dim);
+    const p = parseReduce(dim as DimArg, keepdim as boolean);
+    if (p.dim === undefined || p.dim === null) {
+      if (this.numel() === 0) throw new RangeError(`${op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
+      return this._extreme(op, null, false);
+    }
+    if (typeof p.dim !== 'number') throw new TypeError(`${op}(): dim must be a single integer`);
+    const d = normDim(p.dim, this.dim());
+    if (this.dim() > 0 && this._shape[d] === 0) throw new RangeError(`${op}(): Expected reduction dim ${d} to have non-zero size.`);
+    const indices = this.argmax === undefined ? null : (op === 'max' ? this.argmax(d, true) : this.argmin(d, true));
+    const values = this.dim() === 0 ? this.clone() : this.gather(d, indices!);
+    if (p.keepdim || this.dim() === 0) return valuesIndices(values, this.dim() === 0 ? indices!.reshape([]) : indices!);
+    return valuesIndices(values.squeeze(d), indices!.squeeze(d));
+  }
+  /** Index of the maximum (over the flattened tensor when `dim` is omitted). */
+  argmax(this: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean }, keepdim?: boolean): Tensor { return this._arg('argmax', dim, keepdim); }
+  /** Index of the minimum. */
+  argmin(this: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean }, keepdim?: boolean): Tensor { return this._arg('argmin', dim, keepdim); }
+  /** @internal */
+  _arg(this: Tensor, op: 'argmax' | 'argmin', dim?: number | null | { dim?: number | null; keepdim?: boolean }, keepdim?: boolean): Tensor {
+    const p = parseReduce(dim as DimArg, keepdim);
+    if (p.dim === undefined || p.dim === null) {
+      if (this.numel() === 0) throw new RangeError(`${op}(): Expected reduction dim to be specified for input.numel() == 0.`);
+      const flat = this.reshape([-1]);
+      const r = newTensor(this._backend.argReduce(op, flat._s, flat.layout, 0), [1], this);
+      return p.keepdim ? r.reshape(this._shape.map(() => 1)) : r.reshape([]);
+    }
+    const d = normDim(p.dim as number, this.dim());
+    if (this.dim() === 0) return zeros([], { dtype: 'int64' });
+    if (this._shape[d] === 0) throw new RangeError(`${op}(): Expected reduction dim ${d} to have non-zero size.`);
+    const r = newTensor(this._backend.argReduce(op, this._s, this.layout, d), this._shape.map((s, i) => (i === d ? 1 : s)), this);
+    return p.keepdim ? r : r.squeeze(d);
+  }
+  /** True if all elements are non-zero. */
+  all(this: Tensor, dim?: DimArg | ReduceOpts, keepdim?: boolean): Tensor {
+    const p = parseReduce(dim, keepdim);
+    return reduceRaw('all', this, reduceAxes(this, p.dim), p.keepdim, 'bool');
+  }
+  /** True if any element is non-zero. */
+  any(this: Tensor, dim?: DimArg | ReduceOpts, keepdim?: boolean): Tensor {
+    const p = parseReduce(dim, keepdim);
+    return reduceRaw('any', this, reduceAxes(this, p.dim), p.keepdim, 'bool');
+  }
+  /**
+   * Variance with Bessel's correction by default: Σ(x − x̄)² / (N − correction), correction = 1 (`unbiased`).
+   * @example torch.tensor([1, 2, 3, 4]).var() // tensor(1.6667)
+   */
+  var(this: Tensor, dim?: DimArg | { dim?: DimArg; unbiased?: boolean; correction?: number; keepdim?: boolean }, unbiased?: boolean | { unbiased?: boolean; correction?: number; keepdim?: boolean }, keepdim?: boolean): Tensor {
+    let d: DimArg = undefined, corr = 1, kd = false;
+    const apply = (o: any) => { if (o.dim !== undefined) d = o.dim; if (o.unbiased !== undefined) corr = o.unbiased ? 1 : 0; if (o.correction !== undefined) corr = o.correction; if (o.keepdim !== undefined) kd = o.keepdim; };
+    if (isPlainObject(dim)) apply(dim); else d = dim as DimArg;
+    if (isPlainObject(unbiased)) apply(unbiased); else if (unbiased !== undefined) corr = unbiased ? 1 : 0;
+    if (keepdim !== undefined) kd = keepdim;
+    if (!isFloating(this.dtype)) throw new TypeError(`std and var only support floating point and complex dtypes, got ${torchTypeName(this.dtype)}`);
+    const axes = reduceAxes(this, d);
+    let n = 1;
+    for (const a of axes) n *= this._shape[a]!;
+    const mu = this.mean(axes, true);
+    const dev = this.sub(mu);
+    return dev.mul(dev).sum(axes, kd).div(Math.max(0, n - corr));
+  }
+  /** Standard deviation: sqrt of `var` (same arguments). */
+  std(this: Tensor, dim?: DimArg | { dim?: DimArg; unbiased?: boolean; correction?: number; keepdim?: boolean }, unbiased?: boolean | { unbiased?: boolean; correction?: number; keepdim?: boolean }, keepdim?: boolean): Tensor {
+    const v = this.var(dim, unbiased, keepdim);
+    return unary('sqrt', v, 'out', undefined, null, 'sqrtMasked');
+  }
+  /**
+   * Vector p-norm over `dim` (all elements by default): (Σ|x|^p)^(1/p); p = Infinity gives max|x|, 'fro' is 2.
+   * @example torch.tensor([3, 4]).norm() // tensor(5.)
+   */
+  norm(this: Tensor, p: number | 'fro' | { p?: number | 'fro'; dim?: DimArg; keepdim?: boolean } = 2, dim?: DimArg, keepdim = false): Tensor {
+    let pp: number | 'fro' = 2, d: DimArg = dim;
+    if (isPlainObject(p)) { pp = p.p ?? 2; d = p.dim; keepdim = p.keepdim ?? false; } else pp = p;
+    const pn = pp === 'fro' ? 2 : pp;
+    if (!isFloating(this.dtype)) throw new TypeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${torchTypeName(this.dtype)}`);
+    const axes = reduceAxes(this, d);
+    const out = noGrad(() => {
+      const a = this.abs();
+      if (pn === Infinity) return a.numel() === 0 ? zeros(reducedShape(this._shape, axes, keepdim), { dtype: this.dtype }) : a.amax(axes, keepdim);
+      if (pn === -Infinity) return a.amin(axes, keepdim);
+      if (pn === 0) return a.ne(0).sum(axes, keepdim).to(this.dtype);
+      if (pn === 1) return a.sum(axes, keepdim);
+      if (pn === 2) return a.mul(a).sum(axes, keepdim).sqrt();
+      return a.pow(pn).sum(axes, keepdim).pow(1 / pn);
+    });
+    if (!needsGrad(this)) return out;
+    return record('norm', out, [this], [this, out], { p: pn, shape: this._shape, axes, keepdim });
+  }
+  /**
+   * log Σ exp(x) over `dim`, computed stably (max-shifted).
+   * @example torch.tensor([0, 0]).logsumexp(0) // tensor(0.6931)
+   */
+  logsumexp(this: Tensor, dim: DimArg | { dim?: DimArg; keepdim?: boolean }, keepdim = false): Tensor {
+    let d: DimArg = dim as DimArg;
+    if (isPlainObject(dim)) { const o = dim as { dim?: DimArg; keepdim?: boolean }; d = o.dim; keepdim = o.keepdim ?? false; }
+    const axes = reduceAxes(this, d);
+    const x = isFloating(this.dtype) ? this : this.to(getDefaultDtype());
+    if (x.numel() === 0) return x.exp().sum(axes, keepdim).log();
+    const m = noGrad(() => { const mm = x.amax(axes, true); return where(mm.isinf(), 0, mm); });
+    const r = x.sub(m).exp().sum(axes, true).log().add(m);
+    return keepdim ? r : r.squeeze(axes);
+  }
+  /**
+   * Softmax along `dim`: exp(x − max) / Σ exp(x − max).
+   * @example torch.tensor([1, 1]).softmax(0) // tensor([0.5000, 0.5000])
+   */
+  softmax(this: Tensor, dim: number | { dim: number; dtype?: DType }, dtype?: DType): Tensor {
+    return softmaxImpl(this, dim, dtype, false);
+  }
+  /** log(softmax(x)) along `dim`, computed as x − logsumexp(x) for stability. */
+  logSoftmax(this: Tensor, dim: number | { dim: number; dtype?: DType }, dtype?: DType): Tensor {
+    return softmaxImpl(this, dim, dtype, true);
+  }
+  /** Cumulative sum along `dim`. @example torch.tensor([1, 2, 3]).cumsum(0) // tensor([1., 3., 6.]) */
+  cumsum(this: Tensor, dim: number | { dim: number; dtype?: DType }, dtype?: DType): Tensor {
+    let d = dim as number;
+    if (isPlainObject(dim)) { d = dim.dim; dtype = dim.dtype; }
+    const nd = normDim(d, this.dim());
+    const dt = dtype ?? (isFloating(this.dtype) ? this.dtype : 'int64');
+    if (this.dim() === 0) return this.to(dt).clone();
+    const out = newTensor(this._backend.cumsum(this._s, this.layout, nd, dt), this._shape, this);
+    return needsGrad(this) ? record('cumsum', out, [this], [], { dim: nd }) : out;
+  }
+
+  // ---- linear algebra
+  /**
+   * Matrix product with PyTorch's rules: 1-D·1-D is a dot product, 1-D operands get a dimension added and
+   * removed, batch dimensions broadcast.
+   * @example torch.ones([2, 3]).matmul(torch.ones([3, 4])).shape // [2, 4]
+   */
+  matmul(this: Tensor, other: Tensor): Tensor { return matmul(this, other); }
+  /** 2-D matrix product. */
+  mm(this: Tensor, mat2: Tensor): Tensor {
+    if (this.dim() !== 2) throw new RangeError('self must be a matrix');
+    if (mat2.dim() !== 2) throw new RangeError('mat2 must be a matrix');
+    return matmul(this, mat2);
+  }
+  /** Batched 3-D matrix product (no broadcasting). */
+  bmm(this: Tensor, mat2: Tensor): Tensor {
+    if (this.dim() !== 3) throw new RangeError(`batch1 must be a 3D tensor`);
+    if (mat2.dim() !== 3) throw new RangeError(`batch2 must be a 3D tensor`);
+    if (this._shape[0] !== mat2._shape[0] || this._shape[2] !== mat2._shape[1]) {
+      throw new RangeError(`Expected size for first two dimensions of batch2 tensor to be: [${this._shape[0]}, ${this._shape[2]}] but got: [${mat2._shape[0]}, ${mat2._shape[1]}].`);
+    }
+    return matmul(this, mat2);
+  }
+  /** Dot product of two 1-D tensors. */
+  dot(this: Tensor, other: Tensor): Tensor {
+    if (this.dim() !== 1 || other.dim() !== 1) throw new RangeError(`1D tensors expected, but got ${this.dim()}D and ${other.dim()}D tensors`);
+    return matmul(this, other);
+  }
+
+  // ---- views
+  /**
+   * A view with a new shape (one dim may be -1); fails when the strides make that impossible.
+   * @example torch.arange(6).view(2, 3).shape // [2, 3]
+   */
+  view(this: Tensor, ...shape: (number | readonly number[])[]): Tensor {
+    const s = inferShape(flatShape(shape), this.numel());
+    const st = viewStrides(this._shape, this._strides, s);
+    if (st === null) {
+      throw new RangeError("view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.");
+    }
+    return viewOp(this, s, st, this._offset, 'view', { shape: this._shape });
+  }
+  /** Like `view`, copying only when the layout requires it. @example torch.arange(6).reshape([3, -1]) */
+  reshape(this: Tensor, ...shape: (number | readonly number[])[]): Tensor {
+    const s = inferShape(flatShape(shape), this.numel());
+    const st = viewStrides(this._shape, this._strides, s);
+    if (st !== null) return viewOp(this, s, st, this._offset, 'view', { shape: this._shape });
+    return this.contiguous().view(s);
+  }
+  /** `view` to another tensor's shape. */
+  viewAs(this: Tensor, other: Tensor): Tensor { return this.view(other._shape); }
+  /** `reshape` to another tensor's shape. */
+  reshapeAs(this: Tensor, other: Tensor): Tensor { return this.reshape(other._shape); }
+  /**
+   * Inserts a dimension of size 1 at `dim` (a view); `x.unsqueeze(0)` adds a batch dimension.
+   * Valid dims: [-dim()-1, dim()].
+   * @example torch.zeros([3, 32, 32]).unsqueeze(0).shape // [1, 3, 32, 32]
+   */
+  unsqueeze(this: Tensor, dim: number): Tensor {
+    const d = normDim(dim, this.dim() + 1);
+    const shape = [...this._shape], strides = [...this._strides];
+    const st = d < this.dim() ? this._strides[d]! * this._shape[d]! : 1;
+    shape.splice(d, 0, 1);
+    strides.splice(d, 0, st);
+    return viewOp(this, shape, strides, this._offset, 'view', { shape: this._shape });
+  }
+  /**
+   * Removes dimensions of size 1 (all, or the given ones; others are left alone).
+   * @example torch.zeros([1, 3, 1]).squeeze().shape // [3]
+   */
+  squeeze(this: Tensor, dim?: number | readonly number[]): Tensor {
+    const dims = dim === undefined ? this._shape.map((_, i) => i) : normDims(dim, this.dim());
+    const shape: number[] = [], strides: number[] = [];
+    for (let d = 0; d < this.dim(); d++) {
+      if (dims.includes(d) && this._shape[d] === 1) continue;
+      shape.push(this._shape[d]!); strides.push(this._strides[d]!);
+    }
+    return viewOp(this, shape, strides, this._offset, 'view', { shape: this._shape });
+  }
+  /**
+   * Reorders dimensions (a view).
+   * @example torch.zeros([2, 3, 4]).permute(2, 0, 1).shape // [4, 2, 3]
+   */
+  permute(this: Tensor, ...dims: (number | readonly number[])[]): Tensor {
+    const ds = flatShape(dims);
+    if (ds.length !== this.dim()) {
+      throw new RangeError(`permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${this.dim()} is not equal to len(dims) = ${ds.length}`);
+    }
+    const nd = ds.map((d) => normDim(d, this.dim()));
+    if (new Set(nd).size !== nd.length) throw new RangeError('permute(): duplicate dims are not allowed.');
+    const inverse = new Array<number>(nd.length);
+    nd.forEach((d, i) => { inverse[d] = i; });
+    return viewOp(this, nd.map((d) => this._shape[d]!), nd.map((d) => this._strides[d]!), this._offset, 'permute', { inverse });
+  }
+  /** Swaps two dimensions (a view). */
+  transpose(this: Tensor, dim0: number, dim1: number): Tensor {
+    if (this.dim() === 0) return this.view([]);
+    const a = normDim(dim0, this.dim()), b = normDim(dim1, this.dim());
+    const order = this._shape.map((_, i) => i);
+    order[a] = b; order[b] = a;
+    return this.permute(order);
+  }
+  /** Alias of `transpose`. */
+  swapaxes(this: Tensor, dim0: number, dim1: number): Tensor { return this.transpose(dim0, dim1); }
+  /** Transpose of a ≤2-D tensor. */
+  t(this: Tensor): Tensor {
+    if (this.dim() > 2) throw new RangeError(`t() expects a tensor with <= 2 dimensions, but self is ${this.dim()}D`);
+    return this.dim() < 2 ? this.view(this._shape) : this.transpose(0, 1);
+  }
+  /** `t()` as a property, like PyTorch's `.T` for ≤2-D tensors. */
+  get T(): Tensor { const self = this as unknown as Tensor; return self.dim() <= 2 ? self.t() : self.permute(self._shape.map((_, i) => self.dim() - 1 - i)); }
+  /**
+   * Broadcasts size-1 dims to `sizes` without copying (-1 keeps a size).
+   * @example torch.zeros([3, 1]).expand(3, 4).shape // [3, 4]
+   */
+  expand(this: Tensor, ...sizes: (number | readonly number[])[]): Tensor {
+    const target = flatShape(sizes);
+    if (target.length < this.dim()) {
+      throw new RangeError(`expand(${this.dtype}{[${this._shape.join(', ')}]}, size=[${target.join(', ')}]): the number of sizes provided (${target.length}) must be greater or equal to the number of dimensions in the tensor (${this.dim()})`);
+    }
+    const off = target.length - this.dim();
+    const shape: number[] = [], strides: number[] = [];
+    for (let d = 0; d < target.length; d++) {
+      const k = d - off;
+      let t = target[d]!;
+      if (k < 0) {
+        if (t === -1) throw new RangeError(`The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension ${d}`);
+        shape.push(t); strides.push(0); continue;
+      }
+      const s = this._shape[k]!;
+      if (t === -1) t = s;
+      if (s !== t) {
+        if (s !== 1) {
+          throw new RangeError(`The expanded size of the tensor (${t}) must match the existing size (${s}) at non-singleton dimension ${d}.  Target sizes: [${target.join(', ')}].  Tensor sizes: [${this._shape.join(', ')}]`);
+        }
+        shape.push(t); strides.push(0);
+      } else { shape.push(s); strides.push(this._strides[k]!); }
+    }
+    if (shape.length === this.dim() && shape.every((s, i) => s === this._shape[i])) return viewOp(this, shape, strides, this._offset, 'view', { shape: this._shape });
+    return viewOp(this, shape, strides, this._offset, 'expand', null);
+  }
+  /** `expand` to another tensor's shape. */
+  expandAs(this: Tensor, other: Tensor): Tensor { return this.expand(other._shape); }
+  /**
+   * `length` elements of `dim` from `start` (a view).
+   * @example torch.arange(10).narrow(0, 2, 3).tolist() // [2, 3, 4]
+   */
+  narrow(this: Tensor, dim: number, start: number, length: number): Tensor {
+    if (this.dim() === 0) throw new RangeError('narrow() cannot be applied to a 0-dim tensor.');
+    const d = normDim(dim, this.dim());
+    const size = this._shape[d]!;
+    if (start < -size || start > size) throw new RangeError(`start out of range (expected to be in range of [${-size}, ${size}], but got ${start})`);
+    const st = start < 0 ? start + size : start;
+    if (length < 0 || st + length > size) throw new RangeError(`start (${st}) + length (${length}) exceeds dimension size (${size}).`);
+    return this.slice(d, st, st + length);
+  }
+  /**
+   * Python slicing along one dim: `x[..., start:end:step]` (a view; out-of-range bounds are clamped).
+   * @example torch.arange(10).slice(0, 1, 8, 3).tolist() // [1, 4, 7]
+   */
+  slice(this: Tensor, dim: number, start: number | null = null, end: number | null = null, step = 1): Tensor {
+    const d = normDim(dim, this.dim());
+    const size = this._shape[d]!;
+    if (step <= 0) throw new RangeError('slice step must be positive');
+    let s = start ?? 0, e = end ?? size;
+    if (s < 0) s += size;
+    if (e < 0) e += size;
+    s = Math.min(Math.max(s, 0), size);
+    e = Math.min(Math.max(e, s), size);
+    const len = Math.ceil((e - s) / step);
+    const shape = [...this._shape], strides = [...this._strides];
+    shape[d] = len;
+    strides[d] = this._strides[d]! * step;
+    const ss = s;
+    return viewOp(this, shape, strides, this._offset + ss * this._strides[d]!, 'viewSlice',
+      { shape: this._shape, apply: (z: Tensor) => z.slice(d, ss, e, step) });
+  }
+  /**
+   * Index `index` of `dim`, removing that dim (a view).
+   * @example torch.tensor([[1, 2], [3, 4]]).select(0, 1).tolist() // [3, 4]
+   */
+  select(this: Tensor, dim: number, index: number): Tensor {
+    if (this.dim() === 0) throw new RangeError('select() cannot be applied to a 0-dim tensor.');
+    const d = normDim(dim, this.dim());
+    const size = this._shape[d]!;
+    if (index < -size || index >= size) throw new RangeError(`select(): index ${index} out of range for tensor of size [${this._shape.join(', ')}] at dimension ${d}`);
+    const i = index < 0 ? index + size : index;
+    const shape = [...this._shape], strides = [...this._strides];
+    shape.splice(d, 1); strides.splice(d, 1);
+    return viewOp(this, shape, strides, this._offset + i * this._strides[d]!, 'viewSlice',
+      { shape: this._shape, apply: (z: Tensor) => z.select(d, i) });
+  }
+  /**
+   * Flattens dims startDim..endDim into one (a view when possible).
+   * @example torch.zeros([2, 3, 4]).flatten(1).shape // [2, 12]
+   */
+  flatten(this: Tensor, startDim: number | { startDim?: number; endDim?: number } = 0, endDim = -1): Tensor {
+    if (isPlainObject(startDim)) { endDim = startDim.endDim ?? -1; startDim = startDim.startDim ?? 0; }
+    if (this.dim() === 0) return this.reshape([1]);
+    const s = normDim(startDim as number, this.dim()), e = normDim(endDim, this.dim());
+    if (s > e) throw new RangeError('flatten() has invalid args: start_dim cannot come after end_dim');
+    const shape = [...this._shape.slice(0, s), numelOf(this._shape.slice(s, e + 1)), ...this._shape.slice(e + 1)];
+    return this.reshape(shape);
+  }
+  /**
+   * Splits `dim` into `sizes` (one may be -1).
+   * @example torch.zeros([2, 12]).unflatten(1, [3, 4]).shape // [2, 3, 4]
+   */
+  unflatten(this: Tensor, dim: number, sizes: readonly number[]): Tensor {
+    const d = normDim(dim, this.dim());
+    const inner = inferShape(sizes, this._shape[d]!);
+    return this.view([...this._shape.slice(0, d), ...inner, ...this._shape.slice(d + 1)]);
+  }
+  /** Splits into pieces of `splitSize` (or of the listed sizes) along `dim` (views). */
+  split(this: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
+    const d = normDim(dim, this.dim());
+    const size = this._shape[d]!;
+    const out: Tensor[] = [];
+    if (typeof splitSize === 'number') {
+      if (splitSize <= 0 && size > 0) throw new RangeError(`split_size can only be 0 if dimension size is 0, but got dimension size of ${size}`);
+      for (let s = 0; s < size || (s === 0 && size === 0 && out.length === 0); s += splitSize) {
+        out.push(this.narrow(d, s, Math.min(splitSize, size - s)));
+        if (size === 0) break;
+      }
+      return out;
+    }
+    const total = splitSize.reduce((a, b) => a + b, 0);
+    if (total !== size) throw new RangeError(`split_with_sizes expects split_sizes to sum exactly to ${size} (input tensor's size at dimension ${d}), but got split_sizes=[${splitSize.join(', ')}]`);
+    let s = 0;
+    for (const len of splitSize) { out.push(this.narrow(d, s, len)); s += len; }
+    return out;
+  }
+  /** Splits into `chunks` pieces along `dim` (the last may be smaller). */
+  chunk(this: Tensor, chunks: number, dim = 0): Tensor[] {
+    if (chunks <= 0) throw new RangeError('chunk expects `chunks` to be greater than 0, got: ' + chunks);
+    const d = normDim(dim, this.dim());
+    const size = this._shape[d]!;
+    return this.split(Math.max(1, Math.ceil(size / chunks)), d);
+  }
+  /** Separate views along `dim`. */
+  unbind(this: Tensor, dim = 0): Tensor[] {
+    const d = normDim(dim, this.dim());
+    return Array.from({ length: this._shape[d]! }, (_, i) => this.select(d, i));
+  }
+  /** Reverses the order along `dims` (copies, as PyTorch). */
+  flip(this: Tensor, dims: number | readonly number[]): Tensor {
+    let r: Tensor = this;
+    for (const d of normDims(typeof dims === 'number' ? [dims] : dims, this.dim())) {
+      const n = this._shape[d]!;
+      r = r.indexSelect(d, arange(n - 1, -1, -1));
+    }
+    return r === this ? this.clone() : r;
+  }
+  /** Tiles the tensor (`Tensor.repeat`). @example torch.tensor([1, 2]).repeat(2).tolist() // [1, 2, 1, 2] */
+  repeat(this: Tensor, ...sizes: (number | readonly number[])[]): Tensor {
+    const reps = flatShape(sizes);
+    if (reps.length < this.dim()) throw new RangeError('Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor');
+    const pad = reps.length - this.dim();
+    const shape = [...new Array<number>(pad).fill(1), ...this._shape];
+    // view as [1, s0, 1, s1, ...], expand to [r0, s0, r1, s1, ...], reshape
+    const inter: number[] = [], exp: number[] = [];
+    shape.forEach((s, i) => { inter.push(1, s); exp.push(reps[i]!, s); });
+    return this.reshape(inter).expand(exp).reshape(shape.map((s, i) => s * reps[i]!));
+  }
+  /**
+   * A contiguous tensor with the same values (this tensor itself if already contiguous).
+   * @example x.t().contiguous().isContiguous() // true
+   */
+  contiguous(this: Tensor): Tensor { return this.isContiguous() ? this : this.clone(); }
+  /** A copy with its own storage (gradient flows back to this tensor). */
+  clone(this: Tensor): Tensor {
+    const s = this._backend.alloc(this.dtype, this.numel());
+    this._backend.copy(this._s, this.layout, s, { shape: this._shape, strides: contiguousStrides(this._shape), offset: 0 });
+    const out = newTensor(s, this._shape, this);
+    return needsGrad(this) ? record('clone', out, [this]) : out;
+  }
+
+  // ---- indexing
+  /**
+   * out[i][j] = this[i][index[i][j]] for dim 1 (generalised to any dim).
+   * @example torch.tensor([[1, 2], [3, 4]]).gather(1, torch.tensor([[1], [0]], { dtype: 'int64' })).tolist() // [[2], [3]]
+   */
+  gather(this: Tensor, dim: number, index: Tensor): Tensor {
+    checkIndex('gather', this, dim, index);
+    const d = this.dim() === 0 ? 0 : normDim(dim, this.dim());
+    const x = this.dim() === 0 ? this.reshape([1]) : this;
+    const idx = index.dim() === 0 ? index.reshape([1]) : index;
+    const out = newTensor(this._backend.gather(x._s, x.layout, d, idx._s, idx.layout), index._shape, this);
+    return needsGrad(this) ? record('gather', out, [this, null], [index], { dim: d, shape: this._shape }) : out;
+  }
+  /**
+   * Out-of-place scatter: a copy with `src` (a tensor or a scalar value) written at `index` along `dim`.
+   * @example torch.zeros([2, 4]).scatter(1, torch.tensor([[1], [3]], { dtype: 'int64' }), 1)
+   */
+  scatter(this: Tensor, dim: number, index: Tensor, src: Tensor | number | { value?: number; src?: Tensor; reduce?: 'add' }): Tensor {
+    return scatterImpl(this.clone(), dim, index, src, false, 'scatter');
+  }
+  /**
+   * In-place scatter (`scatter_`): `zeros.scatter_(1, label, 1)` one-hot encodes `label` of shape [N, 1].
+   * @example torch.zeros([4, 8]).scatter_(1, labels.view(-1, 1), 1)
+   */
+  scatter_(this: Tensor, dim: number, index: Tensor, src: Tensor | number | { value?: number; src?: Tensor; reduce?: 'add' }): Tensor {
+    return scatterImpl(this, dim, index, src, true, 'scatter');
+  }
+  /** Out-of-place scatter with addition at repeated indices. */
+  scatterAdd(this: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+    return scatterImpl(this.clone(), dim, index, src, false, 'scatterAdd');
+  }
+  /** In-place scatter with addition at repeated indices. */
+  scatterAdd_(this: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+    return scatterImpl(this, dim, index, src, true, 'scatterAdd');
+  }
+  /**
+   * Entries of `index` (1-D int64/int32) along `dim`.
+   * @example torch.arange(5).indexSelect(0, torch.tensor([4, 0], { dtype: 'int64' })).tolist() // [4, 0]
+   */
+  indexSelect(this: Tensor, dim: number, index: Tensor): Tensor {
+    if (index.dim() > 1) throw new RangeError('index_select(): Index is supposed to be a vector');
+    if (index.dtype !== 'int64' && index.dtype !== 'int32') throw new TypeError(`index_select(): Expected dtype int32 or int64 for index`);
+    const x = this.dim() === 0 ? this.reshape([1]) : this;
+    const d = normDim(dim, x.dim());
+    const n = index.numel();
+    const size = x._shape[d]!;
+    const iv = index.dataSync();
+    for (let i = 0; i < iv.length; i++) if (iv[i]! < -size || iv[i]! >= size) throw new RangeError(`index out of range in self`);
+    const idxShape = x._shape.map((_, k) => (k === d ? n : 1));
+    const outShape = x._shape.map((s, k) => (k === d ? n : s));
+    const r = x.gather(d, index.to('int64').reshape(idxShape).expand(outShape));
+    return this.dim() === 0 ? r.reshape(index.dim() === 0 ? [] : [n]) : r;
+  }
+  /** Elements where `mask` is true, as a 1-D tensor. */
+  maskedSelect(this: Tensor, mask: Tensor): Tensor {
+    const shape = broadcastShapes(this._shape, mask._shape);
+    const m = mask.expand(shape).reshape([-1]);
+    const idx = nonzeroFlat(m);
+    return this.expand(shape).reshape([-1]).indexSelect(0, idx);
+  }
+
+  // ---- in-place
+  /** In place `this += alpha * other`. */
+  add_(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
+    const al = typeof alpha === 'number' ? alpha : alpha.alpha ?? 1;
+    const { b, dt } = prepBinary(this, other, 'arith');
+    return inplace(this, [b], dt, () => this.add(b, al), () => binaryInto('add', this, al === 1 ? b : b.mul(al)));
+  }
+  /** In place `this -= alpha * other`. */
+  sub_(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
+    const al = typeof alpha === 'number' ? alpha : alpha.alpha ?? 1;
+    const { b, dt } = prepBinary(this, other, 'arith');
+    return inplace(this, [b], dt, () => this.sub(b, al), () => binaryInto('sub', this, al === 1 ? b : b.mul(al)));
+  }
+  /** In place `this *= other`. */
+  mul_(this: Tensor, other: TensorLike): Tensor {
+    const { b, dt } = prepBinary(this, other, 'arith');
+    return inplace(this, [b], dt, () => this.mul(b), () => binaryInto('mul', this, b));
+  }
+  /** In place `this /= other`. */
+  div_(this: Tensor, other: TensorLike): Tensor {
+    const { b, dt } = prepBinary(this, other, 'div');
+    return inplace(this, [b], dt, () => this.div(b), () => binaryInto('div', this, b));
+  }
+  /** In place power. */
+  pow_(this: Tensor, exponent: TensorLike): Tensor {
+    const { b, dt } = prepBinary(this, exponent, 'arith');
+    return inplace(this, [b], dt, () => this.pow(b), () => binaryInto('pow', this, b));
+  }
+  /** In place `this += value * t1 * t2`. */
+  addcmul_(this: Tensor, t1: Tensor, t2: Tensor, value: number | { value?: number } = 1): Tensor {
+    const v = typeof value === 'number' ? value : value.value ?? 1;
+    return this.add_(noGradIf(this, () => t1.mul(t2)), v);
+  }
+  /** In place `this += value * t1 / t2`. */
+  addcdiv_(this: Tensor, t1: Tensor, t2: Tensor, value: number | { value?: number } = 1): Tensor {
+    const v = typeof value === 'number' ? value : value.value ?? 1;
+    return this.add_(noGradIf(this, () => t1.div(t2)), v);
+  }
+  /** In place linear interpolation `this += weight * (end - this)`. */
+  lerp_(this: Tensor, end: Tensor, weight: number): Tensor {
+    return this.add_(noGradIf(this, () => end.sub(this)), weight);
+  }
+  /** In place clamp. */
+  clamp_(this: Tensor, min?: number | null | { min?: number | null; max?: number | null }, max?: number | null): Tensor {
+    return inplace(this, [], this.dtype, () => this.clamp(min, max), () => {
+      const r = this.clamp(min, max);
+      this._backend.copy(r._s, r.layout, this._s, this.layout);
+    });
+  }
+  /** In place ReLU. */
+  relu_(this: Tensor): Tensor {
+    return inplace(this, [], this.dtype, () => this.relu(), () => { this._backend.unary('relu', this._s, this.layout, this.dtype, undefined, this._s, this.layout); });
+  }
+  /** In place negation. */
+  neg_(this: Tensor): Tensor { return this.mul_(-1); }
+  /** In place square root. */
+  sqrt_(this: Tensor): Tensor {
+    return inplace(this, [], this.dtype, () => this.sqrt(), () => { this._backend.unary('sqrt', this._s, this.layout, this.dtype, undefined, this._s, this.layout); });
+  }
+  /** Fills with zeros in place. @example w.grad!.zero_() */
+  zero_(this: Tensor): Tensor { return this.fill_(0); }
+  /** Fills with `value` in place. */
+  fill_(this: Tensor, value: number | boolean | Tensor): Tensor {
+    const v = value instanceof Tensor ? value.item() : Number(value);
+    return inplace(this, [], this.dtype, () => this.mul(0).add(v), () => this._backend.fill(this._s, this.layout, v));
+  }
+  /**
+   * Copies `src` (broadcast to this shape, converted to this dtype, any device) into this tensor in place.
+   * @example torch.zeros([2, 2]).copy_(torch.tensor([1, 2]))
+   */
+  copy_(this: Tensor, src: Tensor): Tensor {
+    const shape = broadcastShapes(this._shape, src._shape);
+    if (shape.length !== this.dim() || shape.some((s, i) => s !== this._shape[i])) {
+      throw new RangeError(`The size of tensor a (${this._shape[this.dim() - 1] ?? 1}) must match the size of tensor b (${src._shape[src.dim() - 1] ?? 1}) at non-singleton dimension ${Math.max(0, this.dim() - 1)}`);
+    }
+    checkWritable(this);
+    if (needsGrad(this, src)) {
+      if (this._gradFn === null && this._requiresGrad) throw new Error('a leaf Variable that requires grad is being used in an in-place operation.');
+      if (this._base !== null && this._base._requiresGrad) throw new Error('in-place operations on views of tensors that require grad are not supported by torchlet yet; clone() the view first.');
+      const r = src.to(this.dtype).expand(this._shape).clone();
+      this._backend.copy(r._s, r.layout, this._s, this.layout);
+      this._gradFn = r._gradFn; this._requiresGrad = r._requiresGrad;
+      return this;
+    }
+    this._backend.copy(src._s, bLayout(src, this._shape), this._s, this.layout);
+    return this;
+  }
+  /** In-place `maskedFill`. */
+  maskedFill_(this: Tensor, mask: Tensor, value: number): Tensor {
+    const r = this.maskedFill(mask, value);
+    return inplace(this, [], this.dtype, () => r, () => this._backend.copy(r._s, r.layout, this._s, this.layout));
+  }
+  /** Fills in place with U(from, to). */
+  uniform_(this: Tensor, from: number | { from?: number; to?: number; generator?: Generator } = 0, to = 1, generator?: Generator): Tensor {
+    if (isPlainObject(from)) { to = from.to ?? 1; generator = from.generator; from = from.from ?? 0; }
+    const g = generator ?? defaultGenerator, n = this.numel(), a = from as number;
+    const vals = new Float64Array(n);
+    for (let i = 0; i < n; i++) vals[i] = a + (to - a) * g.random();
+    return writeValues(this, vals);
+  }
+  /** Fills in place with N(mean, std²). */
+  normal_(this: Tensor, mean: number | { mean?: number; std?: number; generator?: Generator } = 0, std = 1, generator?: Generator): Tensor {
+    if (isPlainObject(mean)) { std = mean.std ?? 1; generator = mean.generator; mean = mean.mean ?? 0; }
+    const g = generator ?? defaultGenerator, n = this.numel(), m = mean as number;
+    const vals = new Float64Array(n);
+    for (let i = 0; i < n; i++) vals[i] = m + std * g.normal();
+    return writeValues(this, vals);
+  }
+  /** Fills in place with 0/1 draws of probability p. */
+  bernoulli_(this: Tensor, p = 0.5, generator?: Generator): Tensor {
+    const g = generator ?? defaultGenerator, n = this.numel();
+    const vals = new Float64Array(n);
+    for (let i = 0; i < n; i++) vals[i] = g.random() < p ? 1 : 0;
+    return writeValues(this, vals);
+  }
+
+  // ---- conversion
+  /**
+   * Converts to a dtype and/or device (`to('float64')`, `to('cpu')`, `to({ dtype, device })`, `to(other)`).
+   * Returns this tensor when nothing changes.
+   * @example torch.tensor([1.7, -1.7]).to('int64').tolist() // [1, -1]
+   */
+  to(this: Tensor, arg: DType | DeviceLike | Tensor | { dtype?: DType; device?: DeviceLike; copy?: boolean }, dtype?: DType): Tensor {
+    let dt: DType | undefined, dev: DeviceLike | undefined, copy = false;
+    if (arg instanceof Tensor) { dt = arg.dtype; dev = arg.device; }
+    else if (isPlainObject(arg) && !(arg instanceof Device)) { const o = arg as { dtype?: DType; device?: DeviceLike; copy?: boolean }; dt = o.dtype; dev = o.device; copy = o.copy ?? false; }
+    else if (typeof arg === 'string' && isDType(arg)) dt = arg;
+    else dev = arg as DeviceLike;
+    if (dtype !== undefined) dt = dtype;
+    if (dev !== undefined) {
+      const d = parseDevice(dev);
+      checkDeviceAvailable(d);
+    }
+    if ((dt === undefined || dt === this.dtype) && !copy) return this;
+    return castTo(this, dt ?? this.dtype);
+  }
+  /** `to('float32')`. */
+  float(this: Tensor): Tensor { return this.to('float32'); }
+  /** `to('float64')`. */
+  double(this: Tensor): Tensor { return this.to('float64'); }
+  /** `to('int64')` (truncates toward zero). */
+  long(this: Tensor): Tensor { return this.to('int64'); }
+  /** `to('int32')`. */
+  int(this: Tensor): Tensor { return this.to('int32'); }
+  /** `to('bool')` (non-zero → true). */
+  bool(this: Tensor): Tensor { return this.to('bool'); }
+  /** `to('cpu')`. */
+  cpu(this: Tensor): Tensor { return this; }
+  /** Moves to a CUDA device (fails in this build: no CUDA backend). */
+  cuda(this: Tensor, index?: number): Tensor { return this.to(parseDevice('cuda', index)); }
+  /** The type name, e.g. 'torch.FloatTensor'. */
+  type(this: Tensor): string { return `torch.${torchTypeName(this.dtype)}Tensor`; }
+  /** Number of bytes per element. */
+  elementSize(this: Tensor): number { return { float32: 4, float64: 8, int64: 8, int32: 4, bool: 1 }[this.dtype]; }
+}
+
+function noGradIf(self: Tensor, fn: () => Tensor): Tensor {
+  return needsGrad(self) ? fn() : noGrad(fn);
+}
+
+function writeValues(t: Tensor, vals: Float64Array): Tensor {
+  if (t._gradFn === null && t._requiresGrad && isGradEnabled()) throw new Error('a leaf Variable that requires grad is being used in an in-place operation.');
+  const src = t._backend.fromArray('float64', vals);
+  t._backend.copy(src, { shape: t._shape, strides: contiguousStrides(t._shape), offset: 0 }, t._s, t.layout);
+  t._backend.free(src);
+  return t;
+}
+
+function castTo(x: Tensor, dt: DType): Tensor {
+  const s = x._backend.alloc(dt, x.numel());
+  x._backend.copy(x._s, x.layout, s, { shape: x._shape, strides: contiguousStrides(x._shape), offset: 0 });
+  const out = newTensor(s, x._shape, x);
+  return needsGrad(x) ? record('cast', out, [x]) : out;
+}
+
+function flatShape(args: readonly (number | readonly number[])[]): number[] {
+  if (args.length === 1 && Array.isArray(args[0])) return [...(args[0] as number[])];
+  return args as number[];
+}
+
+function viewOp(x: Tensor, shape: number[], strides: number[], offset: number, rule: string, ctx: any): Tensor {
+  const out = makeView(x, shape, strides, offset);
+  return needsGrad(x) ? record(rule, out, [x], [], ctx) : out;
+}
+
+function checkIndex(name: string, x: Tensor, dim: number, index: Tensor): void {
+  if (index.dtype !== 'int64') throw new TypeError(`${name}(): Expected dtype int64 for index`);
+  const xd = Math.max(x.dim(), 1), id = Math.max(index.dim(), 1);
+  if (xd !== id && !(index.numel() === 0)) {
+    throw new RangeError(`Index tensor must have the same number of dimensions as ${name === 'gather' ? 'input' : 'self'} tensor`);
+  }
+  const d = normDim(dim, x.dim());
+  for (let k = 0; k < index.dim(); k++) {
+    if (k === d) continue;
+    if (index._shape[k]! > (x._shape[k] ?? 1)) {
+      throw new RangeError(`Size does not match at dimension ${k} expected index [${index._shape.join(', ')}] to be smaller than self [${x._shape.join(', ')}] apart from dimension ${d}`);
+    }
+  }
+}
+
+function scatterImpl(self: Tensor, dim: number, index: Tensor, srcArg: Tensor | number | { value?: number; src?: Tensor; reduce?: 'add' }, inPlace: boolean, kind: 'scatter' | 'scatterAdd'): Tensor {
+  let src: Tensor | null = null, value = 0, reduce: 'none' | 'add' = kind === 'scatterAdd' ? 'add' : 'none';
+  if (srcArg instanceof Tensor) src = srcArg;
+  else if (isPlainObject(srcArg)) { src = srcArg.src ?? null; value = srcArg.value ?? 0; if (srcArg.reduce === 'add') reduce = 'add'; }
+  else value = srcArg;
+  checkIndex(kind === 'scatter' ? 'scatter' : 'scatter_add', self, dim, index);
+  const d = normDim(dim, self.dim());
+  if (src !== null) {
+    if (src.dtype !== self.dtype) throw new TypeError(`scatter(): Expected self.dtype to be equal to src.dtype`);
+    for (let k = 0; k < index.dim(); k++) {
+      if (index._shape[k]! > (src._shape[k] ?? 1)) {
+        throw new RangeError(`Size does not match at dimension ${k} expected index [${index._shape.join(', ')}] to be smaller than src [${src._shape.join(', ')}]`);
+      }
+    }
+  }
+  const run = (dst: Tensor) => {
+    const x = dst.dim() === 0 ? dst.reshape([1]) : dst;
+    const idx = index.dim() === 0 ? index.reshape([1]) : index;
+    const s = src === null ? null : src.dim() === 0 ? src.reshape([1]) : src;
+    x._backend.scatter(x._s, x.layout, d, idx._s, idx.layout, s ? s._s : null, s ? s.layout : null, value, reduce);
+  };
+  if (needsGrad(self, src)) {
+    if (inPlace && self._gradFn === null && self._requiresGrad) throw new Error('a leaf Variable that requires grad is being used in an in-place operation.');
+    const base = inPlace ? self.clone() : self;
+    const out = noGrad(() => base.detach());
+    run(out);
+    const r = record(reduce === 'add' ? 'scatterAdd' : 'scatter', out, [base, null, src], [index], { dim: d });
+    if (!inPlace) return r;
+    self._backend.copy(r._s, r.layout, self._s, self.layout);
+    self._gradFn = r._gradFn; self._requiresGrad = true;
+    return self;
+  }
+  checkWritable(self);
+  run(self);
+  return self;
+}
+
+function softmaxImpl(x: Tensor, dimArg: number | { dim: number; dtype?: DType }, dtype: DType | undefined, log: boolean): Tensor {
+  let dim = dimArg as number;
+  if (isPlainObject(dimArg)) { dim = dimArg.dim; dtype = dimArg.dtype; }
+  if (dim === undefined || dim === null) throw new TypeError(`${log ? 'log_softmax' : 'softmax'}() missing required argument 'dim'`);
+  let input = x;
+  if (dtype !== undefined) input = x.to(dtype);
+  if (!isFloating(input.dtype)) throw new TypeError(`"${log ? 'log_softmax' : 'softmax'}_lastdim_kernel_impl" not implemented for '${torchTypeName(input.dtype)}'`);
+  const d = normDim(dim, input.dim());
+  const out = noGrad(() => {
+    if (input.numel() === 0) return input.clone();
+    const m0 = input.amax(d, true);
+    const m = where(m0.isinf(), 0, m0);
+    const shifted = input.sub(m);
+    if (log) return shifted.sub(shifted.exp().sum(d, true).log());
+    const e = shifted.exp();
+    return e.div(e.sum(d, true));
+  });
+  return needsGrad(input) ? record(log ? 'logSoftmax' : 'softmax', out, [input], [out], { dim: d }) : out;
+}
+
+/** Gradient of the p-norm (0 where the norm is 0, as PyTorch). */
+export function normBackward(g: Tensor, x: Tensor, out: Tensor, ctx: any): Tensor {
+  const p = ctx.p as number;
+  const gE = expandReduced(g, ctx.shape, ctx.axes, ctx.keepdim);
+  const nE = expandReduced(out, ctx.shape, ctx.axes, ctx.keepdim);
+  if (p === 0) return zerosLike(x);
+  if (p === 1) return gE.mul(x.sign());
+  if (p === Infinity || p === -Infinity) {
+    const mask = x.abs().eq(nE);
+    const count = mask.sum(ctx.axes, true);
+    return where(mask, gE.mul(x.sign()).div(count), 0);
+  }
+  if (p === 2) return where(nE.eq(0), 0, gE.mul(x).div(nE));
+  // g * x * |x|^(p-2) / norm^(p-1)
+  return where(nE.eq(0), 0, gE.mul(x).mul(x.abs().pow(p - 2)).div(nE.pow(p - 1)));
+}
+
+function nonzeroFlat(m: Tensor): Tensor {
+  const v = m.dataSync();
+  const idx: number[] = [];
+  for (let i = 0; i < v.length; i++) if (v[i]) idx.push(i);
+  return tensor(idx, { dtype: 'int64' });
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Functions that are not methods
+
+/**
+ * `condition ? input : other`, broadcasting all three; scalars allowed for input/other.
+ * @example torch.where(torch.tensor([true, false]), 1, 0) // tensor([1, 0]) (int64)
+ */
+export function where(condition: Tensor, input: TensorLike, other: TensorLike): Tensor {
+  if (condition.dtype !== 'bool') throw new TypeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${torchTypeName(condition.dtype)}`);
+  let a = asTensor(input, condition), b = asTensor(other, condition);
+  const dt = resultType(a, b);
+  if (!(input instanceof Tensor)) a = wrapScalar(input, condition, dt);
+  if (!(other instanceof Tensor)) b = wrapScalar(other, condition, dt);
+  const shape = broadcastShapes(condition._shape, a._shape, b._shape);
+  const s = condition._backend.where(condition._s, bLayout(condition, shape), a._s, bLayout(a, shape), b._s, bLayout(b, shape), dt);
+  const out = newTensor(s, shape, condition);
+  if (!needsGrad(a, b)) return out;
+  return record('where', out, [null, a, b], [condition]);
+}
+
+/** PyTorch's matmul dispatch. */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkSameDevice(a, b);
+  const da = a.dim(), db = b.dim();
+  if (da === 0 || db === 0) throw new RangeError(`both arguments to matmul need to be at least 1D, but they are ${da}D and ${db}D`);
+  if (a.dtype !== b.dtype) throw new TypeError(`expected scalar type ${torchTypeName(a.dtype)} but found ${torchTypeName(b.dtype)}`);
+  if (da === 1 && db === 1) {
+    if (a._shape[0] !== b._shape[0]) {
+      throw new RangeError(`inconsistent tensor size, expected tensor [${a._shape[0]}] and src [${b._shape[0]}] to have the same number of elements, but got ${a._shape[0]} and ${b._shape[0]} elements respectively`);
+    }
+    return bmmPrim(a.view([1, 1, -1]), b.view([1, -1, 1])).reshape([]);
+  }
+  if (da === 2 && db === 1) {
+    if (a._shape[1] !== b._shape[0]) throw new RangeError(`size mismatch, got input (${a._shape[0]}), mat (${a._shape[0]}x${a._shape[1]}), vec (${b._shape[0]})`);
+    return bmmPrim(a.unsqueeze(0), b.view([1, -1, 1])).view([a._shape[0]!]);
+  }
+  if (da === 1 && db === 2) {
+    if (a._shape[0] !== b._shape[0]) throw new RangeError(`size mismatch, got input (${b._shape[1]}), mat (${b._shape[1]}x${b._shape[0]}), vec (${a._shape[0]})`);
+    return bmmPrim(a.view([1, 1, -1]), b.unsqueeze(0)).view([b._shape[1]!]);
+  }
+  if (da === 2 && db === 2) {
+    if (a._shape[1] !== b._shape[0]) {
+      throw new RangeError(`mat1 and mat2 shapes cannot be multiplied (${a._shape[0]}x${a._shape[1]} and ${b._shape[0]}x${b._shape[1]})`);
+    }
+    return bmmPrim(a.unsqueeze(0), b.unsqueeze(0)).squeeze(0);
+  }
+  // batched, with broadcasting of batch dims; 1-D operands get a dim added and removed
+  const A = da === 1 ? a.unsqueeze(0) : a, B = db === 1 ? b.unsqueeze(-1) : b;
+  const M = A._shape[A.dim() - 2]!, K = A._shape[A.dim() - 1]!, K2 = B._shape[B.dim() - 2]!, N = B._shape[B.dim() - 1]!;
+  if (K !== K2) {
+    throw new RangeError(`Expected size for first two dimensions of batch2 tensor to be: [${numelOf(broadcastShapes(A._shape.slice(0, -2), B._shape.slice(0, -2)))}, ${K}] but got: [${numelOf(broadcastShapes(A._shape.slice(0, -2), B._shape.slice(0, -2)))}, ${K2}].`);
+  }
+  const batch = broadcastShapes(A._shape.slice(0, -2), B._shape.slice(0, -2));
+  const out = bmmPrim(A.expand([...batch, M, K]), B.expand([...batch, K, N]));
+  if (da === 1) return out.squeeze(-2);
+  if (db === 1) return out.squeeze(-1);
+  return out;
+}
+
+/** [...batch, M, K] @ [...batch, K, N] with equal batch dims; one autograd node. */
+function bmmPrim(a: Tensor, b: Tensor): Tensor {
+  const nd = a.dim();
+  const shape = [...a._shape.slice(0, nd - 1), b._shape[nd - 1]!];
+  let out: Tensor;
+  if (isFloating(a.dtype)) {
+    out = newTensor(a._backend.matmul(a._s, a.layout, b._s, b.layout, a.dtype), shape, a);
+  } else {
+    const r = noGrad(() => bmmPrim(a.double(), b.double()));
+    out = castTo(r, a.dtype);
+  }
+  return needsGrad(a, b) ? record('matmul', out, [a, b], [a, b]) : out;
+}
+
+/**
+ * Concatenates along `dim` (all other dims must match; dtypes promote).
+ * @example torch.cat([torch.zeros([2, 3]), torch.ones([1, 3])]).shape // [3, 3]
+ */
+export function cat(tensors: readonly Tensor[], dim: number | { dim?: number } = 0): Tensor {
+  const dd = typeof dim === 'number' ? dim : dim.dim ?? 0;
+  if (tensors.length === 0) throw new RangeError('torch.cat(): expected a non-empty list of Tensors');
+  // legacy: 1-D empty tensors are skipped
+  const parts = tensors.filter((t) => !(t.dim() === 1 && t._shape[0] === 0));
+  if (parts.length === 0) return tensors[0]!.clone();
+  const ref = parts[0]!;
+  if (ref.dim() === 0) throw new RangeError('zero-dimensional tensor (at position 0) cannot be concatenated');
+  const d = normDim(dd, ref.dim());
+  let dt = ref.dtype;
+  parts.forEach((t, i) => {
+    if (t.dim() === 0) throw new RangeError(`zero-dimensional tensor (at position ${i}) cannot be concatenated`);
+    if (t.dim() !== ref.dim()) throw new RangeError(`Tensors must have same number of dimensions: got ${ref.dim()} and ${t.dim()}`);
+    for (let k = 0; k < ref.dim(); k++) {
+      if (k !== d && t._shape[k] !== ref._shape[k]) {
+        throw new RangeError(`Sizes of tensors must match except in dimension ${d}. Expected size ${ref._shape[k]} but got size ${t._shape[k]} for tensor number ${tensors.indexOf(t)} in the list.`);
+      }
+    }
+    checkSameDevice(ref, t);
+    dt = promoteTypes(dt, t.dtype);
+  });
+  const shape = [...ref._shape];
+  shape[d] = parts.reduce((a, t) => a + t._shape[d]!, 0);
+  const s = ref._backend.alloc(dt, numelOf(shape));
+  const strides = contiguousStrides(shape);
+  let off = 0;
+  for (const t of parts) {
+    ref._backend.copy(t._s, t.layout, s, { shape: t._shape, strides, offset: off * strides[d]! });
+    off += t._shape[d]!;
+  }
+  const out = newTensor(s, shape, ref);
+  return needsGrad(...parts) ? record('cat', out, [...parts], [], { dim: d, sizes: parts.map((t) => t._shape[d]!) }) : out;
+}
+
+/**
+ * Stacks equal-shaped tensors along a new dim.
+ * @example torch.stack([torch.zeros([3]), torch.ones([3])], 1).shape // [3, 2]
+ */
+export function stack(tensors: readonly Tensor[], dim: number | { dim?: number } = 0): Tensor {
+  const dd = typeof dim === 'number' ? dim : dim.dim ?? 0;
+  if (tensors.length === 0) throw new RangeError('stack expects a non-empty TensorList');
+  const ref = tensors[0]!;
+  tensors.forEach((t, i) => {
+    if (t._shape.length !== ref._shape.length || t._shape.some((s, k) => s !== ref._shape[k])) {
+      throw new RangeError(`stack expects each tensor to be equal size, but got [${ref._shape.join(', ')}] at entry 0 and [${t._shape.join(', ')}] at entry ${i}`);
+    }
+  });
+  const d = normDim(dd, ref.dim() + 1);
+  return cat(tensors.map((t) => t.unsqueeze(d)), d);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Creation
+
+function parseSize(args: any[]): { shape: number[]; opts: TensorOptions & Record<string, any> } {
+  let opts: any = {};
+  if (args.length > 0 && isPlainObject(args[args.length - 1])) opts = args.pop();
+  const shape = args.length === 1 && Array.isArray(args[0]) ? [...args[0]] : args.length === 1 && args[0] instanceof Tensor ? [...(args[0] as Tensor).dataSync()] : args;
+  return { shape: checkShape(shape as number[]), opts };
+}
+
+function finish(t: Tensor, opts: TensorOptions): Tensor {
+  if (opts.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+function filled(shape: readonly number[], value: number, opts: TensorOptions, defaultDt?: DType): Tensor {
+  const { dev, backend } = resolveDevice(opts.device);
+  const dt = opts.dtype ?? defaultDt ?? getDefaultDtype();
+  const s = backend.alloc(dt, numelOf(shape));
+  backend.fill(s, { shape, strides: contiguousStrides(shape), offset: 0 }, value);
+  return finish(fromStorage(s, shape, backend, dev), opts);
+}
+
+function fromValues(shape: readonly number[], vals: ArrayLike<number>, opts: TensorOptions, defaultDt?: DType): Tensor {
+  const { dev, backend } = resolveDevice(opts.device);
+  const dt = opts.dtype ?? defaultDt ?? getDefaultDtype();
+  return finish(fromStorage(backend.fromArray(dt, vals), shape, backend, dev), opts);
+}
+
+/**
+ * A tensor from (nested) arrays, a typed array or a number. JavaScript numbers carry no int/float
+ * distinction, so numbers give the default float dtype (`float32`) unless `dtype` says otherwise; booleans give
+ * `bool`; an `Int32Array` gives int32, a `Float64Array` float64.
+ * @example
+ * torch.tensor([[1, 2], [3, 4]]);                 // float32
+ * torch.tensor([1, 2], { dtype: 'int64' });      // int64
+ */
+export function tensor(data: NestedArray | Tensor, opts: TensorOptions = {}): Tensor {
+  if (data instanceof Tensor) return finish(data.detach().to({ dtype: opts.dtype ?? data.dtype, copy: true }), opts);
+  const shape: number[] = [];
+  let probe: any = data;
+  while (Array.isArray(probe) || ArrayBuffer.isView(probe)) {
+    shape.push((probe as ArrayLike<unknown>).length);
+    if (!Array.isArray(probe)) break;
+    if (probe.length === 0) break;
+    probe = probe[0];
+  }
+  const flat: number[] = [];
+  let allBool = true, sawValue = false;
+  let typedDt: DType | null = null;
+  const walk = (x: any, d: number): void => {
+    if (d === shape.length) {
+      if (Array.isArray(x) || ArrayBuffer.isView(x)) throw new RangeError(`too many dimensions in tensor data at dim ${d}`);
+      if (typeof x === 'boolean') { flat.push(x ? 1 : 0); sawValue = true; return; }
+      if (typeof x !== 'number') throw new TypeError(`Could not infer dtype of ${typeof x}`);
+      allBool = false; sawValue = true; flat.push(x); return;
+    }
+    if (!(Array.isArray(x) || ArrayBuffer.isView(x)) || (x as ArrayLike<unknown>).length !== shape[d]) {
+      const got = Array.isArray(x) || ArrayBuffer.isView(x) ? (x as ArrayLike<unknown>).length : 'a scalar';
+      throw new RangeError(`expected sequence of length ${shape[d]} at dim ${d} (got ${got})`);
+    }
+    if (ArrayBuffer.isView(x)) {
+      if (d !== shape.length - 1) throw new RangeError(`expected sequence of length ${shape[d]} at dim ${d}`);
+      const ta = x as TypedArray;
+      typedDt = ta instanceof Float64Array ? 'float64' : ta instanceof Int32Array ? 'int32' : ta instanceof Uint8Array ? 'bool' : 'float32';
+      for (let i = 0; i < ta.length; i++) flat.push(ta[i]!);
+      allBool = typedDt === 'bool'; sawValue = true;
+      return;
+    }
+    for (const v of x as any[]) walk(v, d + 1);
+  };
+  walk(data, 0);
+  const dt = opts.dtype ?? typedDt ?? (sawValue && allBool ? 'bool' : getDefaultDtype());
+  return fromValues(shape, flat, { ...opts, dtype: dt });
+}
+
+/** Alias of `tensor` (PyTorch's `as_tensor`; always copies here). */
+export const asTensorFn = tensor;
+
+/**
+ * A tensor of zeros: `zeros([2, 3])`, `zeros(2, 3)`, with options `{ dtype, device, requiresGrad }`.
+ * @example torch.zeros([2, 3]).shape // [2, 3]
+ */
+export function zeros(...args: (number | readonly number[] | TensorOptions)[]): Tensor {
+  const { shape, opts } = parseSize(args);
+  return filled(shape, 0, opts);
+}
+/** A tensor of ones. @example torch.ones(2).tolist() // [1, 1] */
+export function ones(...args: (number | readonly number[] | TensorOptions)[]): Tensor {
+  const { shape, opts } = parseSize(args);
+  return filled(shape, 1, opts);
+}
+/** Uninitialised in PyTorch; zero-filled here. */
+export function empty(...args: (number | readonly number[] | TensorOptions)[]): Tensor {
+  const { shape, opts } = parseSize(args);
+  return filled(shape, 0, opts);
+}
+/**
+ * A tensor filled with `fillValue`; the dtype follows the value as in PyTorch: boolean → bool, an integer → int64,
+ * otherwise the default float dtype.
+ * @example torch.full([2], 7).tolist() // [7, 7]
+ */
+export function full(size: readonly number[], fillValue: number | boolean, opts: TensorOptions = {}): Tensor {
+  return filled(checkShape(size), Number(fillValue), opts, typeof fillValue === 'boolean' ? 'bool' : Number.isInteger(fillValue) ? 'int64' : undefined);
+}
+/**
+ * Values from `start` to `end` (exclusive) by `step`; all-integer arguments give int64, as in PyTorch.
+ * @example torch.arange(5).tolist() // [0, 1, 2, 3, 4]
+ */
+export function arange(start: number, end?: number | TensorOptions, step?: number | TensorOptions, opts?: TensorOptions): Tensor {
+  let o: TensorOptions = {};
+  const nums: number[] = [start];
+  for (const a of [end, step, opts]) { if (isPlainObject(a)) o = a as TensorOptions; else if (a !== undefined) nums.push(a as number); }
+  let [s, e, st] = nums.length === 1 ? [0, nums[0]!, 1] : nums.length === 2 ? [nums[0]!, nums[1]!, 1] : [nums[0]!, nums[1]!, nums[2]!];
+  if (st === 0) throw new RangeError('step must be nonzero');
+  if ((st > 0 && e < s) || (st < 0 && e > s)) throw new RangeError('upper bound and larger bound inconsistent with step sign');
+  const allInt = Number.isInteger(s) && Number.isInteger(e) && Number.isInteger(st);
+  const n = Math.ceil((e - s) / st);
+  const vals = new Float64Array(n);
+  for (let i = 0; i < n; i++) vals[i] = s + i * st;
+  return fromValues([n], vals, o, allInt ? 'int64' : undefined);
+}
+/**
+ * `steps` evenly spaced values from `start` to `end` inclusive.
+ * @example torch.linspace(0, 1, 5).tolist() // [0, 0.25, 0.5, 0.75, 1]
+ */
+export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
+  if (steps < 0) throw new RangeError('number of steps must be non-negative');
+  const vals = new Float64Array(steps);
+  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  // PyTorch fills the first half from start and the second half from end
+  const half = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) vals[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
+  if (steps === 1) vals[0] = start;
+  return fromValues([steps], vals, opts);
+}
+/** Identity matrix n×m. @example torch.eye(2).tolist() // [[1, 0], [0, 1]] */
+export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
+  if (isPlainObject(m)) { opts = m as TensorOptions; m = undefined; }
+  const cols = (m as number | undefined) ?? n;
+  const vals = new Float64Array(n * cols);
+  for (let i = 0; i < Math.min(n, cols); i++) vals[i * cols + i] = 1;
+  return fromValues([n, cols], vals, opts);
+}
+/** Uniform [0, 1) samples from the default generator (or `opts.generator`). */
+export function rand(...args: (number | readonly number[] | (TensorOptions & { generator?: Generator }))[]): Tensor {
+  const { shape, opts } = parseSize(args);
+  const g: Generator = opts.generator ?? defaultGenerator;
+  const vals = new Float64Array(numelOf(shape));
+  for (let i = 0; i < vals.length; i++) vals[i] = g.random();
+  return fromValues(shape, vals, opts);
+}
+/** Standard normal samples. @example torch.manualSeed(0); torch.randn([2, 3]) */
+export function randn(...args: (number | readonly number[] | (TensorOptions & { generator?: Generator }))[]): Tensor {
+  const { shape, opts } = parseSize(args);
+  const g: Generator = opts.generator ?? defaultGenerator;
+  const vals = new Float64Array(numelOf(shape));
+  for (let i = 0; i < vals.length; i++) vals[i] = g.normal();
+  return fromValues(shape, vals, opts);
+}
+/**
+ * Integers uniform in [low, high) (int64): `randint(high, size)` or `randint(low, high, size)`.
+ * @example torch.randint(0, 10, [5])
+ */
+export function randint(a: number, b: number | readonly number[], c?: readonly number[] | (TensorOptions & { generator?: Generator }), d?: TensorOptions & { generator?: Generator }): Tensor {
+  let low = 0, high: number, size: readonly number[], opts: any = {};
+  if (Array.isArray(b)) { high = a; size = b as number[]; opts = c ?? {}; } else { low = a; high = b as number; size = c as number[]; opts = d ?? {}; }
+  if (high <= low) throw new RangeError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
+  const g: Generator = opts.generator ?? defaultGenerator;
+  const vals = new Float64Array(numelOf(size));
+  for (let i = 0; i < vals.length; i++) vals[i] = g.randint(low, high);
+  return fromValues(checkShape(size), vals, opts, 'int64');
+}
+/** A random permutation of 0..n-1 (int64). */
+export function randperm(n: number, opts: TensorOptions & { generator?: Generator } = {}): Tensor {
+  const g = opts.generator ?? defaultGenerator;
+  const vals = new Float64Array(n);
+  for (let i = 0; i < n; i++) vals[i] = i;
+  for (let i = n - 1; i > 0; i--) { const j = g.randint(0, i + 1); const t = vals[i]!; vals[i] = vals[j]!; vals[j] = t; }
+  return fromValues([n], vals, opts, 'int64');
+}
+const likeOpts = (t: Tensor, o: TensorOptions): TensorOptions => ({ dtype: t.dtype, device: t.device, ...o });
+/** Zeros with another tensor's shape and dtype. */
+export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor { return filled(t._shape, 0, likeOpts(t, opts)); }
+/** Ones with another tensor's shape and dtype. */
+export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor { return filled(t._shape, 1, likeOpts(t, opts)); }
+/** Zeros (PyTorch: uninitialised) like another tensor. */
+export function emptyLike(t: Tensor, opts: TensorOptions = {}): Tensor { return filled(t._shape, 0, likeOpts(t, opts)); }
+/** `fillValue` with another tensor's shape and dtype. */
+export function fullLike(t: Tensor, fillValue: number, opts: TensorOptions = {}): Tensor { return filled(t._shape, fillValue, likeOpts(t, opts)); }
+/** Standard normal samples with another tensor's shape and dtype. */
+export function randnLike(t: Tensor, opts: TensorOptions = {}): Tensor { return randn([...t._shape], likeOpts(t, opts)); }
+/** Uniform samples with another tensor's shape and dtype. */
+export function randLike(t: Tensor, opts: TensorOptions = {}): Tensor { return rand([...t._shape], likeOpts(t, opts)); }
+
+// ------------------------------------------------------------------------------------------------------------
+// Autograd entry points
+
+export function detach(t: Tensor): Tensor {
+  const d = new Tensor(t._s, t._shape, t._strides, t._offset, t._backend, t.device);
+  d._inference = t._inference;
+  return d;
+}
+
+export function backward(t: Tensor, gradient?: Tensor | null | { retainGraph?: boolean }, options?: { retainGraph?: boolean }): void {
+  let g: Tensor | null = null, retain = false;
+  if (gradient instanceof Tensor) g = gradient;
+  else if (isPlainObject(gradient)) retain = gradient.retainGraph ?? false;
+  if (options?.retainGraph !== undefined) retain = options.retainGraph;
+  if (!t._requiresGrad) throw new Error('element 0 of tensors does not require grad and does not have a grad_fn');
+  if (g === null) {
+    if (t.numel() !== 1) throw new Error('grad can be implicitly created only for scalar outputs');
+    g = onesLike(t);
+  } else if (g._shape.length !== t._shape.length || g._shape.some((s, i) => s !== t._shape[i])) {
+    throw new RangeError(`Mismatch in shape: grad_output[0] has a shape of [${g._shape.join(', ')}] and output[0] has a shape of [${t._shape.join(', ')}].`);
+  }
+  runBackward(t, g.detach(), retain);
+}
+
+setEngineOps({
+  sumToShape(g, shape) {
+    if (g._shape.length === shape.length && g._shape.every((s, i) => s === shape[i])) return g;
+    const lead = g.dim() - shape.length;
+    const axes: number[] = [];
+    for (let d = 0; d < g.dim(); d++) if (d < lead || (shape[d - lead] === 1 && g._shape[d] !== 1)) axes.push(d);
+    const s = axes.length > 0 ? g.sum(axes, true) : g;
+    return s.reshape(shape);
+  },
+  add: (a, b) => a.add(b),
+  cast: (g, dtype) => g.to(dtype as DType),
+  clone: (g) => g.clone(),
+  accumulateInto(dst, g) { dst.add_(g); },
+  detachedAlias: (g) => detach(g),
+  free(s, t) { t._backend.free(s); },
+  withNoGrad: noGrad,
+});
+
+/**
+ * Gradients of `outputs` w.r.t. `inputs` without touching `.grad` (`torch.autograd.grad`, first order only).
+ * @example const [dx] = torch.autograd.grad(y, [x]);
+ */
+export function grad(outputs: Tensor, inputs: Tensor[], gradOutputs?: Tensor | null, opts: { retainGraph?: boolean; allowUnused?: boolean } = {}): (Tensor | null)[] {
+  const saved = inputs.map((t) => t.grad);
+  const wasLeaf = inputs.map((t) => t.isLeaf);
+  inputs.forEach((t) => { t.grad = null; if (!t.isLeaf) t.retainGrad(); });
+  try {
+    backward(outputs, gradOutputs ?? null, { retainGraph: opts.retainGraph ?? false });
+    const res = inputs.map((t) => t.grad);
+    res.forEach((r, i) => {
+      if (r === null && !opts.allowUnused) throw new Error(`One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior. (input ${i})`);
+    });
+    return res;
+  } finally {
+    inputs.forEach((t, i) => { t.grad = saved[i]!; if (!wasLeaf[i] && t._gradFn) t._gradFn.retained = null; });
+  }
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Printing
+
+function fmtNum(v: number, dtype: DType, fixed: number | null): string {
+  if (dtype === 'bool') return v ? 'True' : 'False';
+  if (!isFloating(dtype)) return String(v);
+  if (v !== v) return 'nan';
+  if (v === Infinity) return 'inf';
+  if (v === -Infinity) return '-inf';
+  if (fixed === null) return Number.isInteger(v) ? `${v}.` : String(v);
+  return v.toFixed(fixed);
+}
+
+export function format(t: Tensor): string {
+  const data = t.dataSync();
+  const isF = isFloating(t.dtype);
+  let fixed: number | null = null;
+  let sci = false;
+  if (isF) {
+    let allInt = true, maxAbs = 0, minAbs = Infinity;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]!;
+      if (!Number.isFinite(v)) continue;
+      if (!Number.isInteger(v)) allInt = false;
+      const a = Math.abs(v);
+      maxAbs = Math.max(maxAbs, a);
+      if (a > 0) minAbs = Math.min(minAbs, a);
+    }
+    if (!allInt) fixed = 4;
+    if (maxAbs >= 1e8 || (minAbs < 1e-4 && minAbs > 0 && !allInt) || (maxAbs / minAbs > 1000 && !allInt && minAbs < 1e-2)) sci = true;
+  }
+  const strs = Array.from(data, (v) => (sci && Number.isFinite(v) ? v.toExponential(4) : fmtNum(v, t.dtype, fixed)));
+  const width = Math.max(0, ...strs.map((s) => s.length));
+  const shape = t._shape;
+  let i = 0;
+  const indent = 'tensor('.length;
+  const build = (d: number): string => {
+    if (d === shape.length) return strs[i++]!.padStart(width);
+    const parts: string[] = [];
+    for (let k = 0; k < shape[d]!; k++) parts.push(build(d + 1));
+    const sep = d === shape.length - 1 ? ', ' : ',' + '\n'.repeat(shape.length - 1 - d) + ' '.repeat(indent + d + 1);
+    return `[${parts.join(sep)}]`;
+  };
+  let body = shape.length === 0 ? strs[0]! : build(0);
+  if (t.numel() === 0) body = '[]';
+  const extras: string[] = [];
+  if (t.numel() === 0 && shape.length > 1) extras.push(`size=(${shape.join(', ')})`);
+  if (t.dtype !== getDefaultDtype() && t.dtype !== 'int64' && t.dtype !== 'bool') extras.push(`dtype=torch.${t.dtype}`);
+  if (t._gradFn !== null) extras.push(`grad_fn=<${t._gradFn}>`);
+  else if (t._requiresGrad) extras.push('requires_grad=True');
+  return `tensor(${body}${extras.map((e) => ', ' + e).join('')})`;
+}
+
+// ------------------------------------------------------------------------------------------------------------
+
+export interface TensorMethods extends TensorOps {}
+export function installMethods(proto: object): void {
+  for (const name of Object.getOwnPropertyNames(TensorOps.prototype)) {
+    if (name === 'constructor') continue;
+    Object.defineProperty(proto, name, Object.getOwnPropertyDescriptor(TensorOps.prototype, name)!);
+  }
+}
+
+export { castScalar, Generator };

@@ -1,0 +1,94 @@
+/**
+ * Seeded random numbers. `torch.manualSeed(n)` makes every random function reproducible; the stream is
+ * xoshiro128** (not PyTorch's Mersenne Twister, so values differ from PyTorch's for the same seed).
+ *
+ * @example
+ * import * as torch from 'torchlet';
+ * torch.manualSeed(0);
+ * const a = torch.randn([3]);
+ * torch.manualSeed(0);
+ * torch.equal(a, torch.randn([3])); // true
+ */
+export class Generator {
+  private s = new Uint32Array(4);
+  private spare: number | null = null;
+  private seedValue = 0;
+  constructor(seed: number = Date.now()) { this.manualSeed(seed); }
+
+  manualSeed(seed: number): this {
+    this.seedValue = seed;
+    // splitmix32 to spread the seed over the state
+    let x = (Math.floor(seed) ^ Math.floor(seed / 2 ** 32)) >>> 0;
+    for (let i = 0; i < 4; i++) {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      this.s[i] = (z ^ (z >>> 16)) >>> 0;
+    }
+    if ((this.s[0]! | this.s[1]! | this.s[2]! | this.s[3]!) === 0) this.s[0] = 1;
+    this.spare = null;
+    return this;
+  }
+
+  initialSeed(): number { return this.seedValue; }
+
+  /** Next 32 random bits as an unsigned integer. */
+  nextUint32(): number {
+    const s = this.s;
+    const result = Math.imul(rotl(Math.imul(s[1]!, 5), 7), 9) >>> 0;
+    const t = s[1]! << 9;
+    s[2]! ^= s[0]!; s[3]! ^= s[1]!; s[1]! ^= s[2]!; s[0]! ^= s[3]!;
+    s[2]! ^= t;
+    s[3] = rotl(s[3]!, 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1) with 53 random bits. */
+  random(): number {
+    const hi = this.nextUint32() >>> 5, lo = this.nextUint32() >>> 6;
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** Standard normal (Box–Muller, caching the second value). */
+  normal(): number {
+    if (this.spare !== null) { const v = this.spare; this.spare = null; return v; }
+    let u = 0;
+    while (u === 0) u = this.random();
+    const v = this.random();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Integer uniform in [low, high). */
+  randint(low: number, high: number): number {
+    return low + Math.floor(this.random() * (high - low));
+  }
+
+  getState(): number[] { return [...this.s, this.seedValue]; }
+  setState(st: readonly number[]): void {
+    for (let i = 0; i < 4; i++) this.s[i] = st[i]! >>> 0;
+    this.seedValue = st[4] ?? 0;
+    this.spare = null;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** The default generator behind every random function. */
+export const defaultGenerator = new Generator(5489);
+
+/**
+ * Seeds the default generator.
+ * @example
+ * torch.manualSeed(42);
+ */
+export function manualSeed(seed: number): Generator {
+  return defaultGenerator.manualSeed(seed);
+}
+
+/** The seed last given to the default generator. */
+export function initialSeed(): number { return defaultGenerator.initialSeed(); }

@@ -1,0 +1,227 @@
+/**
+ * `Tensor`: an n-d array with PyTorch's semantics (dtypes and promotion, broadcasting, views that share
+ * storage, autograd). Operations live in `ops.ts`; this file holds the class, its metadata and the glue that
+ * builds tensors from backend storages.
+ */
+import type { Backend, Layout, Storage } from './backend/types.js';
+import type { DType, TypedArray } from './dtype.js';
+import { isFloating } from './dtype.js';
+import { CPU, Device } from './device.js';
+import { Node, trackAllocation } from './autograd/engine.js';
+import { isInferenceModeEnabled } from './autograd/grad_mode.js';
+import { contiguousStrides, numelOf } from './shape.js';
+import * as ops from './ops.js';
+
+const backends = new Map<string, Backend>();
+/** Registers the backend that serves a device type. */
+export function registerBackend(deviceType: string, b: Backend): void { backends.set(deviceType, b); }
+export function getBackend(deviceType: string): Backend {
+  const b = backends.get(deviceType);
+  if (b === undefined) throw new Error(`no backend registered for device type '${deviceType}'`);
+  return b;
+}
+
+export type Scalar = number | boolean;
+export type NestedArray = Scalar | NestedArray[] | TypedArray;
+
+export class Tensor {
+  /** @internal storage */
+  _s: Storage;
+  /** @internal */
+  _shape: number[];
+  /** @internal */
+  _strides: number[];
+  /** @internal */
+  _offset: number;
+  readonly dtype: DType;
+  readonly device: Device;
+  /** @internal */
+  _backend: Backend;
+  /** @internal */
+  _requiresGrad = false;
+  /** @internal */
+  _gradFn: Node | null = null;
+  /** @internal the tensor this one is a view of (null for tensors that own their storage) */
+  _base: Tensor | null = null;
+  /** @internal created under inferenceMode */
+  _inference = false;
+  /** @internal a scalar wrapped as a tensor for type promotion */
+  _wrapped = false;
+  /** Accumulated gradient after `backward()` (null until then, or after `zeroGrad()`). */
+  grad: Tensor | null = null;
+
+  /** @internal Use the factories (`torch.tensor`, `torch.zeros`, ...) to make tensors. */
+  constructor(s: Storage, shape: number[], strides: number[], offset: number, backend: Backend, device: Device = CPU) {
+    this._s = s;
+    this._shape = shape;
+    this._strides = strides;
+    this._offset = offset;
+    this.dtype = s.dtype;
+    this._backend = backend;
+    this.device = device;
+    if (isInferenceModeEnabled()) this._inference = true;
+  }
+
+  /** The size of each dimension (`torch.Size`). */
+  get shape(): readonly number[] { return this._shape; }
+  /** @internal */
+  get layout(): Layout { return { shape: this._shape, strides: this._strides, offset: this._offset }; }
+
+  /** Number of dimensions. @example torch.zeros([2, 3]).dim() // 2 */
+  dim(): number { return this._shape.length; }
+  /** Alias of `dim()`. */
+  get ndim(): number { return this._shape.length; }
+  /** Number of elements. @example torch.zeros([2, 3]).numel() // 6 */
+  numel(): number { return numelOf(this._shape); }
+  /**
+   * The shape, or the size of one dimension (negative dims count from the end).
+   * @example torch.zeros([2, 3]).size(-1) // 3
+   */
+  size(): readonly number[];
+  size(dim: number): number;
+  size(dim?: number): number | readonly number[] {
+    if (dim === undefined) return this._shape;
+    return this._shape[ops.wrapDim(dim, this.dim(), false)]!;
+  }
+  /** Strides in elements. @example torch.zeros([2, 3]).stride() // [3, 1] */
+  stride(): readonly number[];
+  stride(dim: number): number;
+  stride(dim?: number): number | readonly number[] {
+    if (dim === undefined) return this._strides;
+    return this._strides[ops.wrapDim(dim, this.dim(), false)]!;
+  }
+  /** Offset of the first element in the storage. */
+  storageOffset(): number { return this._offset; }
+  /** True when the elements are laid out row-major without gaps. */
+  isContiguous(): boolean {
+    let expected = 1;
+    for (let d = this._shape.length - 1; d >= 0; d--) {
+      const s = this._shape[d]!;
+      if (s === 1) continue;
+      if (this._strides[d] !== expected) return false;
+      expected *= s;
+    }
+    return true;
+  }
+  /** True when `other` shares this tensor's storage. */
+  isSetTo(other: Tensor): boolean { return this._s === other._s; }
+  /** True for floating dtypes. */
+  isFloatingPoint(): boolean { return isFloating(this.dtype); }
+  get isCuda(): boolean { return this.device.type === 'cuda'; }
+
+  // --- autograd metadata -----------------------------------------------------------------------------------
+
+  /** Whether gradients are computed for this tensor. Only leaves can change it. */
+  get requiresGrad(): boolean { return this._requiresGrad; }
+  set requiresGrad(b: boolean) { this.requiresGrad_(b); }
+
+  /**
+   * Sets `requiresGrad` in place and returns this tensor (for leaves; PyTorch's errors otherwise).
+   * @example const w = torch.randn([3, 3]).requiresGrad_();
+   */
+  requiresGrad_(b = true): this {
+    if (this._gradFn !== null && !b) {
+      throw new Error("you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
+    }
+    if (b && !isFloating(this.dtype)) throw new Error('only Tensors of floating point and complex dtype can require gradients');
+    if (b && this._inference) throw new Error('Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.');
+    this._requiresGrad = b;
+    return this;
+  }
+  /** The node that created this tensor (null for leaves). */
+  get gradFn(): Node | null { return this._gradFn; }
+  /** True for tensors not produced by a recorded operation. */
+  get isLeaf(): boolean { return this._gradFn === null; }
+
+  /**
+   * Keeps the gradient of this non-leaf tensor in `.grad` after backward.
+   * @example const h = x.mul(2); h.retainGrad(); h.sum().backward(); h.grad;
+   */
+  retainGrad(): void {
+    if (this._gradFn === null) {
+      if (!this._requiresGrad) throw new Error("can't retain_grad on Tensor that has requires_grad=False");
+      return;
+    }
+    this._gradFn.retained = this;
+  }
+
+  /**
+   * Computes the gradient of this tensor w.r.t. graph leaves and accumulates it into their `.grad`.
+   * `gradient` is required for non-scalar tensors; `retainGraph` keeps the graph for another backward.
+   * @example
+   * const x = torch.tensor([1, 2, 3], { requiresGrad: true });
+   * x.pow(2).sum().backward();
+   * x.grad!.tolist(); // [2, 4, 6]
+   */
+  backward(gradient?: Tensor | null | { retainGraph?: boolean }, options?: { retainGraph?: boolean }): void {
+    ops.backward(this, gradient, options);
+  }
+
+  /** A new tensor sharing storage, cut from the graph. @example const y = x.detach(); */
+  detach(): Tensor { return ops.detach(this); }
+  /** Detaches this tensor from the graph in place (makes it a leaf). */
+  detach_(): this { this._gradFn = null; this._requiresGrad = false; return this; }
+
+  // --- reading --------------------------------------------------------------------------------------------
+
+  /**
+   * The value of a one-element tensor (bool → 0/1).
+   * @example torch.tensor([[3]]).item() // 3
+   */
+  item(): number {
+    const n = this.numel();
+    if (n !== 1) throw new Error(`a Tensor with ${n} elements cannot be converted to Scalar`);
+    return this.dataSync()[0]!;
+  }
+
+  /**
+   * The elements as nested arrays (bool tensors give booleans; a 0-dim tensor gives a number).
+   * @example torch.eye(2).tolist() // [[1, 0], [0, 1]]
+   */
+  tolist(): any {
+    const data = this.dataSync();
+    const isBool = this.dtype === 'bool';
+    const shape = this._shape;
+    let i = 0;
+    const build = (d: number): any => {
+      if (d === shape.length) { const v = data[i++]!; return isBool ? v !== 0 : v; }
+      const out = new Array(shape[d]);
+      for (let k = 0; k < shape[d]!; k++) out[k] = build(d + 1);
+      return out;
+    };
+    return build(0);
+  }
+
+  /**
+   * A contiguous copy of the elements as a typed array, read synchronously (CPU-like devices).
+   * @example torch.arange(3).dataSync() // Float64Array [0, 1, 2] (int64 storage)
+   */
+  dataSync(): TypedArray { return this._backend.readSync(this._s, this.layout); }
+
+  /**
+   * A contiguous copy of the elements as a typed array; works for devices that can only read asynchronously.
+   * @example const values = await torch.ones([2]).data();
+   */
+  data(): Promise<TypedArray> { return this._backend.read(this._s, this.layout); }
+
+  /** PyTorch-style printout, e.g. `tensor([1., 2.], requires_grad=True)`. */
+  toString(): string { return ops.format(this); }
+  [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
+}
+
+/** @internal A fresh contiguous tensor over a storage just produced by a kernel. */
+export function fromStorage(s: Storage, shape: readonly number[], backend: Backend, device: Device = CPU): Tensor {
+  trackAllocation(s);
+  return new Tensor(s, [...shape], contiguousStrides(shape), 0, backend, device);
+}
+
+/** @internal A view over `base`'s storage. */
+export function makeView(base: Tensor, shape: number[], strides: number[], offset: number): Tensor {
+  const t = new Tensor(base._s, shape, strides, offset, base._backend, base.device);
+  t._base = base._base ?? base;
+  t._inference = base._inference;
+  return t;
+}
+
+export interface Tensor extends ops.TensorMethods {}
+ops.installMethods(Tensor.prototype);
