@@ -37,3 +37,4 @@ export * as autograd from './autograd/index.js';
 /** Shorthand dtype names as in PyTorch (`torch.float32`, `torch.long`, ...). */
 export const float32 = 'float32', float = 'float32', float64 = 'float64', double = 'float64',
   int64 = 'int64', long = 'int64', int32 = 'int32', int = 'int32', bool = 'bool';
+export * as optim from './optim/index.js';

@@ -6,3 +6,4 @@
  * torch.nn.functional.relu(torch.tensor([-1, 1]));
  */
 export * as functional from './functional.js';
+export * as utils from './utils.js';

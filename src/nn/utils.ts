@@ -1,0 +1,4 @@
+/**
+ * `torch.nn.utils`: gradient clipping and parameter/vector conversion (filled in by the optim work).
+ */
+export {};

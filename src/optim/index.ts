@@ -1,0 +1,4 @@
+/**
+ * `torch.optim` (filled in by the optim work).
+ */
+export {};
