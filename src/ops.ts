@@ -98,7 +98,7 @@ function bLayout(t: Tensor, shape: readonly number[]): Layout {
 // ------------------------------------------------------------------------------------------------------------
 // Autograd recording
 
-function record(name: string, out: Tensor, inputs: (Tensor | null)[], saved: Tensor[] = [], ctx: any = null): Tensor {
+function record(name: string, out: Tensor, inputs: (Tensor | null)[], saved: (Tensor | null)[] = [], ctx: any = null): Tensor {
   if (!isGradEnabled() || !isFloating(out.dtype)) return out;
   let any = false;
   const edges: (Edge | null)[] = inputs.map((t) => {
@@ -163,6 +163,15 @@ function prepBinary(a: Tensor, bIn: TensorLike, kind: BinKind): { b: Tensor; dt:
   return { b, dt, common };
 }
 
+/** What each binary rule needs saved, given which inputs need a gradient (so in-place updates of an input that no gradient needs stay legal). */
+function savedFor(op: BinaryOp, a: Tensor, b: Tensor, out: Tensor, save: 'ab' | 'none' | 'abo'): (Tensor | null)[] {
+  if (save === 'none') return [];
+  const ga = a._requiresGrad, gb = b._requiresGrad;
+  if (op === 'mul') return [gb ? a : null, ga ? b : null];
+  if (op === 'div') return [gb ? a : null, b];
+  return save === 'abo' ? [a, b, out] : [a, b];
+}
+
 function binary(op: BinaryOp, a: Tensor, bIn: TensorLike, kind: BinKind, save: 'ab' | 'none' | 'abo' = 'ab', ctx: any = null, rule: string = op): Tensor {
   const { b, dt } = prepBinary(a, bIn, kind);
   if (op === 'sub' && (a.dtype === 'bool' || b.dtype === 'bool') && !(b._wrapped && b.dtype !== 'bool')) {
@@ -179,7 +188,7 @@ function binary(op: BinaryOp, a: Tensor, bIn: TensorLike, kind: BinKind, save: '
   }
   const out = binaryRaw(op, a, b, dt);
   if (kind === 'cmp' || kind === 'logical' || !needsGrad(a, b)) return out;
-  return record(rule, out, [a, b], save === 'ab' ? [a, b] : save === 'abo' ? [a, b, out] : [], ctx);
+  return record(rule, out, [a, b], savedFor(op, a, b, out, save), ctx);
 }
 
 // ------------------------------------------------------------------------------------------------------------

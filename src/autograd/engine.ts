@@ -28,7 +28,7 @@ interface Saved { t: Tensor; version: number }
 
 export class Node {
   /** Tensors saved for backward (null once freed). */
-  private saved: Saved[] | null;
+  private saved: (Saved | null)[] | null;
   private hadSaved: boolean;
   /** A non-leaf output whose gradient should be kept (`retainGrad()`). */
   retained: Tensor | null = null;
@@ -40,10 +40,10 @@ export class Node {
     readonly edges: (Edge | null)[],
     readonly inputShapes: (readonly number[])[],
     readonly inputDtypes: string[],
-    saved: Tensor[],
+    saved: (Tensor | null)[],
     readonly ctx: any,
   ) {
-    this.saved = saved.map((t) => ({ t, version: t._s.version }));
+    this.saved = saved.map((t) => (t === null ? null : { t, version: t._s.version }));
     this.hadSaved = saved.length > 0;
     this.needs = edges.map((e) => e !== null);
   }
@@ -61,7 +61,9 @@ export class Node {
       if (!this.hadSaved) return [];
       throw new Error('Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.');
     }
-    return this.saved.map(({ t, version }, i) => {
+    return this.saved.map((sv, i) => {
+      if (sv === null) return null as unknown as Tensor;
+      const { t, version } = sv;
       if (t._s.version !== version) {
         throw new Error(`one of the variables needed for gradient computation has been modified by an inplace operation: [${t.dtype} [${t.shape.join(', ')}]], which is saved tensor ${i} of ${this}, is at version ${t._s.version}; expected version ${version} instead.`);
       }

@@ -1,0 +1,136 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as torch from 'torchlet';
+
+test('gradients accumulate into leaves across backward calls', () => {
+  const x = torch.tensor([1, 2, 3], { requiresGrad: true });
+  x.mul(x).sum().backward();
+  x.mul(3).sum().backward();
+  assert.deepEqual(x.grad!.tolist(), [5, 7, 9]);
+});
+
+test('a leaf used twice gets the sum of both paths', () => {
+  const x = torch.tensor([2], { requiresGrad: true });
+  const y = x.mul(x).add(x); // dy/dx = 2x + 1
+  y.backward();
+  assert.deepEqual(x.grad!.tolist(), [5]);
+});
+
+test('second backward through a freed graph fails with PyTorch message; retainGraph keeps it', () => {
+  const x = torch.tensor([1, 2], { requiresGrad: true });
+  const y = x.exp().sum();
+  y.backward({ retainGraph: true });
+  y.backward();
+  assert.throws(() => y.backward(), /Trying to backward through the graph a second time/);
+  const expected = [2 * Math.exp(1), 2 * Math.exp(2)];
+  x.grad!.tolist().forEach((v: number, i: number) => assert.ok(Math.abs(v - expected[i]!) < 1e-4));
+});
+
+test('backward on non-scalar needs a gradient; on no-grad tensors fails', () => {
+  const x = torch.ones([2, 2], { requiresGrad: true });
+  assert.throws(() => x.mul(2).backward(), /grad can be implicitly created only for scalar outputs/);
+  x.mul(2).backward(torch.onesLike(x));
+  assert.deepEqual(x.grad!.tolist(), [[2, 2], [2, 2]]);
+  assert.throws(() => torch.ones([1]).backward(), /does not require grad and does not have a grad_fn/);
+});
+
+test('noGrad records nothing; enableGrad re-enables; isLeaf/gradFn/requiresGrad', () => {
+  const w = torch.randn([3], { requiresGrad: true });
+  const y = torch.noGrad(() => w.mul(2));
+  assert.equal(y.requiresGrad, false);
+  assert.equal(y.gradFn, null);
+  assert.equal(torch.noGrad(() => torch.isGradEnabled()), false);
+  assert.equal(torch.noGrad(() => torch.enableGrad(() => w.mul(2).requiresGrad)), true);
+  assert.equal(torch.isGradEnabled(), true);
+  const z = w.mul(2);
+  assert.equal(z.isLeaf, false);
+  assert.equal(String(z.gradFn), 'MulBackward0');
+  assert.equal(w.isLeaf, true);
+  const inf = torch.inferenceMode(() => torch.ones([2]));
+  assert.throws(() => inf.requiresGrad_(), /inference tensor/);
+  torch.setGradEnabled(false);
+  assert.equal(w.mul(2).requiresGrad, false);
+  torch.setGradEnabled(true);
+});
+
+test('requiresGrad rules: only floats, only leaves can turn it off', () => {
+  assert.throws(() => torch.tensor([1], { dtype: 'int64', requiresGrad: true }), /only Tensors of floating point/);
+  const x = torch.ones([1], { requiresGrad: true });
+  const y = x.mul(2);
+  assert.throws(() => { y.requiresGrad = false; }, /only change requires_grad flags of leaf variables/);
+  assert.equal(x.mul(2).detach().requiresGrad, false);
+});
+
+test('in-place ops: leaf error, version counter detects modified saved tensors, rebase works', () => {
+  const leaf = torch.ones([2], { requiresGrad: true });
+  assert.throws(() => leaf.add_(1), /a leaf Variable that requires grad is being used in an in-place operation/);
+  torch.noGrad(() => leaf.add_(1)); // fine under noGrad (optimizer updates)
+  assert.deepEqual(leaf.tolist(), [2, 2]);
+
+  const a = torch.tensor([1, 2], { requiresGrad: true });
+  const e = a.exp();
+  const s = e.sum();
+  e.mul_(2); // modifies a tensor saved by exp
+  assert.throws(() => s.backward(), /modified by an inplace operation/);
+
+  const b = torch.tensor([1, 2], { requiresGrad: true });
+  const h = b.mul(3);
+  h.add_(1); // rebase: h = 3b + 1
+  h.mul_(2); // h = 6b + 2
+  h.sum().backward();
+  assert.deepEqual(b.grad!.tolist(), [6, 6]);
+});
+
+test('retainGrad keeps non-leaf gradients; autograd.grad leaves .grad alone', () => {
+  const x = torch.tensor([1, 2], { requiresGrad: true });
+  const h = x.mul(2);
+  h.retainGrad();
+  h.pow(2).sum().backward();
+  assert.deepEqual(h.grad!.tolist(), [4, 8]);
+  assert.deepEqual(x.grad!.tolist(), [8, 16]);
+  const y = torch.tensor([3], { requiresGrad: true });
+  const [dy] = torch.autograd.grad(y.pow(3).sum(), [y]);
+  assert.deepEqual(dy!.tolist(), [27]);
+  assert.equal(y.grad, null);
+});
+
+test('broadcast gradients are summed down to input shapes (unbroadcast in the engine)', () => {
+  const a = torch.ones([2, 3], { requiresGrad: true });
+  const b = torch.ones([3], { requiresGrad: true });
+  const c = torch.ones([2, 1], { requiresGrad: true });
+  a.mul(b).add(c).sum().backward();
+  assert.deepEqual(b.grad!.tolist(), [2, 2, 2]);
+  assert.deepEqual(c.grad!.tolist(), [[3], [3]]);
+});
+
+test('leaf grads are independent buffers even when one gradient feeds two leaves', () => {
+  const p = torch.ones([3], { requiresGrad: true });
+  const q = torch.ones([3], { requiresGrad: true });
+  p.add(q).sum().backward();
+  torch.noGrad(() => p.grad!.mul_(10));
+  assert.deepEqual(q.grad!.tolist(), [1, 1, 1]);
+});
+
+test('gradcheck in float64 through composite ops', () => {
+  torch.manualSeed(1);
+  const x = torch.randn([3, 4], { dtype: 'float64', requiresGrad: true });
+  const w = torch.randn([4, 2], { dtype: 'float64', requiresGrad: true });
+  assert.ok(torch.autograd.gradcheck((a, b) => a.matmul(b).tanh().logSoftmax(1).mul(a.sum(1, true)), [x, w]));
+  assert.ok(torch.autograd.gradcheck((a) => a.std(1).add(a.logsumexp(0).sum()).add(a.norm(3)), [x]));
+  assert.ok(torch.autograd.gradcheck((a) => a.t().reshape([2, 6]).slice(1, 1, 6, 2).cumsum(1).gelu(), [x]));
+  assert.throws(() => torch.autograd.gradcheck((a) => a, [torch.ones([1], { requiresGrad: true })]), /float64/);
+});
+
+test('engine temporaries go back to the caching allocator after backward', () => {
+  const alloc = torch.cpuAllocator;
+  const x = torch.randn([64, 64], { requiresGrad: true });
+  const w = torch.randn([64, 64], { requiresGrad: true });
+  const step = () => { x.matmul(w).relu().matmul(w).sum().backward(); };
+  step();
+  const before = alloc.stats();
+  for (let i = 0; i < 5; i++) step();
+  const after = alloc.stats();
+  // backward's own temporaries are recycled: later steps hit the cache
+  assert.ok(after.hits - before.hits > 0, `expected cache hits, got ${JSON.stringify(after)}`);
+  assert.ok(after.returned - before.returned > 0);
+});
