@@ -23,7 +23,7 @@ export { Generator, manualSeed, initialSeed, defaultGenerator } from './random.j
 export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled, isInferenceModeEnabled } from './autograd/grad_mode.js';
 export {
   tensor, zeros, ones, empty, full, arange, linspace, eye, rand, randn, randint, randperm,
-  zerosLike, onesLike, emptyLike, fullLike, randnLike, randLike, where, cat, stack, resultType,
+  zerosLike, onesLike, emptyLike, fullLike, randnLike, randLike, where, cat, stack, resultType, linear,
 } from './ops.js';
 export type { TensorOptions, ValuesIndices } from './ops.js';
 export * from './functional_forms.js';

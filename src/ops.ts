@@ -3,7 +3,7 @@
  * (`torch.add(a, b)`). Primitives call one backend kernel and record one autograd node whose rule lives in
  * `autograd/rules.ts`; composite operations are written with primitives and record nothing themselves.
  */
-import type { Backend, BinaryOp, Layout, Storage, UnaryOp, ReduceOp } from './backend/types.js';
+import type { Backend, BinaryOp, ConvGeometry, Layout, Storage, UnaryOp, ReduceOp } from './backend/types.js';
 import type { DType, TypedArray } from './dtype.js';
 import { castScalar, category, getDefaultDtype, isDType, isFloating, isIntegral, promoteTypes } from './dtype.js';
 import { CPU, Device, checkDeviceAvailable, device as parseDevice } from './device.js';
@@ -285,8 +285,8 @@ function torchTypeName(d: DType): string {
   return { float32: 'Float', float64: 'Double', int64: 'Long', int32: 'Int', bool: 'Bool' }[d];
 }
 
-/** Writes op(self, other) into self directly (no autograd). */
-function binaryInto(op: BinaryOp, self: Tensor, b: Tensor): void {
+/** Writes op(self, other) into self directly (no autograd); `addScaled` computes self + param·other. */
+function binaryInto(op: BinaryOp, self: Tensor, b: Tensor, param?: number): void {
   const shape = self._shape;
   const bs = broadcastShapes(shape, b._shape);
   if (bs.length !== shape.length || bs.some((s, i) => s !== shape[i])) {
@@ -296,7 +296,7 @@ function binaryInto(op: BinaryOp, self: Tensor, b: Tensor): void {
   if (b._s === self._s && (b._offset !== self._offset || b._strides.some((s, i) => s !== self._strides[i + self.dim() - b.dim()]))) {
     src = b.clone();
   }
-  self._backend.binary(op, self._s, self.layout, src._s, bLayout(src, shape), self.dtype, self._s, self.layout);
+  self._backend.binary(op, self._s, self.layout, src._s, bLayout(src, shape), self.dtype, self._s, self.layout, param);
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -1067,13 +1067,13 @@ export class TensorOps {
   add_(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
     const al = typeof alpha === 'number' ? alpha : alpha.alpha ?? 1;
     const { b, dt } = prepBinary(this, other, 'arith');
-    return inplace(this, [b], dt, () => this.add(b, al), () => binaryInto('add', this, al === 1 ? b : b.mul(al)));
+    return inplace(this, [b], dt, () => this.add(b, al), () => (al === 1 ? binaryInto('add', this, b) : binaryInto('addScaled', this, b, al)));
   }
   /** In place `this -= alpha * other`. */
   sub_(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
     const al = typeof alpha === 'number' ? alpha : alpha.alpha ?? 1;
     const { b, dt } = prepBinary(this, other, 'arith');
-    return inplace(this, [b], dt, () => this.sub(b, al), () => binaryInto('sub', this, al === 1 ? b : b.mul(al)));
+    return inplace(this, [b], dt, () => this.sub(b, al), () => (al === 1 ? binaryInto('sub', this, b) : binaryInto('addScaled', this, b, -al)));
   }
   /** In place `this *= other`. */
   mul_(this: Tensor, other: TensorLike): Tensor {
@@ -1093,12 +1093,20 @@ export class TensorOps {
   /** In place `this += value * t1 * t2`. */
   addcmul_(this: Tensor, t1: Tensor, t2: Tensor, value: number | { value?: number } = 1): Tensor {
     const v = typeof value === 'number' ? value : value.value ?? 1;
-    return this.add_(noGradIf(this, () => t1.mul(t2)), v);
+    if (needsGrad(this, t1, t2)) return this.add_(t1.mul(t2), v);
+    const tmp = noGrad(() => t1.mul(t2));
+    this.add_(tmp, v);
+    release(tmp);
+    return this;
   }
   /** In place `this += value * t1 / t2`. */
   addcdiv_(this: Tensor, t1: Tensor, t2: Tensor, value: number | { value?: number } = 1): Tensor {
     const v = typeof value === 'number' ? value : value.value ?? 1;
-    return this.add_(noGradIf(this, () => t1.div(t2)), v);
+    if (needsGrad(this, t1, t2)) return this.add_(t1.div(t2), v);
+    const tmp = noGrad(() => t1.div(t2));
+    this.add_(tmp, v);
+    release(tmp);
+    return this;
   }
   /** In place linear interpolation `this += weight * (end - this)`. */
   lerp_(this: Tensor, end: Tensor, weight: number): Tensor {
@@ -1218,6 +1226,16 @@ export class TensorOps {
   elementSize(this: Tensor): number { return { float32: 4, float64: 8, int64: 8, int32: 4, bool: 1 }[this.dtype]; }
 }
 
+/**
+ * Gives the storages of internal temporaries back to the caching allocator right away. Only for tensors a
+ * function created itself, that own their storage and that nothing else can reference (no graph, not returned).
+ */
+function release(...ts: Tensor[]): void {
+  for (const t of ts) {
+    if (t._base === null && t._gradFn === null && !t._requiresGrad) t._backend.free(t._s);
+  }
+}
+
 function noGradIf(self: Tensor, fn: () => Tensor): Tensor {
   return needsGrad(self) ? fn() : noGrad(fn);
 }
@@ -1310,11 +1328,20 @@ function softmaxImpl(x: Tensor, dimArg: number | { dim: number; dtype?: DType },
   const out = noGrad(() => {
     if (input.numel() === 0) return input.clone();
     const m0 = input.amax(d, true);
-    const m = where(m0.isinf(), 0, m0);
+    const inf = m0.isinf();
+    const m = where(inf, 0, m0);
     const shifted = input.sub(m);
-    if (log) return shifted.sub(shifted.exp().sum(d, true).log());
     const e = shifted.exp();
-    return e.div(e.sum(d, true));
+    const se = e.sum(d, true);
+    if (log) {
+      const lse = se.log();
+      const r = shifted.sub(lse);
+      release(m0, inf, m, shifted, e, se, lse);
+      return r;
+    }
+    const r = e.div(se);
+    release(m0, inf, m, shifted, e, se);
+    return r;
   });
   return needsGrad(input) ? record(log ? 'logSoftmax' : 'softmax', out, [input], [out], { dim: d }) : out;
 }
@@ -1414,6 +1441,65 @@ function bmmPrim(a: Tensor, b: Tensor): Tensor {
     out = castTo(r, a.dtype);
   }
   return needsGrad(a, b) ? record('matmul', out, [a, b], [a, b]) : out;
+}
+
+/**
+ * `input @ weight.T + bias` over the last dim of `input` (`torch.nn.functional.linear`): one fused kernel
+ * (the bias initialises the output, the GEMM accumulates into it) and one autograd node.
+ * @example torch.linear(torch.ones([4, 3]), torch.ones([2, 3]), torch.zeros([2])).shape // [4, 2]
+ */
+export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  if (input.dim() === 0) throw new RangeError('both arguments to linear need to be at least 1D, but they are 0D and 2D');
+  if (weight.dim() !== 2 && weight.dim() !== 1) throw new RangeError(`linear(): weight must be 1-D or 2-D, got ${weight.dim()}-D`);
+  if (weight.dim() === 1 || input.dim() === 1 || !isFloating(input.dtype) || input.dtype !== weight.dtype
+    || (bias !== null && (bias.dtype !== input.dtype || bias.dim() > 1))) {
+    const out = input.matmul(weight.t());
+    return bias === null ? out : out.add(bias);
+  }
+  const inF = input._shape[input.dim() - 1]!, outF = weight._shape[0]!;
+  if (weight._shape[1] !== inF) {
+    throw new RangeError(`mat1 and mat2 shapes cannot be multiplied (${numelOf(input._shape.slice(0, -1))}x${inF} and ${weight._shape[1]}x${outF})`);
+  }
+  if (bias !== null && bias.numel() !== outF && bias.numel() !== 1) {
+    throw new RangeError(`The size of tensor a (${outF}) must match the size of tensor b (${bias.numel()}) at non-singleton dimension ${input.dim() - 1}`);
+  }
+  const x2 = input.reshape([-1, inF]);
+  const M = x2._shape[0]!;
+  const a = x2.unsqueeze(0), wt = weight.t().unsqueeze(0);
+  const outShape = [1, M, outF];
+  const s = input._backend.matmul(a._s, a.layout, wt._s, wt.layout, input.dtype,
+    bias?._s, bias ? bLayout(bias, outShape) : undefined);
+  const out = newTensor(s, [...input._shape.slice(0, -1), outF], input);
+  if (!needsGrad(input, weight, bias)) return out;
+  return record('linear', out, [input, weight, bias], [input._requiresGrad ? weight : null, weight._requiresGrad ? input : null]);
+}
+
+/**
+ * im2col primitive behind convolution and pooling (`nn.functional.unfold` is built on it): `x` is [N, C, H, W];
+ * the result is a contiguous [C·kh·kw, N, oh·ow] (see `Backend.im2col`). Positions outside the input read
+ * `padValue` (0 for convolution, -inf for max pooling). Its backward is `col2im`.
+ * @example torch.nn.functional.unfold(torch.ones([1, 1, 3, 3]), 2).shape // [1, 4, 4] (a permuted view of im2col's [4, 1, 4])
+ */
+export function im2col(x: Tensor, geom: ConvGeometry, padValue = 0): Tensor {
+  if (x.dim() !== 4) throw new RangeError(`im2col: expected a 4-D input, got ${x.dim()}-D`);
+  const [kh, kw] = geom.kernel, [oh, ow] = geom.outSize;
+  const out = newTensor(x._backend.im2col(x._s, x.layout, geom, padValue), [x._shape[1]! * kh * kw, x._shape[0]!, oh * ow], x);
+  return needsGrad(x) ? record('im2col', out, [x], [], { geom }) : out;
+}
+
+/**
+ * col2im primitive (fold), the adjoint of `im2col`: `cols` is [C·kh·kw, N, oh·ow] (any strides); overlapping
+ * windows add up. Returns [N, C, H, W] with [H, W] = `geom.inSize`. Its backward is `im2col`.
+ * @example torch.nn.functional.fold(torch.ones([1, 4, 4]), [3, 3], 2).shape // [1, 1, 3, 3]
+ */
+export function col2im(cols: Tensor, geom: ConvGeometry): Tensor {
+  const [kh, kw] = geom.kernel, [oh, ow] = geom.outSize;
+  if (cols.dim() !== 3 || cols._shape[0]! % (kh * kw) !== 0 || cols._shape[2] !== oh * ow) {
+    throw new RangeError(`col2im: expected columns of shape [C*${kh * kw}, N, ${oh * ow}], got [${cols._shape.join(', ')}]`);
+  }
+  const shape = [cols._shape[1]!, cols._shape[0]! / (kh * kw), geom.inSize[0], geom.inSize[1]];
+  const out = newTensor(cols._backend.col2im(cols._s, cols.layout, geom), shape, cols);
+  return needsGrad(cols) ? record('col2im', out, [cols], [], { geom }) : out;
 }
 
 /**

@@ -96,10 +96,23 @@ export const RULES: Record<string, Rule> = {
   norm: (g, [x, out], ctx) => [o.normBackward(g, x!, out!, ctx)],
 
   // ---- linear algebra
+  // Each gradient is produced in the memory order of its input: for a transposed input (x @ w.t()) the
+  // product is computed transposed, so the leaf gets a contiguous gradient without a strided copy.
   matmul: (g, [a, b], _c, needs) => [
-    needs[0] ? g.matmul(b!.transpose(-1, -2)) : null,
-    needs[1] ? a!.transpose(-1, -2).matmul(g) : null,
+    needs[0] ? (isTransposed(a!) ? b!.matmul(g.transpose(-1, -2)).transpose(-1, -2) : g.matmul(b!.transpose(-1, -2))) : null,
+    needs[1] ? (isTransposed(b!) ? g.transpose(-1, -2).matmul(a!).transpose(-1, -2) : a!.transpose(-1, -2).matmul(g)) : null,
   ],
+
+  linear: (g, [w, x], _c, needs) => {
+    // out = x @ w.T + b: dx = g @ w, dw = g2.T @ x2 (batch dims flattened), db = g (summed by the engine)
+    const inF = (w ?? x)!.shape[(w ?? x)!.dim() - 1]!;
+    const g2 = g.reshape([-1, g.shape[g.dim() - 1]!]);
+    return [
+      needs[0] ? g.matmul(w!) : null,
+      needs[1] ? g2.t().matmul(x!.reshape([-1, inF])) : null,
+      needs[2] ? g : null,
+    ];
+  },
 
   // ---- views and copies
   view: (g, _s, ctx) => [g.reshape(ctx.shape)],
@@ -128,7 +141,17 @@ export const RULES: Record<string, Rule> = {
     needs[2] ? g.gather(ctx.dim, idx!) : null,
   ],
   scatterAdd: (g, [idx], ctx, needs) => [needs[0] ? g : null, null, needs[2] ? g.gather(ctx.dim, idx!) : null],
+
+  // ---- sliding windows (convolution, pooling): im2col and col2im are each other's adjoint
+  im2col: (g, _s, ctx) => [o.col2im(g, ctx.geom)],
+  col2im: (g, _s, ctx) => [o.im2col(g, ctx.geom, 0)],
 };
+
+/** True when the last two dims are stored column-major (a `.t()` / `.transpose(-1, -2)` view). */
+function isTransposed(t: Tensor): boolean {
+  const st = t.stride(), sh = t.shape, n = t.dim();
+  return n >= 2 && sh[n - 1]! > 1 && sh[n - 2]! > 1 && st[n - 2] === 1 && st[n - 1] === sh[n - 2];
+}
 
 function minmaxGrad(g: Tensor, a: Tensor, b: Tensor, needs: boolean[], cmp: 'gt' | 'lt'): (Tensor | null)[] {
   // PyTorch (derivatives.yaml): where(a == b, g / 2, g), zeroed where the input lost; with NaN neither lost.

@@ -35,7 +35,7 @@ export type UnaryOp =
   | 'reluMask' | 'sigmoidGrad' | 'geluGrad' | 'geluTanhGrad' | 'erfGrad' | 'siluGrad';
 
 export type BinaryOp =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'fmod' | 'remainder' | 'floorDivide'
+  | 'add' | 'addScaled' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'fmod' | 'remainder' | 'floorDivide'
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr' | 'logicalXor' | 'atan2'
   // backward helpers
   | 'reluBackward' | 'tanhBackward' | 'sigmoidBackward';
@@ -68,8 +68,9 @@ export interface Backend {
   /**
    * Elementwise f(a, b); `al` and `bl` already carry the output shape (broadcast dims have stride 0).
    * With `out`/`ol` the result is written there (in-place ops); `out` may alias an input with the same layout.
+   * `param` is the scalar of parameterised ops (`addScaled`: a + param·b).
    */
-  binary(op: BinaryOp, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType, out?: Storage, ol?: Layout): Storage;
+  binary(op: BinaryOp, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType, out?: Storage, ol?: Layout, param?: number): Storage;
   /** cond ? a : b with all three layouts of the output shape. */
   where(cond: Storage, cl: Layout, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType): Storage;
 
@@ -83,8 +84,9 @@ export interface Backend {
   /**
    * Batched matrix product: `al` is [...batch, M, K], `bl` is [...batch, K, N] (same batch dims, any strides,
    * broadcast batch dims have stride 0). Returns contiguous [...batch, M, N]. Float dtypes only.
+   * With `c`/`cl` (a layout of the output shape, typically a broadcast bias) the result is c + a·b (addmm).
    */
-  matmul(a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType): Storage;
+  matmul(a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType, c?: Storage, cl?: Layout): Storage;
 
   /** out[i][j][k] = x[i][idx[i][j][k]][k] for axis 1 (generalised); out has idx's shape. Indices are checked. */
   gather(x: Storage, xl: Layout, axis: number, idx: Storage, il: Layout): Storage;
@@ -94,4 +96,29 @@ export interface Backend {
    */
   scatter(dst: Storage, dl: Layout, axis: number, idx: Storage, il: Layout,
     src: Storage | null, sl: Layout | null, value: number, reduce: 'none' | 'add'): void;
+
+  /**
+   * im2col (the unfold behind convolution and pooling): `xl` is [N, C, H, W] (any strides). Returns a contiguous
+   * [C·kh·kw, N, oh·ow]: row (c, i, j), column (n, y, x) holds x[n, c, y·sh − ph + i·dh, x·sw − pw + j·dw], or
+   * `padValue` where that position lies outside the input (so asymmetric padding is just a larger `outSize`).
+   */
+  im2col(x: Storage, xl: Layout, g: ConvGeometry, padValue: number): Storage;
+  /**
+   * col2im (fold), the adjoint of `im2col`: `cl` is [C·kh·kw, N, oh·ow] (any strides); every column value is
+   * added into its input position (positions outside the input are dropped). Returns a contiguous [N, C, H, W].
+   */
+  col2im(cols: Storage, cl: Layout, g: ConvGeometry): Storage;
+}
+
+/** The geometry of a 2-D sliding window (convolution, pooling, unfold/fold); all pairs are [height, width]. */
+export interface ConvGeometry {
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  /** Zero positions added before the input (top, left); the bottom/right extent follows from `outSize`. */
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  /** Spatial size of the image side ([H, W]). */
+  readonly inSize: readonly [number, number];
+  /** Number of window positions ([oh, ow]). */
+  readonly outSize: readonly [number, number];
 }

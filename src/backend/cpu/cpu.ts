@@ -10,7 +10,7 @@
  */
 import type { DType, TypedArray } from '../../dtype.js';
 import { isFloating } from '../../dtype.js';
-import type { ArgReduceOp, Backend, BinaryOp, Layout, ReduceOp, Storage, UnaryOp } from '../types.js';
+import type { ArgReduceOp, Backend, BinaryOp, ConvGeometry, Layout, ReduceOp, Storage, UnaryOp } from '../types.js';
 import { CachingAllocator } from './pool.js';
 import { gemm } from './gemm.js';
 
@@ -22,14 +22,28 @@ export class CpuStorage implements Storage {
 
 export const cpuAllocator = new CachingAllocator();
 
+/**
+ * Storages nobody frees explicitly (forward activations the user may still hold) come back to the cache through
+ * the garbage collector: the registry keeps their arrays until V8 reports the storage dead, which it does when
+ * the event loop turns (an `await` in the training loop). A synchronous loop never turns it, so the bytes held
+ * this way are bounded (`REGISTRY_LIMIT`); past it storages are left to the GC alone and never leak.
+ */
+const REGISTRY_LIMIT = 256 * 2 ** 20;
+let registeredBytes = 0;
 const registry = new FinalizationRegistry<{ dtype: DType; data: TypedArray }>((held) => {
+  registeredBytes -= held.data.byteLength;
   cpuAllocator.give(held.dtype, held.data);
 });
+const registered = new WeakSet<CpuStorage>();
 
 function newStorage(dtype: DType, n: number): CpuStorage {
   const data = cpuAllocator.take(dtype, n);
   const s = new CpuStorage(dtype, data);
-  if (n >= 256) registry.register(s, { dtype, data }, s);
+  if (n >= 256 && cpuAllocator.enabled && registeredBytes + data.byteLength <= REGISTRY_LIMIT) {
+    registeredBytes += data.byteLength;
+    registry.register(s, { dtype, data }, s);
+    registered.add(s);
+  }
   return s;
 }
 
@@ -124,10 +138,19 @@ function kernel(nIn: number, expr: string, accumulate = false): Function {
         idx[d] = 0;
       }
     }`;
-  f = new Function('out', 'xs', 'plan', 'P', 'H', body);
-  const bound = (out: unknown, xs: unknown, plan: unknown, p?: number) => (f as any)(out, xs, plan, p, H);
-  kernelCache.set(key, bound);
-  return bound;
+  // One compiled copy per combination of array types, so every copy stays monomorphic for the JIT.
+  const variants = new Map<string, Function>();
+  const tag = (a: TypedArray): string => (a instanceof Float32Array ? 'f' : a instanceof Float64Array ? 'd' : a instanceof Int32Array ? 'i' : 'b');
+  const bound = (out: TypedArray, xs: TypedArray[], plan: Plan, p?: number) => {
+    let sig = tag(out);
+    for (let k = 0; k < xs.length; k++) sig += tag(xs[k]!);
+    let g = variants.get(sig);
+    if (g === undefined) { g = new Function('out', 'xs', 'plan', 'P', 'H', body); variants.set(sig, g); }
+    return g(out, xs, plan, p, H);
+  };
+  f = bound;
+  kernelCache.set(key, f);
+  return f;
 }
 
 /**
@@ -226,6 +249,7 @@ const UNARY: Record<UnaryOp, string> = {
 
 const BINARY: Record<BinaryOp, string> = {
   add: 'a0 + a1', sub: 'a0 - a1', mul: 'a0 * a1', div: 'a0 / a1',
+  addScaled: 'a0 + P * a1',
   pow: 'Math.pow(a0, a1)',
   maximum: '(a0 !== a0 || a1 !== a1 ? NaN : a0 > a1 ? a0 : a1)',
   minimum: '(a0 !== a0 || a1 !== a1 ? NaN : a0 < a1 ? a0 : a1)',
@@ -293,7 +317,7 @@ export class CpuBackend implements Backend {
   free(s: Storage): void {
     const cs = s as CpuStorage;
     if (cs.data.length === 0) return;
-    registry.unregister(cs);
+    if (registered.has(cs)) { registry.unregister(cs); registered.delete(cs); registeredBytes -= cs.data.byteLength; }
     cpuAllocator.give(cs.dtype, cs.data);
     cs.data = EMPTY[cs.dtype];
   }
@@ -351,12 +375,12 @@ export class CpuBackend implements Backend {
     return out;
   }
 
-  binary(op: BinaryOp, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType, into?: Storage, ol?: Layout): CpuStorage {
+  binary(op: BinaryOp, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType, into?: Storage, ol?: Layout, param?: number): CpuStorage {
     const shape = al.shape;
     const out = (into as CpuStorage | undefined) ?? newStorage(outDtype, numelOf(shape));
     const plan = makePlan(shape, [ol ?? contiguousLayout(shape), al, bl]);
     if (into) into.version++;
-    (kernel(2, castExpr(BINARY[op], outDtype)) as any)(out.data, [(a as CpuStorage).data, (b as CpuStorage).data], plan);
+    (kernel(2, castExpr(BINARY[op], outDtype)) as any)(out.data, [(a as CpuStorage).data, (b as CpuStorage).data], plan, param ?? 1);
     return out;
   }
 
@@ -423,13 +447,15 @@ export class CpuBackend implements Backend {
     return out;
   }
 
-  matmul(a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType): CpuStorage {
+  matmul(a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType, c?: Storage, cl?: Layout): CpuStorage {
     if (!isFloating(outDtype)) throw new Error(`cpu matmul kernel expects a floating dtype, got ${outDtype}`);
     const nd = al.shape.length;
     const M = al.shape[nd - 2]!, K = al.shape[nd - 1]!, N = bl.shape[nd - 1]!;
     const batchShape = al.shape.slice(0, nd - 2);
     const nb = numelOf(batchShape);
     const out = newStorage(outDtype, nb * M * N);
+    const accumulate = c !== undefined;
+    if (c !== undefined) this.copy(c, cl!, out, contiguousLayout([...batchShape, M, N]));
     const ad = (a as CpuStorage).data as Float32Array, bd = (b as CpuStorage).data as Float32Array;
     const od = out.data as Float32Array;
     const idx = new Array<number>(batchShape.length).fill(0);
@@ -437,7 +463,7 @@ export class CpuBackend implements Backend {
       let ao = al.offset, bo = bl.offset;
       for (let d = 0; d < batchShape.length; d++) { ao += idx[d]! * al.strides[d]!; bo += idx[d]! * bl.strides[d]!; }
       gemm(M, N, K, ad, ao, al.strides[nd - 2]!, al.strides[nd - 1]!, bd, bo, bl.strides[nd - 2]!, bl.strides[nd - 1]!,
-        od, bi * M * N, N, false);
+        od, bi * M * N, N, accumulate);
       for (let d = batchShape.length - 1; d >= 0; d--) { if (++idx[d]! < batchShape[d]!) break; idx[d] = 0; }
     }
     return out;
@@ -482,6 +508,73 @@ export class CpuBackend implements Backend {
       });
     }
     dst.version++;
+  }
+
+  im2col(x: Storage, xl: Layout, g: ConvGeometry, padValue: number): CpuStorage {
+    const [N, C] = xl.shape as [number, number];
+    const [H, W] = g.inSize, [kh, kw] = g.kernel, [sh, sw] = g.stride, [ph, pw] = g.padding, [dh, dw] = g.dilation;
+    const [oh, ow] = g.outSize;
+    const [sn, sc, sy, sx] = xl.strides as [number, number, number, number];
+    const out = newStorage(x.dtype, C * kh * kw * N * oh * ow);
+    const od = out.data, xd = (x as CpuStorage).data;
+    const pad = castFill(padValue, x.dtype);
+    let o = 0;
+    for (let c = 0; c < C; c++) {
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          // output columns whose input column lies inside [0, W)
+          const shift = j * dw - pw;
+          const x0 = Math.min(ow, Math.max(0, Math.ceil(-shift / sw)));
+          const x1 = Math.max(x0, Math.min(ow, Math.floor((W - 1 - shift) / sw) + 1));
+          for (let n = 0; n < N; n++) {
+            const base = xl.offset + n * sn + c * sc;
+            for (let y = 0; y < oh; y++) {
+              const iy = y * sh - ph + i * dh;
+              if (iy < 0 || iy >= H) { od.fill(pad, o, o + ow); o += ow; continue; }
+              if (x0 > 0) od.fill(pad, o, o + x0);
+              let p = base + iy * sy + (x0 * sw + shift) * sx;
+              const step = sw * sx;
+              for (let xx = x0; xx < x1; xx++, p += step) od[o + xx] = xd[p]!;
+              if (x1 < ow) od.fill(pad, o + x1, o + ow);
+              o += ow;
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  col2im(cols: Storage, cl: Layout, g: ConvGeometry): CpuStorage {
+    const [H, W] = g.inSize, [kh, kw] = g.kernel, [sh, sw] = g.stride, [ph, pw] = g.padding, [dh, dw] = g.dilation;
+    const [oh, ow] = g.outSize;
+    const C = cl.shape[0]! / (kh * kw), N = cl.shape[1]!;
+    const [sr, sn, sl] = cl.strides as [number, number, number];
+    const out = newStorage(cols.dtype, N * C * H * W);
+    const od = out.data, cd = (cols as CpuStorage).data;
+    od.fill(0);
+    for (let c = 0; c < C; c++) {
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          const r = (c * kh + i) * kw + j;
+          const shift = j * dw - pw;
+          const x0 = Math.min(ow, Math.max(0, Math.ceil(-shift / sw)));
+          const x1 = Math.max(x0, Math.min(ow, Math.floor((W - 1 - shift) / sw) + 1));
+          for (let n = 0; n < N; n++) {
+            const obase = (n * C + c) * H * W;
+            const cbase = cl.offset + r * sr + n * sn;
+            for (let y = 0; y < oh; y++) {
+              const iy = y * sh - ph + i * dh;
+              if (iy < 0 || iy >= H) continue;
+              let q = obase + iy * W + x0 * sw + shift;
+              let p = cbase + (y * ow + x0) * sl;
+              for (let xx = x0; xx < x1; xx++, q += sw, p += sl) od[q] = od[q]! + cd[p]!;
+            }
+          }
+        }
+      }
+    }
+    return out;
   }
 }
 

@@ -1,0 +1,142 @@
+/**
+ * `npm run bench`: torchlet's portable CPU backend side by side with TensorFlow.js (tfjs-backend-cpu and
+ * tfjs-backend-wasm) in one run, on this machine. Writes the table to docs/benchmarks.md.
+ *
+ * - matmul: float32 n×n, GFLOP/s = 2n³ / median time (also Aᵀ·B, which backward needs, for torchlet).
+ * - MLP step: 784-512-256-10, ReLU, cross-entropy, batch 128, SGD; forward + backward + update, each library
+ *   with its own autograd; median ms per step. torchlet is measured with its caching allocator on and off.
+ * - clipping: clipGradNorm_'s share of that step (when the optim module is present).
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import * as torch from 'torchlet';
+import type { Tensor } from 'torchlet';
+
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+const turn = () => new Promise<void>((r) => setImmediate(r));
+
+async function timeIt(fn: () => void | Promise<void>, minMs: number, minIters = 3): Promise<number> {
+  for (let i = 0; i < 2; i++) await fn();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < minIters || performance.now() - start < minMs) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+export async function torchMatmulGflops(n: number, transposeA = false, minMs = 1000): Promise<number> {
+  torch.manualSeed(0);
+  const a0 = torch.randn([n, n]), b = torch.randn([n, n]);
+  const a = transposeA ? a0.t() : a0;
+  const ms = await timeIt(() => { a.matmul(b); }, minMs);
+  return (2 * n ** 3) / (ms * 1e6);
+}
+
+/** One training step of the MLP with raw tensors; returns a function that runs a step. */
+export function makeTorchMlp(): () => number {
+  torch.manualSeed(0);
+  const sizes = [784, 512, 256, 10];
+  const params: Tensor[] = [];
+  for (let i = 0; i < 3; i++) {
+    const bound = 1 / Math.sqrt(sizes[i]!);
+    params.push(torch.rand([sizes[i + 1]!, sizes[i]!]).mul(2 * bound).sub(bound).requiresGrad_());
+    params.push(torch.rand([sizes[i + 1]!]).mul(2 * bound).sub(bound).requiresGrad_());
+  }
+  const x = torch.randn([128, 784]);
+  const y = torch.randint(0, 10, [128]).view(-1, 1);
+  return () => {
+    let h = x;
+    for (let i = 0; i < 3; i++) {
+      h = torch.linear(h, params[2 * i]!, params[2 * i + 1]!); // what nn.Linear runs
+      if (i < 2) h = h.relu();
+    }
+    const loss = h.logSoftmax(1).gather(1, y).mean().neg();
+    for (const p of params) p.grad = null;
+    loss.backward();
+    torch.noGrad(() => { for (const p of params) p.sub_(p.grad!, 0.01); });
+    return loss.item();
+  };
+}
+
+export async function torchMlpStepMs(minMs = 3000): Promise<number> {
+  const step = makeTorchMlp();
+  return timeIt(async () => { step(); await turn(); }, minMs, 10);
+}
+
+async function main(): Promise<void> {
+  const rows: string[] = [];
+  const log = (s: string) => { console.log(s); rows.push(s); };
+  const sizes = [256, 512, 1024];
+  const tl: Record<string, number> = {};
+  for (const n of sizes) {
+    tl[`mm${n}`] = await torchMatmulGflops(n);
+    tl[`mmT${n}`] = await torchMatmulGflops(n, true);
+    console.log(`torchlet matmul ${n}: ${tl[`mm${n}`]!.toFixed(2)} GFLOP/s (Aᵀ·B ${tl[`mmT${n}`]!.toFixed(2)})`);
+  }
+  tl.mlp = await torchMlpStepMs();
+  console.log(`torchlet MLP step: ${tl.mlp.toFixed(1)} ms`);
+  const alloc = torch.cpuAllocator;
+  alloc.enabled = false; alloc.emptyCache();
+  tl.mlpNoPool = await torchMlpStepMs();
+  alloc.enabled = true;
+  console.log(`torchlet MLP step without the caching allocator: ${tl.mlpNoPool.toFixed(1)} ms`);
+
+  let clip: { stepMs: number; clipMs: number; share: number } | null = null;
+  try {
+    const mod = await import('./clip.js' as string);
+    clip = await mod.clipShare();
+    console.log(`clipGradNorm_ share of an MLP step: ${(clip!.share * 100).toFixed(2)}%`);
+  } catch (e) {
+    console.log(`clipping benchmark not available: ${(e as Error).message.split('\n')[0]}`);
+  }
+
+  const tf: Record<string, Record<string, number>> = {};
+  let tfInfo = '';
+  try {
+    const tfb = await import('./tfjs.js');
+    for (const name of ['wasm', 'cpu'] as const) {
+      await tfb.setupTf(name);
+      tfInfo += `${name}: ${tfb.tfBackendInfoString()}; `;
+      const r: Record<string, number> = {};
+      for (const n of sizes) {
+        if (name === 'cpu' && n === 1024) { r[`mm${n}`] = await tfb.tfMatmulGflops(n, { minMs: 300 }); continue; }
+        r[`mm${n}`] = await tfb.tfMatmulGflops(n);
+      }
+      r.mlp = await tfb.tfMlpStepMs({ steps: name === 'cpu' ? 8 : 20 });
+      tf[name] = r;
+      console.log(`tfjs-${name}: ${JSON.stringify(r)}`);
+    }
+  } catch (e) {
+    console.log(`tfjs not available (${(e as Error).message}); install dev dependencies to compare`);
+  }
+
+  const f = (v: number | undefined, d = 2) => (v === undefined ? '—' : v.toFixed(d));
+  const cpus = os.cpus();
+  log('# Benchmarks');
+  log('');
+  log(`Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ` +
+    `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}. All three run in the same ` +
+    'process, one after another, single-threaded; compare ratios, not absolute times (the machine is shared).');
+  log('');
+  log('| benchmark | torchlet (portable CPU) | tfjs-backend-wasm | tfjs-backend-cpu | torchlet vs wasm |');
+  log('|---|---|---|---|---|');
+  for (const n of sizes) {
+    log(`| matmul ${n}×${n} float32 (GFLOP/s) | ${f(tl[`mm${n}`])} (Aᵀ·B ${f(tl[`mmT${n}`])}) | ${f(tf.wasm?.[`mm${n}`])} | ${f(tf.cpu?.[`mm${n}`])} | ${tf.wasm ? (tl[`mm${n}`]! / tf.wasm[`mm${n}`]!).toFixed(2) + '×' : '—'} |`);
+  }
+  log(`| MLP 784-512-256-10 training step, batch 128 (ms, lower is better) | ${f(tl.mlp, 1)} | ${f(tf.wasm?.mlp, 1)} | ${f(tf.cpu?.mlp, 1)} | ${tf.wasm ? (tf.wasm.mlp! / tl.mlp!).toFixed(2) + '× faster' : '—'} |`);
+  log('');
+  log(`Caching allocator: the same MLP step takes ${f(tl.mlp, 1)} ms with it and ${f(tl.mlpNoPool, 1)} ms without it ` +
+    `(${(tl.mlpNoPool! / tl.mlp!).toFixed(2)}×).`);
+  if (clip) log(`Gradient clipping: \`clipGradNorm_\` over the MLP's parameters takes ${clip.clipMs.toFixed(2)} ms, ${(clip.share * 100).toFixed(2)}% of a ${clip.stepMs.toFixed(1)} ms step (goal: under 5%).`);
+  if (tfInfo) log(`\nTensorFlow.js settings: ${tfInfo.trim()}`);
+  mkdirSync(new URL('../../docs/', import.meta.url), { recursive: true });
+  writeFileSync(new URL('../../docs/benchmarks.md', import.meta.url), rows.join('\n') + '\n');
+  console.log('wrote docs/benchmarks.md');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+}
