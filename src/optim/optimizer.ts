@@ -1,0 +1,313 @@
+/**
+ * `torch.optim.Optimizer`: parameter groups, per-parameter state, `zeroGrad`, `step`, `stateDict`/`loadStateDict`.
+ */
+import { Tensor } from '../tensor.js';
+import { enableGrad, noGrad } from '../autograd/grad_mode.js';
+import { tensor as makeTensor } from '../ops.js';
+import { WriteSet, pyNum } from './_access.js';
+
+/**
+ * Marks an optimizer default that every parameter group must specify (PyTorch's `torch.optim.optimizer.required`).
+ * @example
+ * class MySGD extends torch.optim.Optimizer { constructor(params) { super(params, { lr: torch.optim.required }); } }
+ */
+export const required: unique symbol = Symbol('required parameter');
+
+/** One parameter group: its tensors plus its hyperparameters (`lr`, `weightDecay`, `betas`, ...). */
+export interface ParamGroup {
+  params: Tensor[];
+  lr: number;
+  [option: string]: any;
+}
+
+/** A parameter group as given to a constructor or `addParamGroup`: any missing option comes from the defaults. */
+export interface ParamGroupInput {
+  params: Tensor | Iterable<Tensor>;
+  [option: string]: any;
+}
+
+/** What optimizers accept: tensors (one group) or groups. */
+export type ParamsT = Iterable<Tensor> | Iterable<ParamGroupInput>;
+
+/** A closure that re-evaluates the model and returns the loss (`optimizer.step(closure)`). */
+export type Closure = () => number | Tensor;
+
+/** The packed state of an optimizer: parameters are replaced by their index across all groups. */
+export interface OptimizerStateDict {
+  state: Record<number, Record<string, any>>;
+  paramGroups: (Omit<ParamGroup, 'params'> & { params: number[] })[];
+}
+
+function typeName(x: unknown): string {
+  if (x instanceof Tensor) return x.type();
+  if (x === null) return 'NoneType';
+  if (Array.isArray(x)) return 'list';
+  if (typeof x === 'number') return Number.isInteger(x) ? 'int' : 'float';
+  if (typeof x === 'string') return 'str';
+  if (typeof x === 'boolean') return 'bool';
+  return typeof x === 'object' ? (x as object).constructor?.name ?? 'object' : typeof x;
+}
+
+function isPlainObject(x: unknown): x is Record<string, any> {
+  return x !== null && typeof x === 'object' && !(x instanceof Tensor) && !Array.isArray(x) && !ArrayBuffer.isView(x);
+}
+
+function copyValue(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(copyValue);
+  if (isPlainObject(v)) {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) o[k] = copyValue(x);
+    return o;
+  }
+  return v;
+}
+
+/**
+ * @internal Parses PyTorch-ordered positional arguments, any of which may be replaced by one trailing options
+ * object with camelCase keys. Unknown option names raise PyTorch's TypeError.
+ */
+export function parseArgs(cls: string, args: readonly unknown[], positional: readonly string[], known: readonly string[]): Record<string, any> {
+  const out: Record<string, any> = {};
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  for (let i = 0; i < n; i++) {
+    const a = args[i];
+    if (isPlainObject(a) && i === n - 1) {
+      for (const [k, v] of Object.entries(a)) {
+        if (v === undefined) continue;
+        if (!known.includes(k)) throw new TypeError(`${cls}.__init__() got an unexpected keyword argument '${k}'`);
+        if (k in out) throw new TypeError(`${cls}.__init__() got multiple values for argument '${k}'`);
+        out[k] = v;
+      }
+      break;
+    }
+    if (i >= positional.length) {
+      throw new TypeError(`${cls}.__init__() takes ${positional.length} positional arguments but ${n} were given`);
+    }
+    if (a !== undefined) out[positional[i]!] = a;
+  }
+  return out;
+}
+
+/**
+ * Base class of all optimizers (`torch.optim.Optimizer`).
+ *
+ * `params` is an iterable of tensors (one group) or of groups `{ params, ...options }`; options a group leaves
+ * out come from `defaults` (PyTorch's `setdefault`), so any hyperparameter can differ per group. `paramGroups`
+ * is public and mutable: schedulers and users write `group.lr`. Parameters whose `.grad` is null are skipped by
+ * `step()` (frozen parameters included). Subclasses implement `_stepGroup` (or override `step`).
+ *
+ * @example
+ * import * as torch from 'torchlet';
+ * const base = torch.randn([4, 4], { requiresGrad: true });
+ * const head = torch.randn([2, 4], { requiresGrad: true });
+ * const opt = new torch.optim.SGD([{ params: [base] }, { params: [head], lr: 1e-3 }], { lr: 1e-2, momentum: 0.9 });
+ * opt.paramGroups.map((g) => g.lr); // [0.01, 0.001]
+ */
+export class Optimizer {
+  /** The constructor's options, used to fill in groups (`addParamGroup`). */
+  defaults: Record<string, any>;
+  /** Per-parameter state (`momentumBuffer`, `expAvg`, `step`, ...), keyed by the parameter tensor. */
+  state: Map<Tensor, Record<string, any>> = new Map();
+  /** The parameter groups, in order. */
+  paramGroups: ParamGroup[] = [];
+  /** @internal set to true by the wrapper schedulers install around `step` once it has run. */
+  _optCalled?: boolean;
+
+  constructor(params: ParamsT, defaults: Record<string, any>) {
+    this.defaults = defaults;
+    if (params instanceof Tensor) {
+      throw new TypeError(`params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${params.type()}`);
+    }
+    if (params === null || params === undefined || typeof (params as any)[Symbol.iterator] !== 'function') {
+      throw new TypeError(`params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${typeName(params)}`);
+    }
+    let groups = [...(params as Iterable<any>)];
+    if (groups.length === 0) throw new RangeError('optimizer got an empty parameter list');
+    if (!isPlainObject(groups[0])) groups = [{ params: groups }];
+    for (const g of groups) this.addParamGroup(g);
+  }
+
+  /**
+   * Adds a parameter group (e.g. to unfreeze layers during fine-tuning); missing options come from `defaults`.
+   * Throws PyTorch's errors for a missing required option, a non-leaf tensor, or a parameter already in a group.
+   * @example
+   * opt.addParamGroup({ params: [backbone.weight], lr: 1e-4 });
+   */
+  addParamGroup(paramGroup: ParamGroupInput): void {
+    if (!isPlainObject(paramGroup)) throw new TypeError('param group must be a dict');
+    const group: Record<string, any> = { ...paramGroup };
+    const ps = group.params;
+    if (ps instanceof Tensor) group.params = [ps];
+    else if (ps !== null && ps !== undefined && typeof ps[Symbol.iterator] === 'function') group.params = [...ps];
+    else throw new TypeError(`optimizer params must be a Tensor or an iterable of Tensors, but got ${typeName(ps)}`);
+    for (const p of group.params as unknown[]) {
+      if (!(p instanceof Tensor)) throw new TypeError(`optimizer can only optimize Tensors, but one of the params is ${typeName(p)}`);
+      const retains = p._gradFn !== null && p._gradFn.retained === p;
+      if (!this.defaults.differentiable && !(p.isLeaf || retains)) throw new RangeError("can't optimize a non-leaf Tensor");
+    }
+    for (const [name, def] of Object.entries(this.defaults)) {
+      if (def === required && !(name in group && group[name] !== undefined)) {
+        throw new RangeError(`parameter group didn't specify a value of required optimization parameter ${name}`);
+      }
+      if (!(name in group) || group[name] === undefined) group[name] = copyValue(def);
+    }
+    const params = group.params as Tensor[];
+    if (new Set(params).size !== params.length) {
+      process.emitWarning('optimizer contains a parameter group with duplicate parameters; in future, this will cause an error; see github.com/pytorch/pytorch/issues/40967 for more information', 'UserWarning');
+    }
+    const seen = new Set<Tensor>();
+    for (const g of this.paramGroups) for (const p of g.params) seen.add(p);
+    if (params.some((p) => seen.has(p))) throw new RangeError('some parameters appear in more than one parameter group');
+    // keep `params` first, as PyTorch's dicts do when printed
+    const ordered: Record<string, any> = { params };
+    for (const [k, v] of Object.entries(group)) if (k !== 'params') ordered[k] = v;
+    this.paramGroups.push(ordered as ParamGroup);
+  }
+
+  /**
+   * Resets the gradients of all optimized tensors: to null (default, `setToNone: true`) or to zeros.
+   * @example
+   * opt.zeroGrad();                        // p.grad === null
+   * opt.zeroGrad({ setToNone: false });    // p.grad is all zeros
+   */
+  zeroGrad(setToNone: boolean | { setToNone?: boolean } = true): void {
+    const toNone = typeof setToNone === 'boolean' ? setToNone : setToNone.setToNone ?? true;
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        if (p.grad === null) continue;
+        if (toNone) { p.grad = null; continue; }
+        const gr = p.grad;
+        gr._gradFn = null;
+        gr._requiresGrad = false;
+        noGrad(() => gr.zero_());
+      }
+    }
+  }
+
+  /**
+   * Performs one optimization step over every parameter that has a gradient. `closure`, when given, re-evaluates
+   * the model (with grad enabled) and its loss is returned.
+   * @example
+   * loss.backward();
+   * opt.step();
+   */
+  step(closure?: Closure): number | Tensor | undefined {
+    let loss: number | Tensor | undefined;
+    if (closure !== undefined) loss = enableGrad(closure);
+    const w = new WriteSet();
+    noGrad(() => {
+      for (const group of this.paramGroups) {
+        this._stepGroup(group, w);
+        w.flush();
+      }
+    });
+    return loss;
+  }
+
+  /** @internal The update of one group; subclasses implement it. */
+  protected _stepGroup(_group: ParamGroup, _w: WriteSet): void {
+    throw new Error(`${this.constructor.name}.step() is not implemented`);
+  }
+
+  /** @internal This parameter's state object, created empty on first use (PyTorch's `defaultdict(dict)`). */
+  _stateOf(p: Tensor): Record<string, any> {
+    let s = this.state.get(p);
+    if (s === undefined) { s = {}; this.state.set(p, s); }
+    return s;
+  }
+
+  /**
+   * The optimizer's state: `state` maps a parameter's index (counting across groups in order) to its state,
+   * `paramGroups` holds each group's options with `params` as indices. As in PyTorch the state tensors are the live
+   * buffers: clone them (or serialize) before stepping again if you keep the dict in memory.
+   * @example
+   * const saved = opt.stateDict();
+   * const opt2 = new torch.optim.Adam(model2Params);
+   * opt2.loadStateDict(saved);
+   */
+  stateDict(): OptimizerStateDict {
+    const mapping = new Map<Tensor, number>();
+    let start = 0;
+    const paramGroups = this.paramGroups.map((g) => {
+      const packed: Record<string, any> = {};
+      for (const [k, v] of Object.entries(g)) if (k !== 'params') packed[k] = copyValue(v);
+      g.params.forEach((p, i) => { if (!mapping.has(p)) mapping.set(p, start + i); });
+      packed.params = g.params.map((p) => mapping.get(p)!);
+      start += g.params.length;
+      return packed as Omit<ParamGroup, 'params'> & { params: number[] };
+    });
+    const state: Record<number, Record<string, any>> = {};
+    for (const [p, s] of this.state) {
+      const idx = mapping.get(p);
+      if (idx !== undefined) state[idx] = s;
+    }
+    return { state, paramGroups };
+  }
+
+  /**
+   * Loads a `stateDict()` (deep-copied; tensors are cast to each parameter's dtype, except `step`). Throws PyTorch's
+   * errors when the number of groups or a group's size differs. Plain numbers / nested arrays are accepted for state
+   * tensors (e.g. after a JSON round trip).
+   * @example
+   * opt.loadStateDict(checkpoint.optimizer);
+   */
+  loadStateDict(stateDict: OptimizerStateDict): void {
+    const groups = this.paramGroups;
+    const saved = stateDict.paramGroups;
+    if (groups.length !== saved.length) throw new RangeError('loaded state dict has a different number of parameter groups');
+    for (let i = 0; i < groups.length; i++) {
+      if (groups[i]!.params.length !== saved[i]!.params.length) {
+        throw new RangeError("loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
+      }
+    }
+    const idMap = new Map<number, Tensor>();
+    for (let i = 0; i < groups.length; i++) {
+      saved[i]!.params.forEach((id, j) => idMap.set(Number(id), groups[i]!.params[j]!));
+    }
+    const cast = (param: Tensor, value: unknown, key: string | null): unknown => {
+      if (value instanceof Tensor) {
+        return noGrad(() => {
+          let v = value;
+          if (key !== 'step' && param.isFloatingPoint() && v.isFloatingPoint()) v = v.to(param.dtype);
+          return v === value ? v.clone() : v.contiguous();
+        });
+      }
+      if (key !== null && key !== 'betas' && (typeof value === 'number' || Array.isArray(value))) {
+        if (key === 'step' || key === 'muProduct') return makeTensor(value as number, { dtype: 'float32' });
+        if (Array.isArray(value)) return makeTensor(value as any, { dtype: param.isFloatingPoint() ? param.dtype : undefined });
+      }
+      if (isPlainObject(value)) {
+        const o: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) o[k] = cast(param, v, k);
+        return o;
+      }
+      return copyValue(value);
+    };
+    const state = new Map<Tensor, Record<string, any>>();
+    for (const [k, v] of Object.entries(stateDict.state)) {
+      const param = idMap.get(Number(k));
+      if (param !== undefined) state.set(param, cast(param, v, null) as Record<string, any>);
+    }
+    this.paramGroups = groups.map((g, i) => {
+      const ng: Record<string, any> = { params: g.params };
+      for (const [k, v] of Object.entries(saved[i]!)) if (k !== 'params') ng[k] = copyValue(v);
+      return ng as ParamGroup;
+    });
+    this.state = state;
+  }
+
+  /** PyTorch's printout: the class name and every group's options, sorted. */
+  toString(): string {
+    let s = `${this.constructor.name} (`;
+    this.paramGroups.forEach((g, i) => {
+      s += `\nParameter Group ${i}\n`;
+      for (const k of Object.keys(g).filter((k) => k !== 'params').sort()) {
+        const v = g[k];
+        s += `    ${k}: ${Array.isArray(v) ? `(${v.map((x) => (typeof x === 'number' ? pyNum(x) : String(x))).join(', ')})` : typeof v === 'number' ? pyNum(v) : v === null ? 'None' : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v)}\n`;
+      }
+    });
+    return `${s})`;
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
+}

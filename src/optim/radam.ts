@@ -1,0 +1,80 @@
+import { Optimizer, parseArgs } from './optimizer.js';
+import type { ParamGroup, ParamsT } from './optimizer.js';
+import type { WriteSet } from './_access.js';
+import { bumpStep, checkBetas, checkNonNegative, forEachParam, newStep, zeros } from './_common.js';
+
+/** Options of `RAdam`. */
+export interface RAdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+  decoupledWeightDecay?: boolean;
+  maximize?: boolean;
+}
+
+/**
+ * RAdam, rectified Adam (`torch.optim.RAdam`). Defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0.
+ *
+ * ```
+ * g ← ±∇θ + λθ                       (decoupled: θ ← θ(1 − lr·λ) instead)
+ * m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²,  m̂ ← m/(1 − β₁ᵗ)
+ * ρ∞ ← 2/(1 − β₂) − 1,  ρₜ ← ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ)
+ * ρₜ > 5:  r ← √((ρₜ−4)(ρₜ−2)ρ∞ / ((ρ∞−4)(ρ∞−2)ρₜ)),  θ ← θ − lr·m̂·r·√(1 − β₂ᵗ)/(√v + ε)
+ * else:    θ ← θ − lr·m̂
+ * ```
+ * State: `step`, `expAvg`, `expAvgSq`.
+ *
+ * @example
+ * import * as torch from 'torchlet';
+ * const w = torch.tensor([1, 2], { requiresGrad: true });
+ * const opt = new torch.optim.RAdam([w], { lr: 0.01 });
+ * w.pow(2).sum().backward();
+ * opt.step();
+ */
+export class RAdam extends Optimizer {
+  constructor(params: ParamsT, lr?: number | RAdamOptions, betas?: [number, number] | RAdamOptions, eps?: number | RAdamOptions,
+    weightDecay?: number | RAdamOptions, decoupledWeightDecay?: boolean | RAdamOptions, options?: RAdamOptions) {
+    const o = parseArgs('RAdam', [lr, betas, eps, weightDecay, decoupledWeightDecay, options],
+      ['lr', 'betas', 'eps', 'weightDecay', 'decoupledWeightDecay'],
+      ['lr', 'betas', 'eps', 'weightDecay', 'decoupledWeightDecay', 'maximize']);
+    const d = { lr: o.lr ?? 1e-3, betas: [...(o.betas ?? [0.9, 0.999])], eps: o.eps ?? 1e-8, weightDecay: o.weightDecay ?? 0,
+      decoupledWeightDecay: o.decoupledWeightDecay ?? false, maximize: o.maximize ?? false };
+    checkNonNegative('learning rate', d.lr);
+    checkNonNegative('epsilon value', d.eps);
+    checkBetas(d.betas);
+    checkNonNegative('weight_decay value', d.weightDecay);
+    super(params, d);
+  }
+
+  protected override _stepGroup(group: ParamGroup, w: WriteSet): void {
+    const lr: number = group.lr, [b1, b2] = group.betas as [number, number], eps: number = group.eps;
+    const wd: number = group.weightDecay, decoupled: boolean = group.decoupledWeightDecay, sign = group.maximize ? -1 : 1;
+    forEachParam(group, (p) => this._stateOf(p), w, 'RAdam', (p, P, G, st) => {
+      if (st.step === undefined) {
+        st.step = newStep();
+        st.expAvg = zeros(p);
+        st.expAvgSq = zeros(p);
+      }
+      const step = bumpStep(st.step);
+      const bc1 = 1 - b1 ** step, bc2 = 1 - b2 ** step;
+      const rhoInf = 2 / (1 - b2) - 1;
+      const rhoT = rhoInf - (2 * step * b2 ** step) / bc2;
+      const rectified = rhoT > 5;
+      const rect = rectified ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
+      const bc2Sqrt = Math.sqrt(bc2);
+      const decay = decoupled && wd !== 0 ? 1 - lr * wd : 1;
+      const l2 = decoupled ? 0 : wd;
+      const M = w.rw(st.expAvg), V = w.rw(st.expAvgSq), c1 = 1 - b1, c2 = 1 - b2, n = P.length;
+      for (let i = 0; i < n; i++) {
+        let th = P[i]!;
+        if (decay !== 1) { P[i] = th * decay; th = P[i]!; }
+        const g = sign * G[i]! + l2 * th;
+        M[i] = b1 * M[i]! + c1 * g;
+        V[i] = b2 * V[i]! + c2 * g * g;
+        const mHat = M[i]! / bc1;
+        P[i] = rectified ? th - mHat * lr * (bc2Sqrt / (Math.sqrt(V[i]!) + eps)) * rect : th - mHat * lr;
+      }
+    });
+  }
+}
