@@ -72,7 +72,7 @@ export function parseArgs(cls: string, args: readonly unknown[], positional: rea
   while (n > 0 && args[n - 1] === undefined) n--;
   for (let i = 0; i < n; i++) {
     const a = args[i];
-    if (isPlainObject(a) && i === n - 1) {
+    if (isPlainObject(a) && i === n - 1 && [Object.prototype, null].includes(Object.getPrototypeOf(a))) {
       for (const [k, v] of Object.entries(a)) {
         if (v === undefined) continue;
         if (!known.includes(k)) throw new TypeError(`${cls}.__init__() got an unexpected keyword argument '${k}'`);
