@@ -1,8 +1,22 @@
 import { Optimizer, parseArgs } from './optimizer.js';
 import type { ParamGroup, ParamsT } from './optimizer.js';
 import type { WriteSet } from './_access.js';
+import type { TypedArray } from '../dtype.js';
 import { pyNum } from './_access.js';
 import { bumpStep, checkNonNegative, forEachParam, newStep, zeros } from './_common.js';
+
+function adadeltaKernel(P: TypedArray, G: TypedArray, V: TypedArray, U: TypedArray, n: number, sign: number, wd: number,
+  lr: number, rho: number, eps: number): void {
+  const c = 1 - rho;
+  for (let i = 0; i < n; i++) {
+    const th = P[i]!;
+    const g = sign * G[i]! + wd * th;
+    V[i] = rho * V[i]! + c * g * g;
+    const delta = (Math.sqrt(U[i]! + eps) / Math.sqrt(V[i]! + eps)) * g;
+    U[i] = rho * U[i]! + c * delta * delta;
+    P[i] = th - lr * delta;
+  }
+}
 
 /** Options of `Adadelta`. */
 export interface AdadeltaOptions {
@@ -55,15 +69,7 @@ export class Adadelta extends Optimizer {
         st.accDelta = zeros(p);
       }
       bumpStep(st.step);
-      const V = w.rw(st.squareAvg), U = w.rw(st.accDelta), c = 1 - rho, n = P.length;
-      for (let i = 0; i < n; i++) {
-        const th = P[i]!;
-        const g = sign * G[i]! + wd * th;
-        V[i] = rho * V[i]! + c * g * g;
-        const delta = (Math.sqrt(U[i]! + eps) / Math.sqrt(V[i]! + eps)) * g;
-        U[i] = rho * U[i]! + c * delta * delta;
-        P[i] = th - lr * delta;
-      }
+      adadeltaKernel(P, G, w.rw(st.squareAvg), w.rw(st.accDelta), P.length, sign, wd, lr, rho, eps);
     });
   }
 }

@@ -3,7 +3,17 @@ import { fullLike } from '../ops.js';
 import { Optimizer, parseArgs } from './optimizer.js';
 import type { ParamGroup, ParamsT } from './optimizer.js';
 import type { WriteSet } from './_access.js';
+import type { TypedArray } from '../dtype.js';
 import { bumpStep, checkNonNegative, forEachParam, newStep } from './_common.js';
+
+function adagradKernel(P: TypedArray, G: TypedArray, S: TypedArray, n: number, sign: number, wd: number, clr: number, eps: number): void {
+  for (let i = 0; i < n; i++) {
+    const th = P[i]!;
+    const g = sign * G[i]! + wd * th;
+    S[i] = S[i]! + g * g;
+    P[i] = th - clr * (g / (Math.sqrt(S[i]!) + eps));
+  }
+}
 
 /** Options of `Adagrad`. */
 export interface AdagradOptions {
@@ -68,14 +78,7 @@ export class Adagrad extends Optimizer {
       if (st.sum === undefined) this._init(p, group.initialAccumulatorValue ?? 0);
       const step = bumpStep(st.step);
       const clr = lr / (1 + (step - 1) * lrDecay);
-      const S = w.rw(st.sum), n = P.length;
-      for (let i = 0; i < n; i++) {
-        const th = P[i]!;
-        const g = sign * G[i]! + wd * th;
-        S[i] = S[i]! + g * g;
-        const std = Math.sqrt(S[i]!) + eps;
-        P[i] = th - clr * (g / std);
-      }
+      adagradKernel(P, G, w.rw(st.sum), P.length, sign, wd, clr, eps);
     });
   }
 }

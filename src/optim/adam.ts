@@ -1,6 +1,7 @@
 import { Optimizer, parseArgs } from './optimizer.js';
 import type { ParamGroup, ParamsT } from './optimizer.js';
 import type { WriteSet } from './_access.js';
+import type { TypedArray } from '../dtype.js';
 import { bumpStep, checkBetas, checkNonNegative, forEachParam, newStep, zeros } from './_common.js';
 
 /** Options of `Adam` / `AdamW`. */
@@ -28,6 +29,32 @@ function adamDefaults(cls: string, o: Record<string, any>, wdDefault: number, de
   return d;
 }
 
+/** The fused Adam update of one parameter (top-level so V8 optimizes it once, with every scalar an argument). */
+function adamKernel(P: TypedArray, G: TypedArray, M: TypedArray, V: TypedArray, VM: TypedArray | null, n: number, sign: number,
+  l2: number, decay: number, b1: number, b2: number, stepSize: number, bc2Sqrt: number, eps: number): void {
+  if (decay !== 1) for (let i = 0; i < n; i++) P[i] = P[i]! * decay;
+  const c1 = 1 - b1, c2 = 1 - b2;
+  if (VM === null) {
+    for (let i = 0; i < n; i++) {
+      const th = P[i]!;
+      const g = sign * G[i]! + l2 * th;
+      M[i] = b1 * M[i]! + c1 * g;
+      V[i] = b2 * V[i]! + c2 * g * g;
+      P[i] = th - stepSize * (M[i]! / (Math.sqrt(V[i]!) / bc2Sqrt + eps));
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const th = P[i]!;
+      const g = sign * G[i]! + l2 * th;
+      M[i] = b1 * M[i]! + c1 * g;
+      V[i] = b2 * V[i]! + c2 * g * g;
+      const v = V[i]!, vm = VM[i]!;
+      VM[i] = vm > v || vm !== vm ? vm : v; // torch.maximum (NaN propagates)
+      P[i] = th - stepSize * (M[i]! / (Math.sqrt(VM[i]!) / bc2Sqrt + eps));
+    }
+  }
+}
+
 /** The Adam/AdamW update of one group (shared by both classes). */
 function adamGroup(opt: Optimizer, group: ParamGroup, w: WriteSet, cls: string): void {
   const lr: number = group.lr, [b1, b2] = group.betas as [number, number], eps: number = group.eps;
@@ -46,20 +73,7 @@ function adamGroup(opt: Optimizer, group: ParamGroup, w: WriteSet, cls: string):
     const bc1 = 1 - b1 ** step, bc2 = 1 - b2 ** step;
     const stepSize = lr / bc1, bc2Sqrt = Math.sqrt(bc2);
     const decay = decoupled && wd !== 0 ? 1 - lr * wd : 1;
-    const l2 = decoupled ? 0 : wd;
-    const c1 = 1 - b1, c2 = 1 - b2;
-    const n = P.length;
-    for (let i = 0; i < n; i++) {
-      let th = P[i]!;
-      if (decay !== 1) { P[i] = th * decay; th = P[i]!; }
-      const g = sign * G[i]! + l2 * th;
-      M[i] = b1 * M[i]! + c1 * g;
-      V[i] = b2 * V[i]! + c2 * g * g;
-      let v = V[i]!;
-      if (VM !== null) { const mx = Math.max(VM[i]!, v); VM[i] = mx; v = VM[i]!; }
-      const denom = Math.sqrt(v) / bc2Sqrt + eps;
-      P[i] = th - stepSize * (M[i]! / denom);
-    }
+    adamKernel(P, G, M, V, VM, P.length, sign, decoupled ? 0 : wd, decay, b1, b2, stepSize, bc2Sqrt, eps);
   });
 }
 

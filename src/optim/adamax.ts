@@ -1,7 +1,21 @@
 import { Optimizer, parseArgs } from './optimizer.js';
 import type { ParamGroup, ParamsT } from './optimizer.js';
 import type { WriteSet } from './_access.js';
+import type { TypedArray } from '../dtype.js';
 import { bumpStep, checkBetas, checkNonNegative, forEachParam, newStep, zeros } from './_common.js';
+
+function adamaxKernel(P: TypedArray, G: TypedArray, M: TypedArray, U: TypedArray, n: number, sign: number, wd: number,
+  clr: number, b1: number, b2: number, eps: number): void {
+  const c1 = 1 - b1;
+  for (let i = 0; i < n; i++) {
+    const th = P[i]!;
+    const g = sign * G[i]! + wd * th;
+    M[i] = b1 * M[i]! + c1 * g;
+    const u = b2 * U[i]!, a = Math.abs(g) + eps;
+    U[i] = u > a || u !== u ? u : a; // torch.maximum (NaN propagates)
+    P[i] = th - clr * (M[i]! / U[i]!);
+  }
+}
 
 /** Options of `Adamax`. */
 export interface AdamaxOptions {
@@ -54,15 +68,7 @@ export class Adamax extends Optimizer {
         st.expInf = zeros(p);
       }
       const step = bumpStep(st.step);
-      const M = w.rw(st.expAvg), U = w.rw(st.expInf), c1 = 1 - b1, n = P.length;
-      const clr = lr / (1 - b1 ** step);
-      for (let i = 0; i < n; i++) {
-        const th = P[i]!;
-        const g = sign * G[i]! + wd * th;
-        M[i] = b1 * M[i]! + c1 * g;
-        U[i] = Math.max(b2 * U[i]!, Math.abs(g) + eps);
-        P[i] = th - clr * (M[i]! / U[i]!);
-      }
+      adamaxKernel(P, G, w.rw(st.expAvg), w.rw(st.expInf), P.length, sign, wd, lr / (1 - b1 ** step), b1, b2, eps);
     });
   }
 }

@@ -1,9 +1,25 @@
 import { Optimizer, parseArgs } from './optimizer.js';
 import type { ParamGroup, ParamsT } from './optimizer.js';
 import type { WriteSet } from './_access.js';
+import type { TypedArray } from '../dtype.js';
 import { scalarGet, scalarSet } from './_access.js';
 import { tensor } from '../ops.js';
 import { bumpStep, checkBetas, checkNonNegative, forEachParam, newStep, zeros } from './_common.js';
+
+function nadamKernel(P: TypedArray, G: TypedArray, M: TypedArray, V: TypedArray, n: number, sign: number, l2: number, decay: number,
+  b1: number, b2: number, bc2: number, eps: number, cg: number, cm: number): void {
+  if (decay !== 1) for (let i = 0; i < n; i++) P[i] = P[i]! * decay;
+  const c1 = 1 - b1, c2 = 1 - b2;
+  for (let i = 0; i < n; i++) {
+    const th = P[i]!;
+    const g = sign * G[i]! + l2 * th;
+    M[i] = b1 * M[i]! + c1 * g;
+    V[i] = b2 * V[i]! + c2 * g * g;
+    const denom = Math.sqrt(V[i]! / bc2) + eps;
+    P[i] = th + cg * (g / denom); // two addcdiv_ calls in PyTorch: two roundings
+    P[i] = P[i]! + cm * (M[i]! / denom);
+  }
+}
 
 /** Options of `NAdam`. */
 export interface NAdamOptions {
@@ -74,18 +90,7 @@ export class NAdam extends Optimizer {
       const cg = (-lr * (1 - mu)) / (1 - muProduct);
       const cm = (-lr * muNext) / (1 - muProductNext);
       const decay = decoupled && wd !== 0 ? 1 - lr * wd : 1;
-      const l2 = decoupled ? 0 : wd;
-      const M = w.rw(st.expAvg), V = w.rw(st.expAvgSq), c1 = 1 - b1, c2 = 1 - b2, n = P.length;
-      for (let i = 0; i < n; i++) {
-        let th = P[i]!;
-        if (decay !== 1) { P[i] = th * decay; th = P[i]!; }
-        const g = sign * G[i]! + l2 * th;
-        M[i] = b1 * M[i]! + c1 * g;
-        V[i] = b2 * V[i]! + c2 * g * g;
-        const denom = Math.sqrt(V[i]! / bc2) + eps;
-        P[i] = th + cg * (g / denom);
-        P[i] = P[i]! + cm * (M[i]! / denom);
-      }
+      nadamKernel(P, G, w.rw(st.expAvg), w.rw(st.expAvgSq), P.length, sign, decoupled ? 0 : wd, decay, b1, b2, bc2, eps, cg, cm);
     });
   }
 }

@@ -1,7 +1,22 @@
 import { Optimizer, parseArgs } from './optimizer.js';
 import type { ParamGroup, ParamsT } from './optimizer.js';
 import type { WriteSet } from './_access.js';
+import type { TypedArray } from '../dtype.js';
 import { bumpStep, checkBetas, checkNonNegative, forEachParam, newStep, zeros } from './_common.js';
+
+function radamKernel(P: TypedArray, G: TypedArray, M: TypedArray, V: TypedArray, n: number, sign: number, l2: number, decay: number,
+  b1: number, b2: number, bc1: number, bc2Sqrt: number, eps: number, lr: number, rectified: boolean, rect: number): void {
+  if (decay !== 1) for (let i = 0; i < n; i++) P[i] = P[i]! * decay;
+  const c1 = 1 - b1, c2 = 1 - b2;
+  for (let i = 0; i < n; i++) {
+    const th = P[i]!;
+    const g = sign * G[i]! + l2 * th;
+    M[i] = b1 * M[i]! + c1 * g;
+    V[i] = b2 * V[i]! + c2 * g * g;
+    const mHat = M[i]! / bc1;
+    P[i] = rectified ? th - mHat * lr * (bc2Sqrt / (Math.sqrt(V[i]!) + eps)) * rect : th - mHat * lr;
+  }
+}
 
 /** Options of `RAdam`. */
 export interface RAdamOptions {
@@ -62,19 +77,9 @@ export class RAdam extends Optimizer {
       const rhoT = rhoInf - (2 * step * b2 ** step) / bc2;
       const rectified = rhoT > 5;
       const rect = rectified ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
-      const bc2Sqrt = Math.sqrt(bc2);
       const decay = decoupled && wd !== 0 ? 1 - lr * wd : 1;
-      const l2 = decoupled ? 0 : wd;
-      const M = w.rw(st.expAvg), V = w.rw(st.expAvgSq), c1 = 1 - b1, c2 = 1 - b2, n = P.length;
-      for (let i = 0; i < n; i++) {
-        let th = P[i]!;
-        if (decay !== 1) { P[i] = th * decay; th = P[i]!; }
-        const g = sign * G[i]! + l2 * th;
-        M[i] = b1 * M[i]! + c1 * g;
-        V[i] = b2 * V[i]! + c2 * g * g;
-        const mHat = M[i]! / bc1;
-        P[i] = rectified ? th - mHat * lr * (bc2Sqrt / (Math.sqrt(V[i]!) + eps)) * rect : th - mHat * lr;
-      }
+      radamKernel(P, G, w.rw(st.expAvg), w.rw(st.expAvgSq), P.length, sign, decoupled ? 0 : wd, decay, b1, b2, bc1, Math.sqrt(bc2), eps, lr,
+        rectified, rect);
     });
   }
 }

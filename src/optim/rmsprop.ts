@@ -1,7 +1,32 @@
 import { Optimizer, parseArgs } from './optimizer.js';
 import type { ParamGroup, ParamsT } from './optimizer.js';
 import type { WriteSet } from './_access.js';
+import type { TypedArray } from '../dtype.js';
 import { bumpStep, checkNonNegative, forEachParam, newStep, zeros } from './_common.js';
+
+function rmspropKernel(P: TypedArray, G: TypedArray, S: TypedArray, A: TypedArray | null, B: TypedArray | null, n: number,
+  sign: number, wd: number, lr: number, alpha: number, eps: number, mom: number): void {
+  const c = 1 - alpha;
+  for (let i = 0; i < n; i++) {
+    const th = P[i]!;
+    const g = sign * G[i]! + wd * th;
+    S[i] = alpha * S[i]! + c * g * g;
+    let avg: number;
+    if (A !== null) {
+      A[i] = alpha * A[i]! + c * g;
+      const a = A[i]!;
+      avg = Math.sqrt(S[i]! - a * a) + eps;
+    } else {
+      avg = Math.sqrt(S[i]!) + eps;
+    }
+    if (B !== null) {
+      B[i] = mom * B[i]! + g / avg;
+      P[i] = th - lr * B[i]!;
+    } else {
+      P[i] = th - lr * (g / avg);
+    }
+  }
+}
 
 /** Options of `RMSprop`. */
 export interface RMSpropOptions {
@@ -63,27 +88,8 @@ export class RMSprop extends Optimizer {
       if (mom > 0 && st.momentumBuffer === undefined) st.momentumBuffer = zeros(p);
       if (centered && st.gradAvg === undefined) st.gradAvg = zeros(p);
       bumpStep(st.step);
-      const S = w.rw(st.squareAvg), A = centered ? w.rw(st.gradAvg) : null, B = mom > 0 ? w.rw(st.momentumBuffer) : null;
-      const c = 1 - alpha, n = P.length;
-      for (let i = 0; i < n; i++) {
-        const th = P[i]!;
-        const g = sign * G[i]! + wd * th;
-        S[i] = alpha * S[i]! + c * g * g;
-        let avg: number;
-        if (A !== null) {
-          A[i] = alpha * A[i]! + c * g;
-          const a = A[i]!;
-          avg = Math.sqrt(S[i]! - a * a) + eps;
-        } else {
-          avg = Math.sqrt(S[i]!) + eps;
-        }
-        if (B !== null) {
-          B[i] = mom * B[i]! + g / avg;
-          P[i] = th - lr * B[i]!;
-        } else {
-          P[i] = th - lr * (g / avg);
-        }
-      }
+      rmspropKernel(P, G, w.rw(st.squareAvg), centered ? w.rw(st.gradAvg) : null, mom > 0 ? w.rw(st.momentumBuffer) : null,
+        P.length, sign, wd, lr, alpha, eps, mom);
     });
   }
 }

@@ -2,10 +2,28 @@ import type { Tensor } from '../tensor.js';
 import { Optimizer, parseArgs, required } from './optimizer.js';
 import type { ParamGroup, ParamsT } from './optimizer.js';
 import type { WriteSet } from './_access.js';
+import type { TypedArray } from '../dtype.js';
 import { checkNonNegative, forEachParam, zeros } from './_common.js';
 
 /** Without momentum SGD keeps no state (PyTorch only touches `state[p]` when momentum ≠ 0). */
 const NO_STATE: Record<string, any> = Object.freeze({});
+
+function sgdKernel(P: TypedArray, G: TypedArray, n: number, sign: number, wd: number, lr: number): void {
+  for (let i = 0; i < n; i++) {
+    const th = P[i]!;
+    P[i] = th - lr * (sign * G[i]! + wd * th);
+  }
+}
+
+function sgdMomentumKernel(P: TypedArray, G: TypedArray, B: TypedArray, n: number, sign: number, wd: number, lr: number,
+  mom: number, keep: number, first: boolean, nesterov: boolean): void {
+  for (let i = 0; i < n; i++) {
+    const th = P[i]!;
+    const g = sign * G[i]! + wd * th;
+    B[i] = first ? g : mom * B[i]! + keep * g; // the buffer is read back in its dtype, as PyTorch does
+    P[i] = th - lr * (nesterov ? g + mom * B[i]! : B[i]!);
+  }
+}
 
 /** Options of `SGD` (camelCase of PyTorch's keyword arguments). */
 export interface SGDOptions {
@@ -56,27 +74,11 @@ export class SGD extends Optimizer {
     const wd: number = group.weightDecay, nesterov: boolean = group.nesterov, sign = group.maximize ? -1 : 1;
     if (typeof lr !== 'number') throw new TypeError(`SGD: lr must be a number, got ${String(lr)}`);
     forEachParam(group, (p) => (mom === 0 ? NO_STATE : this._stateOf(p)), w, 'SGD', (p: Tensor, P, G, st) => {
-      const n = P.length;
-      if (mom === 0) {
-        for (let i = 0; i < n; i++) {
-          const g = sign * G[i]! + wd * P[i]!;
-          P[i] = P[i]! - lr * g;
-        }
-        return;
-      }
+      if (mom === 0) { sgdKernel(P, G, P.length, sign, wd, lr); return; }
       let bufT = st.momentumBuffer as Tensor | undefined | null;
       const first = bufT === undefined || bufT === null;
       if (first) { bufT = zeros(p); st.momentumBuffer = bufT; }
-      const B = w.rw(bufT!);
-      const keep = 1 - damp;
-      for (let i = 0; i < n; i++) {
-        const g = sign * G[i]! + wd * P[i]!;
-        const b = first ? g : mom * B[i]! + keep * g;
-        B[i] = b;
-        const bb = B[i]!; // the stored (dtype-rounded) buffer, as PyTorch reads it back
-        const d = nesterov ? g + mom * bb : bb;
-        P[i] = P[i]! - lr * d;
-      }
+      sgdMomentumKernel(P, G, w.rw(bufT!), P.length, sign, wd, lr, mom, 1 - damp, first, nesterov);
     });
   }
 }
