@@ -230,6 +230,12 @@ describe('Optimizer API', () => {
       { name: 'TypeError', message: 'optimizer can only optimize Tensors, but one of the params is int' });
   });
 
+  test("PyTorch's implementation switches are accepted; differentiable is refused", () => {
+    const opt = new torch.optim.Adam([P()], { lr: 0.01, foreach: true, fused: null, capturable: false });
+    assert.equal('foreach' in opt.paramGroups[0]!, false);
+    assert.throws(() => new torch.optim.SGD([P()], { lr: 0.1, differentiable: true }), /differentiable=True is not supported/);
+  });
+
   test('a duplicate parameter inside one group warns', () => {
     const warnings: string[] = [];
     const orig = process.emitWarning;

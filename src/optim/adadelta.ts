@@ -1,5 +1,5 @@
-import { Optimizer, parseArgs } from './optimizer.js';
-import type { ParamGroup, ParamsT } from './optimizer.js';
+import { OPTIMIZER_HINTS, Optimizer, parseArgs } from './optimizer.js';
+import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
 import type { WriteSet } from './_access.js';
 import type { TypedArray } from '../dtype.js';
 import { pyNum } from './_access.js';
@@ -19,7 +19,7 @@ function adadeltaKernel(P: TypedArray, G: TypedArray, V: TypedArray, U: TypedArr
 }
 
 /** Options of `Adadelta`. */
-export interface AdadeltaOptions {
+export interface AdadeltaOptions extends OptimizerHints {
   lr?: number;
   rho?: number;
   eps?: number;
@@ -50,7 +50,7 @@ export class Adadelta extends Optimizer {
   constructor(params: ParamsT, lr?: number | AdadeltaOptions, rho?: number | AdadeltaOptions, eps?: number | AdadeltaOptions,
     weightDecay?: number | AdadeltaOptions, options?: AdadeltaOptions) {
     const o = parseArgs('Adadelta', [lr, rho, eps, weightDecay, options], ['lr', 'rho', 'eps', 'weightDecay'],
-      ['lr', 'rho', 'eps', 'weightDecay', 'maximize']);
+      ['lr', 'rho', 'eps', 'weightDecay', 'maximize'], OPTIMIZER_HINTS);
     const d = { lr: o.lr ?? 1.0, rho: o.rho ?? 0.9, eps: o.eps ?? 1e-6, weightDecay: o.weightDecay ?? 0, maximize: o.maximize ?? false };
     checkNonNegative('learning rate', d.lr);
     if (!(d.rho >= 0 && d.rho <= 1)) throw new RangeError(`Invalid rho value: ${pyNum(d.rho)}`);

@@ -1,7 +1,7 @@
 import type { Tensor } from '../tensor.js';
 import { fullLike } from '../ops.js';
-import { Optimizer, parseArgs } from './optimizer.js';
-import type { ParamGroup, ParamsT } from './optimizer.js';
+import { OPTIMIZER_HINTS, Optimizer, parseArgs } from './optimizer.js';
+import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
 import type { WriteSet } from './_access.js';
 import type { TypedArray } from '../dtype.js';
 import { bumpStep, checkNonNegative, forEachParam, newStep } from './_common.js';
@@ -16,7 +16,7 @@ function adagradKernel(P: TypedArray, G: TypedArray, S: TypedArray, n: number, s
 }
 
 /** Options of `Adagrad`. */
-export interface AdagradOptions {
+export interface AdagradOptions extends OptimizerHints {
   lr?: number;
   lrDecay?: number;
   weightDecay?: number;
@@ -49,7 +49,7 @@ export class Adagrad extends Optimizer {
     initialAccumulatorValue?: number | AdagradOptions, eps?: number | AdagradOptions, options?: AdagradOptions) {
     const o = parseArgs('Adagrad', [lr, lrDecay, weightDecay, initialAccumulatorValue, eps, options],
       ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps'],
-      ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps', 'maximize']);
+      ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps', 'maximize'], OPTIMIZER_HINTS);
     const d = { lr: o.lr ?? 1e-2, lrDecay: o.lrDecay ?? 0, eps: o.eps ?? 1e-10, weightDecay: o.weightDecay ?? 0,
       initialAccumulatorValue: o.initialAccumulatorValue ?? 0, maximize: o.maximize ?? false };
     checkNonNegative('learning rate', d.lr);

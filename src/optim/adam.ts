@@ -1,11 +1,11 @@
-import { Optimizer, parseArgs } from './optimizer.js';
-import type { ParamGroup, ParamsT } from './optimizer.js';
+import { OPTIMIZER_HINTS, Optimizer, parseArgs } from './optimizer.js';
+import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
 import type { WriteSet } from './_access.js';
 import type { TypedArray } from '../dtype.js';
 import { bumpStep, checkBetas, checkNonNegative, forEachParam, newStep, zeros } from './_common.js';
 
 /** Options of `Adam` / `AdamW`. */
-export interface AdamOptions {
+export interface AdamOptions extends OptimizerHints {
   lr?: number;
   betas?: [number, number];
   eps?: number;
@@ -98,7 +98,8 @@ function adamGroup(opt: Optimizer, group: ParamGroup, w: WriteSet, cls: string):
 export class Adam extends Optimizer {
   constructor(params: ParamsT, lr?: number | AdamOptions, betas?: [number, number] | AdamOptions, eps?: number | AdamOptions,
     weightDecay?: number | AdamOptions, amsgrad?: boolean | AdamOptions, options?: AdamOptions) {
-    const o = parseArgs('Adam', [lr, betas, eps, weightDecay, amsgrad, options], ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'], ADAM_KEYS);
+    const o = parseArgs('Adam', [lr, betas, eps, weightDecay, amsgrad, options], ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'], ADAM_KEYS,
+      OPTIMIZER_HINTS);
     super(params, adamDefaults('Adam', o, 0, false));
   }
   protected override _stepGroup(group: ParamGroup, w: WriteSet): void { adamGroup(this, group, w, 'Adam'); }
@@ -123,7 +124,8 @@ export class Adam extends Optimizer {
 export class AdamW extends Optimizer {
   constructor(params: ParamsT, lr?: number | AdamOptions, betas?: [number, number] | AdamOptions, eps?: number | AdamOptions,
     weightDecay?: number | AdamOptions, amsgrad?: boolean | AdamOptions, options?: AdamOptions) {
-    const o = parseArgs('AdamW', [lr, betas, eps, weightDecay, amsgrad, options], ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'], ADAM_KEYS);
+    const o = parseArgs('AdamW', [lr, betas, eps, weightDecay, amsgrad, options], ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'], ADAM_KEYS,
+      OPTIMIZER_HINTS);
     if (o.decoupledWeightDecay === false) throw new RangeError('AdamW does not support decoupled_weight_decay=False');
     super(params, adamDefaults('AdamW', o, 1e-2, true));
   }

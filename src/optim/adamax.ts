@@ -1,5 +1,5 @@
-import { Optimizer, parseArgs } from './optimizer.js';
-import type { ParamGroup, ParamsT } from './optimizer.js';
+import { OPTIMIZER_HINTS, Optimizer, parseArgs } from './optimizer.js';
+import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
 import type { WriteSet } from './_access.js';
 import type { TypedArray } from '../dtype.js';
 import { bumpStep, checkBetas, checkNonNegative, forEachParam, newStep, zeros } from './_common.js';
@@ -18,7 +18,7 @@ function adamaxKernel(P: TypedArray, G: TypedArray, M: TypedArray, U: TypedArray
 }
 
 /** Options of `Adamax`. */
-export interface AdamaxOptions {
+export interface AdamaxOptions extends OptimizerHints {
   lr?: number;
   betas?: [number, number];
   eps?: number;
@@ -48,7 +48,7 @@ export class Adamax extends Optimizer {
   constructor(params: ParamsT, lr?: number | AdamaxOptions, betas?: [number, number] | AdamaxOptions, eps?: number | AdamaxOptions,
     weightDecay?: number | AdamaxOptions, options?: AdamaxOptions) {
     const o = parseArgs('Adamax', [lr, betas, eps, weightDecay, options], ['lr', 'betas', 'eps', 'weightDecay'],
-      ['lr', 'betas', 'eps', 'weightDecay', 'maximize']);
+      ['lr', 'betas', 'eps', 'weightDecay', 'maximize'], OPTIMIZER_HINTS);
     const d = { lr: o.lr ?? 2e-3, betas: [...(o.betas ?? [0.9, 0.999])], eps: o.eps ?? 1e-8, weightDecay: o.weightDecay ?? 0,
       maximize: o.maximize ?? false };
     checkNonNegative('learning rate', d.lr);

@@ -19,7 +19,7 @@
  * }
  */
 export { Optimizer, required } from './optimizer.js';
-export type { ParamGroup, ParamGroupInput, ParamsT, Closure, OptimizerStateDict } from './optimizer.js';
+export type { ParamGroup, ParamGroupInput, ParamsT, Closure, OptimizerStateDict, OptimizerHints } from './optimizer.js';
 export { SGD } from './sgd.js';
 export type { SGDOptions } from './sgd.js';
 export { Adam, AdamW } from './adam.js';

@@ -1,5 +1,5 @@
-import { Optimizer, parseArgs } from './optimizer.js';
-import type { ParamGroup, ParamsT } from './optimizer.js';
+import { OPTIMIZER_HINTS, Optimizer, parseArgs } from './optimizer.js';
+import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
 import type { WriteSet } from './_access.js';
 import type { TypedArray } from '../dtype.js';
 import { scalarGet, scalarSet } from './_access.js';
@@ -22,7 +22,7 @@ function nadamKernel(P: TypedArray, G: TypedArray, M: TypedArray, V: TypedArray,
 }
 
 /** Options of `NAdam`. */
-export interface NAdamOptions {
+export interface NAdamOptions extends OptimizerHints {
   lr?: number;
   betas?: [number, number];
   eps?: number;
@@ -57,7 +57,7 @@ export class NAdam extends Optimizer {
     options?: NAdamOptions) {
     const o = parseArgs('NAdam', [lr, betas, eps, weightDecay, momentumDecay, decoupledWeightDecay, options],
       ['lr', 'betas', 'eps', 'weightDecay', 'momentumDecay', 'decoupledWeightDecay'],
-      ['lr', 'betas', 'eps', 'weightDecay', 'momentumDecay', 'decoupledWeightDecay', 'maximize']);
+      ['lr', 'betas', 'eps', 'weightDecay', 'momentumDecay', 'decoupledWeightDecay', 'maximize'], OPTIMIZER_HINTS);
     const d = { lr: o.lr ?? 2e-3, betas: [...(o.betas ?? [0.9, 0.999])], eps: o.eps ?? 1e-8, weightDecay: o.weightDecay ?? 0,
       momentumDecay: o.momentumDecay ?? 4e-3, decoupledWeightDecay: o.decoupledWeightDecay ?? false, maximize: o.maximize ?? false };
     checkNonNegative('learning rate', d.lr);

@@ -63,10 +63,26 @@ function copyValue(v: unknown): unknown {
 }
 
 /**
+ * @internal Implementation hints PyTorch's optimizers accept (`foreach`, `fused`, `capturable`); torchlet's CPU
+ * updates are always fused, so they are accepted and ignored. `differentiable: true` is refused.
+ */
+export const OPTIMIZER_HINTS: readonly string[] = ['foreach', 'fused', 'capturable', 'differentiable'];
+
+/** PyTorch's implementation switches, accepted for source compatibility (the CPU updates are always fused). */
+export interface OptimizerHints {
+  foreach?: boolean | null;
+  fused?: boolean | null;
+  capturable?: boolean;
+  /** Only `false` is supported. */
+  differentiable?: boolean;
+}
+
+/**
  * @internal Parses PyTorch-ordered positional arguments, any of which may be replaced by one trailing options
  * object with camelCase keys. Unknown option names raise PyTorch's TypeError.
  */
-export function parseArgs(cls: string, args: readonly unknown[], positional: readonly string[], known: readonly string[]): Record<string, any> {
+export function parseArgs(cls: string, args: readonly unknown[], positional: readonly string[], known: readonly string[],
+  ignored: readonly string[] = []): Record<string, any> {
   const out: Record<string, any> = {};
   let n = args.length;
   while (n > 0 && args[n - 1] === undefined) n--;
@@ -75,6 +91,10 @@ export function parseArgs(cls: string, args: readonly unknown[], positional: rea
     if (isPlainObject(a) && i === n - 1 && [Object.prototype, null].includes(Object.getPrototypeOf(a))) {
       for (const [k, v] of Object.entries(a)) {
         if (v === undefined) continue;
+        if (ignored.includes(k)) {
+          if (k === 'differentiable' && v) throw new RangeError(`${cls}: differentiable=True is not supported (optimizer steps run under noGrad)`);
+          continue;
+        }
         if (!known.includes(k)) throw new TypeError(`${cls}.__init__() got an unexpected keyword argument '${k}'`);
         if (k in out) throw new TypeError(`${cls}.__init__() got multiple values for argument '${k}'`);
         out[k] = v;

@@ -1,5 +1,5 @@
-import { Optimizer, parseArgs } from './optimizer.js';
-import type { ParamGroup, ParamsT } from './optimizer.js';
+import { OPTIMIZER_HINTS, Optimizer, parseArgs } from './optimizer.js';
+import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
 import type { WriteSet } from './_access.js';
 import type { TypedArray } from '../dtype.js';
 import { bumpStep, checkBetas, checkNonNegative, forEachParam, newStep, zeros } from './_common.js';
@@ -19,7 +19,7 @@ function radamKernel(P: TypedArray, G: TypedArray, M: TypedArray, V: TypedArray,
 }
 
 /** Options of `RAdam`. */
-export interface RAdamOptions {
+export interface RAdamOptions extends OptimizerHints {
   lr?: number;
   betas?: [number, number];
   eps?: number;
@@ -52,7 +52,7 @@ export class RAdam extends Optimizer {
     weightDecay?: number | RAdamOptions, decoupledWeightDecay?: boolean | RAdamOptions, options?: RAdamOptions) {
     const o = parseArgs('RAdam', [lr, betas, eps, weightDecay, decoupledWeightDecay, options],
       ['lr', 'betas', 'eps', 'weightDecay', 'decoupledWeightDecay'],
-      ['lr', 'betas', 'eps', 'weightDecay', 'decoupledWeightDecay', 'maximize']);
+      ['lr', 'betas', 'eps', 'weightDecay', 'decoupledWeightDecay', 'maximize'], OPTIMIZER_HINTS);
     const d = { lr: o.lr ?? 1e-3, betas: [...(o.betas ?? [0.9, 0.999])], eps: o.eps ?? 1e-8, weightDecay: o.weightDecay ?? 0,
       decoupledWeightDecay: o.decoupledWeightDecay ?? false, maximize: o.maximize ?? false };
     checkNonNegative('learning rate', d.lr);

@@ -1,5 +1,5 @@
-import { Optimizer, parseArgs } from './optimizer.js';
-import type { ParamGroup, ParamsT } from './optimizer.js';
+import { OPTIMIZER_HINTS, Optimizer, parseArgs } from './optimizer.js';
+import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
 import type { WriteSet } from './_access.js';
 import type { TypedArray } from '../dtype.js';
 import { bumpStep, checkNonNegative, forEachParam, newStep, zeros } from './_common.js';
@@ -29,7 +29,7 @@ function rmspropKernel(P: TypedArray, G: TypedArray, S: TypedArray, A: TypedArra
 }
 
 /** Options of `RMSprop`. */
-export interface RMSpropOptions {
+export interface RMSpropOptions extends OptimizerHints {
   lr?: number;
   alpha?: number;
   eps?: number;
@@ -64,7 +64,7 @@ export class RMSprop extends Optimizer {
     options?: RMSpropOptions) {
     const o = parseArgs('RMSprop', [lr, alpha, eps, weightDecay, momentum, centered, options],
       ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered'],
-      ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered', 'maximize']);
+      ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered', 'maximize'], OPTIMIZER_HINTS);
     const d = { lr: o.lr ?? 1e-2, momentum: o.momentum ?? 0, alpha: o.alpha ?? 0.99, eps: o.eps ?? 1e-8,
       centered: o.centered ?? false, weightDecay: o.weightDecay ?? 0, maximize: o.maximize ?? false };
     checkNonNegative('learning rate', d.lr);

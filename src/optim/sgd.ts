@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor.js';
-import { Optimizer, parseArgs, required } from './optimizer.js';
-import type { ParamGroup, ParamsT } from './optimizer.js';
+import { OPTIMIZER_HINTS, Optimizer, parseArgs, required } from './optimizer.js';
+import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
 import type { WriteSet } from './_access.js';
 import type { TypedArray } from '../dtype.js';
 import { checkNonNegative, forEachParam, zeros } from './_common.js';
@@ -26,7 +26,7 @@ function sgdMomentumKernel(P: TypedArray, G: TypedArray, B: TypedArray, n: numbe
 }
 
 /** Options of `SGD` (camelCase of PyTorch's keyword arguments). */
-export interface SGDOptions {
+export interface SGDOptions extends OptimizerHints {
   lr?: number;
   momentum?: number;
   dampening?: number;
@@ -59,7 +59,7 @@ export class SGD extends Optimizer {
     weightDecay?: number | SGDOptions, nesterov?: boolean | SGDOptions, options?: SGDOptions) {
     const o = parseArgs('SGD', [lr, momentum, dampening, weightDecay, nesterov, options],
       ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'],
-      ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'maximize']);
+      ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'maximize'], OPTIMIZER_HINTS);
     const d = { lr: o.lr ?? required, momentum: o.momentum ?? 0, dampening: o.dampening ?? 0, weightDecay: o.weightDecay ?? 0,
       nesterov: o.nesterov ?? false, maximize: o.maximize ?? false };
     if (d.lr !== required) checkNonNegative('learning rate', d.lr as number);
