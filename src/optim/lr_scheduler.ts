@@ -167,7 +167,11 @@ export class LRScheduler {
   /** The learning rates of the last step, one per group. @example sched.getLastLr() // [0.1, 0.01] */
   getLastLr(): number[] { return [...this._lastLr]; }
 
-  /** The chainable-form learning rates for `lastEpoch` (call `getLastLr()` to read the current ones). */
+  /**
+   * The chainable-form learning rates for `lastEpoch`; `step()` calls it (called directly it warns: read the current
+   * rates with `getLastLr()`).
+   * @example sched.getLastLr(); // not sched.getLr()
+   */
   getLr(): number[] { throw new Error(`${this.constructor.name}.getLr() is not implemented`); }
 
   /** @internal PyTorch's warning when `getLr()` is called outside `step()`. */
@@ -226,7 +230,12 @@ export class LRScheduler {
     return sd;
   }
 
-  /** Restores fields saved by `stateDict()`. */
+  /**
+   * Restores fields saved by `stateDict()` (load the optimizer's state too).
+   * @example
+   * opt.loadStateDict(ckpt.optimizer);
+   * sched.loadStateDict(ckpt.scheduler);
+   */
   loadStateDict(stateDict: Record<string, any>): void {
     for (const [k, v] of Object.entries(stateDict)) (this as any)[k] = clonePlain(v);
   }
@@ -719,7 +728,7 @@ export class ReduceLROnPlateau extends LRScheduler {
     this.numBadEpochs = 0;
   }
 
-  /** True while in the cooldown period after a reduction. */
+  /** True while in the cooldown period after a reduction. @example if (!sched.inCooldown) console.log(sched.numBadEpochs); */
   get inCooldown(): boolean { return this.cooldownCounter > 0; }
 
   /**
@@ -971,11 +980,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
    * @example sched.step(3.5);
    */
   override step(epoch?: number): void {
-    if (this._stepCount === 1) {
-      if (!(this.optimizer.step as any)[WRAPPED]) warn(OVERRIDDEN_WARNING);
-      else if (!this.optimizer._optCalled) warn(ORDER_WARNING);
-    }
-    this._stepCount++;
+    // PyTorch's override neither counts steps nor warns about the call order
     if (epoch === undefined && this.lastEpoch < 0) epoch = 0;
     if (epoch === undefined) {
       epoch = this.lastEpoch + 1;
