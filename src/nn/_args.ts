@@ -1,0 +1,88 @@
+/**
+ * Argument helpers shared by the nn layers and functions: PyTorch's positional order, or one trailing options
+ * object with camelCase keys (`new nn.Conv2d(3, 16, 3, { padding: 1 })` ≡ `new nn.Conv2d(3, 16, 3, 1, 1)`).
+ * @internal
+ */
+import { Tensor } from '../tensor.js';
+import type { DType } from '../dtype.js';
+import type { DeviceLike } from '../device.js';
+
+/** True for `{...}` literals (not tensors, arrays, modules or other class instances). */
+export function isOptions(x: unknown): x is Record<string, any> {
+  if (x === null || typeof x !== 'object' || x instanceof Tensor || Array.isArray(x)) return false;
+  const p = Object.getPrototypeOf(x);
+  return p === Object.prototype || p === null;
+}
+
+/**
+ * Resolves `positional` (PyTorch's order after the required arguments) against `names`/`defaults`: values are
+ * taken by position until the first options object, whose keys then override. Unknown option keys throw.
+ */
+export function resolveArgs<T extends Record<string, any>>(fn: string, positional: readonly unknown[], defaults: T): T {
+  const names = Object.keys(defaults);
+  const out: Record<string, any> = { ...defaults };
+  for (let i = 0; i < positional.length; i++) {
+    const v = positional[i];
+    if (isOptions(v)) {
+      for (const [k, val] of Object.entries(v)) {
+        if (!(k in defaults)) throw new TypeError(`${fn}() got an unexpected keyword argument '${k}'`);
+        if (val !== undefined) out[k] = val;
+      }
+      if (i !== positional.length - 1 && positional.slice(i + 1).some((x) => x !== undefined)) {
+        throw new TypeError(`${fn}(): the options object must be the last argument`);
+      }
+      break;
+    }
+    if (i >= names.length) throw new TypeError(`${fn}() takes at most ${names.length} optional positional arguments`);
+    if (v !== undefined) out[names[i]!] = v;
+  }
+  return out as T;
+}
+
+/** Expands an int or a pair/tuple to `n` ints (PyTorch's `_pair`, `_single`). */
+export function ntuple(v: number | readonly number[], n: number, name = 'argument'): number[] {
+  if (typeof v === 'number') return new Array<number>(n).fill(v);
+  if (v.length === 1 && n > 1) return new Array<number>(n).fill(v[0]!);
+  if (v.length !== n) throw new RangeError(`${name} must be an int or a tuple of ${n} ints, got [${v.join(', ')}]`);
+  return [...v];
+}
+
+/** `{ device, dtype }` factory options accepted by every layer with parameters. */
+export interface FactoryOptions { device?: DeviceLike; dtype?: DType }
+
+/** PyTorch's `torch.Size([..])` rendering, used in messages. */
+export function sizeStr(shape: readonly number[]): string { return `torch.Size([${shape.join(', ')}])`; }
+
+/** `[a, b]` rendering, used in messages. */
+export function listStr(shape: readonly number[]): string { return `[${shape.join(', ')}]`; }
+
+/** Python-style type name of a value for TypeErrors (`torch.FloatTensor`, `int`, `str`, ...). */
+export function pyTypeName(v: unknown): string {
+  if (v instanceof Tensor) return v.type();
+  if (v === null || v === undefined) return 'NoneType';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (typeof v === 'string') return 'str';
+  if (typeof v === 'boolean') return 'bool';
+  if (Array.isArray(v)) return 'list';
+  return (v as object).constructor?.name ?? typeof v;
+}
+
+/** Formats a number the way Python prints it in reprs (1 → 1, 1e-5 → 1e-05, 0.1 → 0.1). */
+export function pyNum(v: number): string {
+  if (Number.isInteger(v) && Math.abs(v) < 1e16) return String(v);
+  if (!Number.isFinite(v)) return v !== v ? 'nan' : v > 0 ? 'inf' : '-inf';
+  const [mant, expS] = v.toExponential().split('e') as [string, string];
+  const exp = Number(expS);
+  if (exp < -4 || exp >= 16) return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  return String(v);
+}
+
+/** Python-style float rendering for reprs (1 → 1.0). */
+export function pyFloat(v: number): string {
+  return Number.isInteger(v) ? `${v}.0` : pyNum(v);
+}
+
+/** Python tuple rendering: (3, 3), (1,). */
+export function pyTuple(v: readonly number[]): string {
+  return v.length === 1 ? `(${v[0]},)` : `(${v.join(', ')})`;
+}

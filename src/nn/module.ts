@@ -1,0 +1,726 @@
+/**
+ * `nn.Module`: the base class of every layer and model.
+ *
+ * Design
+ * - Field discovery. `new Module()` returns a Proxy around the instance. Assigning a `Parameter`, a `Module` or
+ *   (for a registered buffer name) a `Tensor` to a field registers it in `_parameters` / `_modules` / `_buffers`
+ *   (ordered maps, in assignment order, exactly like PyTorch's `__setattr__`), so names match PyTorch
+ *   (`features.0.weight`). TypeScript field declarations without an initializer (`fc: nn.Linear;`) do not
+ *   register anything; the later assignment in the constructor does, so the order is the assignment order.
+ *   Assigning a plain array of modules throws: use `ModuleList`.
+ * - Calling. `module.call(...args)` runs the forward pre-hooks, `forward`, then the forward hooks.
+ *   `module.forward(...args)` does exactly the same: each instance gets an own `forward` that routes through
+ *   `call`, so hooks fire for a submodule however its parent invokes it. Inside a subclass, `super.forward(x)`
+ *   reaches the parent's implementation without running hooks twice.
+ * - `stateDict()` returns a plain object (insertion-ordered) of detached tensors sharing storage with the
+ *   parameters and persistent buffers; `loadStateDict` follows PyTorch's algorithm and messages.
+ *
+ * @example
+ * import * as torch from 'torchlet';
+ * const { nn } = torch;
+ * class Net extends nn.Module {
+ *   features = new nn.Sequential(new nn.Conv2d(1, 8, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2));
+ *   classifier = new nn.Linear(8 * 4 * 4, 10);
+ *   override forward(x: torch.Tensor): torch.Tensor {
+ *     return this.classifier.call(this.features.call(x).flatten(1));
+ *   }
+ * }
+ * const net = new Net();
+ * net.namedParameters().map(([n]) => n); // ['features.0.weight', 'features.0.bias', 'classifier.weight', 'classifier.bias']
+ * const logits = net.call(torch.randn([2, 1, 8, 8])); // same as net.forward(...)
+ */
+import { Tensor } from '../tensor.js';
+import { noGrad } from '../autograd/grad_mode.js';
+import type { DType } from '../dtype.js';
+import { isFloating, isDType } from '../dtype.js';
+import { Device, device as parseDevice, checkDeviceAvailable } from '../device.js';
+import type { DeviceLike } from '../device.js';
+import { Parameter } from './parameter.js';
+import { isOptions, pyTypeName } from './_args.js';
+
+/** A forward pre-hook: may return new arguments (an array, or a single value). */
+export type ForwardPreHook<M extends Module = Module> = (module: M, args: any[]) => any;
+/** A forward hook: may return a replacement output. */
+export type ForwardHook<M extends Module = Module> = (module: M, args: any[], output: any) => any;
+
+/**
+ * Returned by `registerForwardHook` and friends; `remove()` unregisters the hook.
+ * @example const h = model.registerForwardHook(() => {}); h.remove();
+ */
+export class RemovableHandle {
+  private static nextId = 0;
+  readonly id: number;
+  constructor(private readonly dict: Map<number, unknown>) { this.id = RemovableHandle.nextId++; }
+  /** Unregisters the hook (idempotent). */
+  remove(): void { this.dict.delete(this.id); }
+}
+
+/** `{ missingKeys, unexpectedKeys }` returned by `loadStateDict`. */
+export interface IncompatibleKeys { missingKeys: string[]; unexpectedKeys: string[] }
+
+/** A state dict: parameter/buffer names to tensors, in PyTorch's order. */
+export type StateDict = Record<string, Tensor>;
+
+const TARGET = Symbol('torchlet.nn.Module.target');
+
+function keyError(msg: string): Error {
+  const e = new Error(msg);
+  e.name = 'KeyError';
+  return e;
+}
+
+function isRegistered(t: Module, key: string): boolean {
+  return t._parameters.has(key) || t._modules.has(key) || t._buffers.has(key);
+}
+
+function defineData(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/** PyTorch's `Module.__setattr__`. `target` is the raw instance. */
+function assign(target: Module, key: string, value: unknown): void {
+  const params = target._parameters, mods = target._modules, bufs = target._buffers;
+  if (value instanceof Parameter) {
+    mods.delete(key); bufs.delete(key); target._nonPersistentBuffers.delete(key);
+    if (value._gradFn !== null) {
+      throw new Error(`Cannot assign non-leaf Tensor to parameter '${key}'. Model parameters must be created explicitly. To express '${key}' as a function of another Tensor, compute the value in the forward() method.`);
+    }
+    params.set(key, value);
+  } else if (params.has(key)) {
+    if (value !== null) throw new TypeError(`cannot assign '${pyTypeName(value)}' as parameter '${key}' (torch.nn.Parameter or None expected)`);
+    params.set(key, null);
+  } else if (value instanceof Module) {
+    params.delete(key); bufs.delete(key); target._nonPersistentBuffers.delete(key);
+    mods.set(key, value);
+  } else if (mods.has(key)) {
+    if (value !== null) throw new TypeError(`cannot assign '${pyTypeName(value)}' as child module '${key}' (torch.nn.Module or None expected)`);
+    mods.set(key, null);
+  } else if (bufs.has(key)) {
+    if (value !== null && !(value instanceof Tensor)) throw new TypeError(`cannot assign '${pyTypeName(value)}' as buffer '${key}' (torch.Tensor or None expected)`);
+    bufs.set(key, value as Tensor | null);
+  } else if (Array.isArray(value) && value.some((v) => v instanceof Module)) {
+    throw new TypeError(`cannot assign an array of modules to '${key}': use nn.ModuleList so that its modules are registered`);
+  } else {
+    // a plain attribute: honour setters on the prototype chain
+    let proto = Object.getPrototypeOf(target);
+    while (proto !== null) {
+      const d = Object.getOwnPropertyDescriptor(proto, key);
+      if (d !== undefined) {
+        if (d.set !== undefined) { d.set.call((target as any)[TARGET_PROXY] ?? target, value); return; }
+        break;
+      }
+      proto = Object.getPrototypeOf(proto);
+    }
+  }
+  defineData(target, key, value);
+}
+
+const TARGET_PROXY = Symbol('torchlet.nn.Module.proxy');
+
+const HANDLER: ProxyHandler<Module> = {
+  set(target, key, value) {
+    if (typeof key === 'string') { assign(target, key, value); return true; }
+    return Reflect.set(target, key, value);
+  },
+  defineProperty(target, key, desc) {
+    if (typeof key === 'string' && 'value' in desc) {
+      if (key === 'forward' && typeof desc.value === 'function') {
+        // `forward = (x) => ...` as a class field: keep the routing wrapper, remember the implementation
+        (target as any)._forwardImpl = desc.value;
+        return true;
+      }
+      if (desc.value === undefined && isRegistered(target, key)) return true; // a field declaration after registration
+      assign(target, key, desc.value);
+      return true;
+    }
+    return Reflect.defineProperty(target, key, desc);
+  },
+  deleteProperty(target, key) {
+    if (typeof key === 'string') {
+      target._parameters.delete(key); target._buffers.delete(key); target._modules.delete(key);
+      target._nonPersistentBuffers.delete(key);
+    }
+    return Reflect.deleteProperty(target, key);
+  },
+};
+
+function routedForward(this: Module, ...args: any[]): any { return this._callImpl(args); }
+
+/** Replaces a tensor's data in place (PyTorch's `param.data = ...`), keeping the object's identity. */
+export function setTensorData(t: Tensor, src: Tensor): void {
+  const w = t as any;
+  w._s = src._s; w._shape = [...src._shape]; w._strides = [...src._strides]; w._offset = src._offset;
+  w.dtype = src.dtype; w.device = src.device; w._backend = src._backend;
+}
+
+function wrap(raw: Module): Module {
+  const proxy = new Proxy(raw, HANDLER);
+  Object.defineProperty(raw, TARGET, { value: raw, configurable: true });
+  Object.defineProperty(raw, TARGET_PROXY, { value: proxy, configurable: true });
+  Object.defineProperty(raw, 'forward', { value: routedForward, writable: true, configurable: true, enumerable: false });
+  return proxy;
+}
+
+/**
+ * Base class for all neural network modules (`torch.nn.Module`). Subclasses assign their layers and parameters
+ * to fields in the constructor and define `forward(...)`; call a module with `module.call(x)` or
+ * `module.forward(x)` (both run hooks).
+ * @example
+ * import * as torch from 'torchlet';
+ * class MLP extends torch.nn.Module {
+ *   fc1 = new torch.nn.Linear(4, 8);
+ *   fc2 = new torch.nn.Linear(8, 2);
+ *   override forward(x: torch.Tensor) { return this.fc2.call(this.fc1.call(x).relu()); }
+ * }
+ * const m = new MLP();
+ * m.call(torch.randn([3, 4])).shape; // [3, 2]
+ */
+export class Module {
+  /** Whether the module is in training mode (`train()` / `eval()`). */
+  training = true;
+  /** @internal */ _parameters = new Map<string, Parameter | null>();
+  /** @internal */ _buffers = new Map<string, Tensor | null>();
+  /** @internal */ _nonPersistentBuffers = new Set<string>();
+  /** @internal */ _modules = new Map<string, Module | null>();
+  /** @internal */ _forwardPreHooks = new Map<number, ForwardPreHook<any>>();
+  /** @internal */ _forwardHooks = new Map<number, ForwardHook<any>>();
+  /** @internal a forward given as a class field (arrow function) */
+  _forwardImpl: ((...args: any[]) => any) | null = null;
+
+  constructor() {
+    return wrap(this);
+  }
+
+  /**
+   * The computation of this module; subclasses override it. Calling it on an instance runs hooks too
+   * (it is routed through `call`).
+   */
+  forward(..._args: any[]): any {
+    throw new Error(`Module [${this._getName()}] is missing the required "forward" function`);
+  }
+
+  /**
+   * Runs forward pre-hooks, `forward(...args)` and forward hooks (PyTorch's `module(x)`).
+   * @example const y = new torch.nn.Linear(3, 2).call(torch.ones([1, 3]));
+   */
+  call(...args: Parameters<this['forward']>): ReturnType<this['forward']> {
+    return this._callImpl(args);
+  }
+
+  /** @internal */
+  _callImpl(args: any[]): any {
+    if (this._forwardPreHooks.size > 0) {
+      for (const h of [...this._forwardPreHooks.values()]) {
+        const r = h(this, args);
+        if (r !== undefined) args = Array.isArray(r) ? r : [r];
+      }
+    }
+    const impl = this._forwardImpl ?? Object.getPrototypeOf(this).forward;
+    let out = impl.apply(this, args);
+    if (this._forwardHooks.size > 0) {
+      for (const h of [...this._forwardHooks.values()]) {
+        const r = h(this, args, out);
+        if (r !== undefined) out = r;
+      }
+    }
+    return out;
+  }
+
+  /** @internal The class name used in reprs and messages. */
+  _getName(): string { return this.constructor.name; }
+
+  // ---- registration ------------------------------------------------------------------------------------------
+
+  /** @internal */
+  private _raw(): Module { return (this as any)[TARGET] as Module; }
+
+  /** @internal */
+  private _checkName(kind: string, name: unknown): asserts name is string {
+    if (typeof name !== 'string') throw new TypeError(`${kind} name should be a string. Got ${pyTypeName(name)}`);
+  }
+
+  /**
+   * Adds a buffer: state that is not a parameter (BatchNorm's running stats). Persistent buffers are part of
+   * `stateDict()`. `null` registers the name with no value.
+   * @example this.registerBuffer('running_mean', torch.zeros([4]));
+   */
+  registerBuffer(name: string, tensor: Tensor | null, persistent: boolean | { persistent?: boolean } = true): void {
+    const pers = isOptions(persistent) ? persistent.persistent ?? true : persistent;
+    this._checkName('buffer', name);
+    if (name.includes('.')) throw keyError('buffer name can\'t contain "."');
+    if (name === '') throw keyError('buffer name can\'t be empty string ""');
+    if (name in this && !this._buffers.has(name) && (this as any)[name] !== undefined) throw keyError(`attribute '${name}' already exists`);
+    if (tensor !== null && !(tensor instanceof Tensor)) {
+      throw new TypeError(`cannot assign '${pyTypeName(tensor)}' object to buffer '${name}' (torch Tensor or None required)`);
+    }
+    const raw = this._raw();
+    this._buffers.set(name, tensor);
+    if (pers) this._nonPersistentBuffers.delete(name); else this._nonPersistentBuffers.add(name);
+    defineData(raw, name, tensor);
+  }
+
+  /**
+   * Adds a parameter under `name` (what assigning a `Parameter` to a field does).
+   * @example this.registerParameter('scale', new torch.nn.Parameter(torch.ones([1])));
+   */
+  registerParameter(name: string, param: Parameter | null): void {
+    this._checkName('parameter', name);
+    if (name.includes('.')) throw keyError('parameter name can\'t contain "."');
+    if (name === '') throw keyError('parameter name can\'t be empty string ""');
+    if (name in this && !this._parameters.has(name) && (this as any)[name] !== undefined) throw keyError(`attribute '${name}' already exists`);
+    if (param !== null && !(param instanceof Parameter)) {
+      throw new TypeError(`cannot assign '${pyTypeName(param)}' object to parameter '${name}' (torch.nn.Parameter or None required)`);
+    }
+    if (param !== null && param._gradFn !== null) {
+      throw new Error(`Cannot assign non-leaf Tensor to parameter '${name}'. Model parameters must be created explicitly. To express '${name}' as a function of another Tensor, compute the value in the forward() method.`);
+    }
+    const raw = this._raw();
+    this._parameters.set(name, param);
+    defineData(raw, name, param);
+  }
+
+  /**
+   * Adds a child module under `name` (what assigning a `Module` to a field does); also `addModule`.
+   * @example this.registerModule('block1', new torch.nn.Linear(2, 2));
+   */
+  registerModule(name: string, module: Module | null): void {
+    if (module !== null && !(module instanceof Module)) throw new TypeError(`${pyTypeName(module)} is not a Module subclass`);
+    this._checkName('module', name);
+    if (name in this && !this._modules.has(name) && (this as any)[name] !== undefined) throw keyError(`attribute '${name}' already exists`);
+    if (name.includes('.')) throw keyError(`module name can't contain ".", got: ${name}`);
+    if (name === '') throw keyError('module name can\'t be empty string ""');
+    this._modules.set(name, module);
+    defineData(this._raw(), name, module);
+  }
+
+  /** Alias of `registerModule`. */
+  addModule(name: string, module: Module | null): void { this.registerModule(name, module); }
+
+  // ---- hooks ----------------------------------------------------------------------------------------------------
+
+  /**
+   * Registers `hook(module, args)` to run before `forward`; returning a value replaces the arguments.
+   * @example const h = layer.registerForwardPreHook((m, args) => { console.log(args[0].shape); }); h.remove();
+   */
+  registerForwardPreHook(hook: ForwardPreHook<this>): RemovableHandle {
+    const h = new RemovableHandle(this._forwardPreHooks);
+    this._forwardPreHooks.set(h.id, hook);
+    return h;
+  }
+
+  /**
+   * Registers `hook(module, args, output)` to run after `forward`; returning a value replaces the output.
+   * @example
+   * const shapes: number[][] = [];
+   * const h = model.registerForwardHook((m, args, out) => { shapes.push([...out.shape]); });
+   * model.call(x); h.remove();
+   */
+  registerForwardHook(hook: ForwardHook<this>): RemovableHandle {
+    const h = new RemovableHandle(this._forwardHooks);
+    this._forwardHooks.set(h.id, hook);
+    return h;
+  }
+
+  // ---- traversal ------------------------------------------------------------------------------------------------
+
+  /**
+   * `[name, module]` for this module and every descendant (each once), depth first, names like `features.0`.
+   * @example model.namedModules().map(([n]) => n); // ['', 'features', 'features.0', ...]
+   */
+  namedModules(memo: Set<Module> | null = null, prefix = '', removeDuplicate = true): [string, Module][] {
+    const out: [string, Module][] = [];
+    const seen = memo ?? new Set<Module>();
+    const visit = (m: Module, p: string): void => {
+      if (removeDuplicate) { if (seen.has(m)) return; seen.add(m); }
+      out.push([p, m]);
+      for (const [name, child] of m._modules) {
+        if (child === null) continue;
+        visit(child, p === '' ? name : `${p}.${name}`);
+      }
+    };
+    visit(this, prefix);
+    return out;
+  }
+
+  /** This module and every descendant. @example model.modules().length */
+  modules(): Module[] { return this.namedModules().map(([, m]) => m); }
+
+  /** `[name, child]` for the direct children (each once). @example model.namedChildren().map(([n]) => n) */
+  namedChildren(): [string, Module][] {
+    const out: [string, Module][] = [];
+    const seen = new Set<Module>();
+    for (const [name, m] of this._modules) {
+      if (m === null || seen.has(m)) continue;
+      seen.add(m);
+      out.push([name, m]);
+    }
+    return out;
+  }
+
+  /** The direct children. @example new torch.nn.Sequential(new torch.nn.ReLU()).children().length // 1 */
+  children(): Module[] { return this.namedChildren().map(([, m]) => m); }
+
+  private _namedMembers<T extends Tensor>(get: (m: Module) => Iterable<[string, T | null]>, prefix: string, recurse: boolean, removeDuplicate: boolean): [string, T][] {
+    const memo = new Set<T>();
+    const mods: [string, Module][] = recurse ? this.namedModules(null, prefix, removeDuplicate) : [[prefix, this]];
+    const out: [string, T][] = [];
+    for (const [mp, m] of mods) {
+      for (const [k, v] of get(m)) {
+        if (v === null || v === undefined || memo.has(v)) continue;
+        if (removeDuplicate) memo.add(v);
+        out.push([mp === '' ? k : `${mp}.${k}`, v]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * `[name, parameter]` pairs, each parameter once even when shared, names as in PyTorch (`features.0.weight`).
+   * Accepts `(prefix, recurse)` or `{ prefix, recurse, removeDuplicate }`.
+   * @example new torch.nn.Linear(2, 3).namedParameters().map(([n, p]) => [n, p.shape]); // [['weight', [3, 2]], ['bias', [3]]]
+   */
+  namedParameters(prefix: string | { prefix?: string; recurse?: boolean; removeDuplicate?: boolean } = '', recurse = true, removeDuplicate = true): [string, Parameter][] {
+    if (isOptions(prefix)) { recurse = prefix.recurse ?? true; removeDuplicate = prefix.removeDuplicate ?? true; prefix = prefix.prefix ?? ''; }
+    return this._namedMembers((m) => m._parameters, prefix as string, recurse, removeDuplicate);
+  }
+
+  /**
+   * All parameters (an array, so `.filter(p => p.requiresGrad)` works), each once.
+   * @example const n = model.parameters().reduce((s, p) => s + p.numel(), 0);
+   */
+  parameters(recurse: boolean | { recurse?: boolean } = true): Parameter[] {
+    const r = isOptions(recurse) ? recurse.recurse ?? true : recurse;
+    return this.namedParameters('', r).map(([, p]) => p);
+  }
+
+  /** `[name, buffer]` pairs (BatchNorm's `running_mean`, ...). @example bn.namedBuffers().map(([n]) => n) */
+  namedBuffers(prefix: string | { prefix?: string; recurse?: boolean; removeDuplicate?: boolean } = '', recurse = true, removeDuplicate = true): [string, Tensor][] {
+    if (isOptions(prefix)) { recurse = prefix.recurse ?? true; removeDuplicate = prefix.removeDuplicate ?? true; prefix = prefix.prefix ?? ''; }
+    return this._namedMembers((m) => m._buffers, prefix as string, recurse, removeDuplicate);
+  }
+
+  /** All buffers. @example new torch.nn.BatchNorm1d(3).buffers().length // 3 */
+  buffers(recurse: boolean | { recurse?: boolean } = true): Tensor[] {
+    const r = isOptions(recurse) ? recurse.recurse ?? true : recurse;
+    return this.namedBuffers('', r).map(([, b]) => b);
+  }
+
+  /**
+   * The submodule at a dotted path (`'features.0'`).
+   * @example model.getSubmodule('features.0')
+   */
+  getSubmodule(target: string): Module {
+    if (target === '') return this;
+    let mod: Module = this;
+    for (const item of target.split('.')) {
+      const next = mod._modules.get(item);
+      if (next === undefined || next === null) throw new Error(`${mod._getName()} has no attribute \`${item}\``);
+      mod = next;
+    }
+    return mod;
+  }
+
+  /** The parameter at a dotted path (`'features.0.weight'`). @example model.getParameter('fc.bias') */
+  getParameter(target: string): Parameter {
+    const i = target.lastIndexOf('.');
+    const mod = this.getSubmodule(i < 0 ? '' : target.slice(0, i));
+    const name = target.slice(i + 1);
+    const p = mod._parameters.get(name);
+    if (p === undefined || p === null) throw new Error(`${mod._getName()} has no parameter \`${name}\``);
+    return p;
+  }
+
+  /** The buffer at a dotted path (`'bn.running_mean'`). @example model.getBuffer('bn.running_var') */
+  getBuffer(target: string): Tensor {
+    const i = target.lastIndexOf('.');
+    const mod = this.getSubmodule(i < 0 ? '' : target.slice(0, i));
+    const name = target.slice(i + 1);
+    const b = mod._buffers.get(name);
+    if (b === undefined || b === null) throw new Error(`${mod._getName()} has no buffer \`${name}\``);
+    return b;
+  }
+
+  // ---- modes and bulk operations ---------------------------------------------------------------------------------
+
+  /**
+   * Sets training mode (`true`) or evaluation mode (`false`) on this module and every descendant. Only layers
+   * like Dropout and BatchNorm behave differently; it does not touch `requiresGrad` (see `noGrad`).
+   * @example model.train(); model.train(false);
+   */
+  train(mode = true): this {
+    if (typeof mode !== 'boolean') throw new TypeError('training mode is expected to be boolean');
+    this.training = mode;
+    for (const m of this.children()) m.train(mode);
+    return this;
+  }
+
+  /** Same as `train(false)`. @example model.eval(); */
+  eval(): this { return this.train(false); }
+
+  /**
+   * Sets `requiresGrad` on every parameter (freezing with `false`).
+   * @example model.features.requiresGrad_(false);
+   */
+  requiresGrad_(requiresGrad = true): this {
+    for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
+    return this;
+  }
+
+  /**
+   * Resets the gradients of every parameter: to `null` (the default, as PyTorch 2), or to zeros with
+   * `setToNone = false`.
+   * @example model.zeroGrad();
+   */
+  zeroGrad(setToNone: boolean | { setToNone?: boolean } = true): void {
+    const none = isOptions(setToNone) ? setToNone.setToNone ?? true : setToNone;
+    for (const p of this.parameters()) {
+      if (p.grad === null) continue;
+      if (none) p.grad = null;
+      else noGrad(() => p.grad!.zero_());
+    }
+  }
+
+  /**
+   * Calls `fn` on every descendant (children first) and then on this module; used for custom initialisation.
+   * @example model.apply((m) => { if (m instanceof torch.nn.Linear) torch.nn.init.zeros_(m.bias!); });
+   */
+  apply(fn: (m: Module) => void): this {
+    for (const m of this.children()) m.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /** @internal Applies `fn` to every parameter, buffer (and gradient), replacing their data in place. */
+  _applyToTensors(fn: (t: Tensor) => Tensor): this {
+    noGrad(() => {
+      for (const m of this.modules()) {
+        for (const p of m._parameters.values()) {
+          if (p === null) continue;
+          const r = fn(p);
+          if (r !== p) setTensorData(p, r.detach());
+          if (p.grad !== null) {
+            const g = fn(p.grad);
+            if (g !== p.grad) p.grad = g.detach();
+          }
+        }
+        for (const [k, b] of m._buffers) {
+          if (b === null) continue;
+          const r = fn(b);
+          if (r !== b) setTensorData(b, r.detach());
+          void k;
+        }
+      }
+    });
+    return this;
+  }
+
+  /**
+   * Moves and/or casts parameters and buffers in place: `to('float64')`, `to('cpu')`, `to({ device, dtype })`,
+   * `to(tensor)`. Only floating-point tensors change dtype. Parameters keep their identity (optimizers stay valid).
+   * @example model.to('float64');
+   */
+  to(arg: DType | DeviceLike | Tensor | { device?: DeviceLike; dtype?: DType }, dtype?: DType): this {
+    let dt: DType | undefined, dev: Device | undefined;
+    if (arg instanceof Tensor) { dt = arg.dtype; dev = arg.device; }
+    else if (arg instanceof Device) dev = arg;
+    else if (isOptions(arg)) { dt = arg.dtype; if (arg.device !== undefined) dev = parseDevice(arg.device); }
+    else if (typeof arg === 'string' && isDType(arg)) dt = arg;
+    else if (typeof arg === 'string') dev = parseDevice(arg);
+    if (dtype !== undefined) dt = dtype;
+    if (dt !== undefined && !isFloating(dt)) {
+      throw new TypeError(`nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=${dt}`);
+    }
+    if (dev !== undefined) checkDeviceAvailable(dev);
+    return this._applyToTensors((t) => {
+      let r = t;
+      if (dev !== undefined && !r.device.equals(dev)) r = r.to(dev);
+      if (dt !== undefined && isFloating(r.dtype) && r.dtype !== dt) r = r.to(dt);
+      return r;
+    });
+  }
+
+  /** Casts floating-point parameters and buffers to float32. @example model.float(); */
+  float(): this { return this.to('float32'); }
+  /** Casts floating-point parameters and buffers to float64. @example model.double(); */
+  double(): this { return this.to('float64'); }
+  /** Moves to the CPU (a no-op here). @example model.cpu(); */
+  cpu(): this { return this.to('cpu'); }
+  /** Moves to a CUDA device (fails in this build: no CUDA backend). */
+  cuda(index?: number): this { return this.to(index === undefined ? 'cuda' : `cuda:${index}`); }
+
+  // ---- state dict -------------------------------------------------------------------------------------------------
+
+  /**
+   * Parameters and persistent buffers by name, in PyTorch's order (each module's parameters, then its buffers,
+   * then its children). Values are detached tensors sharing storage with the module (`keepVars: true` gives
+   * the parameters themselves).
+   * @example Object.keys(new torch.nn.BatchNorm1d(3).stateDict()); // ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
+   */
+  stateDict(opts: { destination?: StateDict; prefix?: string; keepVars?: boolean } = {}): StateDict {
+    const dest = opts.destination ?? {};
+    const prefix = opts.prefix ?? '';
+    const keep = opts.keepVars ?? false;
+    for (const [k, p] of this._parameters) if (p !== null) dest[prefix + k] = keep ? p : p.detach();
+    for (const [k, b] of this._buffers) {
+      if (b !== null && !this._nonPersistentBuffers.has(k)) dest[prefix + k] = keep ? b : b.detach();
+    }
+    for (const [k, m] of this._modules) if (m !== null) m.stateDict({ destination: dest, prefix: `${prefix}${k}.`, keepVars: keep });
+    return dest;
+  }
+
+  /** @internal PyTorch's `_load_from_state_dict`. */
+  _loadFromStateDict(sd: Map<string, Tensor>, prefix: string, missing: string[], unexpected: string[], errors: string[]): void {
+    const local = new Map<string, Tensor>();
+    for (const [k, p] of this._parameters) if (p !== null) local.set(k, p);
+    for (const [k, b] of this._buffers) if (b !== null && !this._nonPersistentBuffers.has(k)) local.set(k, b);
+    for (const [name, param] of local) {
+      const key = prefix + name;
+      if (sd.has(key)) {
+        let input = sd.get(key) as unknown;
+        if (!(input instanceof Tensor)) {
+          errors.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received ${pyTypeName(input)}`);
+          continue;
+        }
+        let inp = input as Tensor;
+        if (param.dim() === 0 && inp.dim() === 1) inp = inp.select(0, 0);
+        if (inp.dim() !== param.dim() || inp.shape.some((s, i) => s !== param.shape[i])) {
+          errors.push(`size mismatch for ${key}: copying a param with shape [${inp.shape.join(', ')}] from checkpoint, the shape in current model is [${param.shape.join(', ')}].`);
+          continue;
+        }
+        try {
+          noGrad(() => param.copy_(inp));
+        } catch (ex) {
+          errors.push(`While copying the parameter named "${key}", whose dimensions in the model are [${param.shape.join(', ')}] and whose dimensions in the checkpoint are [${inp.shape.join(', ')}], an exception occurred : ${(ex as Error).message}.`);
+        }
+      } else {
+        missing.push(key);
+      }
+    }
+    for (const key of sd.keys()) {
+      if (!key.startsWith(prefix)) continue;
+      const inputName = key.slice(prefix.length).split('.', 1)[0]!;
+      if (!this._modules.has(inputName) && !local.has(inputName)) unexpected.push(key);
+    }
+  }
+
+  /**
+   * Copies parameters and buffers from `stateDict`. With `strict` (the default) every missing or unexpected key
+   * is an error; shape mismatches are always errors. All problems are reported in one error, with PyTorch's
+   * messages. Returns `{ missingKeys, unexpectedKeys }`.
+   * @example
+   * const sd = model.stateDict();
+   * other.loadStateDict(sd);                       // strict
+   * other.loadStateDict(sd, { strict: false });    // returns { missingKeys, unexpectedKeys }
+   */
+  loadStateDict(stateDict: StateDict | Map<string, Tensor>, strict: boolean | { strict?: boolean } = true): IncompatibleKeys {
+    const st = isOptions(strict) ? strict.strict ?? true : strict;
+    if (stateDict === null || typeof stateDict !== 'object') {
+      throw new TypeError(`Expected state_dict to be dict-like, got ${pyTypeName(stateDict)}.`);
+    }
+    const sd = stateDict instanceof Map ? new Map(stateDict) : new Map(Object.entries(stateDict));
+    const missing: string[] = [], unexpected: string[] = [], errors: string[] = [];
+    const load = (m: Module, local: Map<string, Tensor>, prefix: string): void => {
+      m._loadFromStateDict(local, prefix, missing, unexpected, errors);
+      for (const [name, child] of m._modules) {
+        if (child === null) continue;
+        const cp = `${prefix}${name}.`;
+        const childSd = new Map<string, Tensor>();
+        for (const [k, v] of local) if (k.startsWith(cp)) childSd.set(k, v);
+        load(child, childSd, cp);
+      }
+    };
+    load(this, sd, '');
+    if (st) {
+      if (unexpected.length > 0) errors.unshift(`Unexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(', ')}. `);
+      if (missing.length > 0) errors.unshift(`Missing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(', ')}. `);
+    }
+    if (errors.length > 0) throw new Error(`Error(s) in loading state_dict for ${this._getName()}:\n\t${errors.join('\n\t')}`);
+    return { missingKeys: missing, unexpectedKeys: unexpected };
+  }
+
+  // ---- printing --------------------------------------------------------------------------------------------------
+
+  /** The layer's own settings shown in its repr (e.g. `in_features=2, out_features=3, bias=True`). */
+  extraRepr(): string { return ''; }
+
+  /** PyTorch's module printout. @example console.log(String(model)); */
+  toString(): string {
+    const extra = this.extraRepr();
+    const extraLines = extra === '' ? [] : extra.split('\n');
+    const childLines: string[] = [];
+    for (const [k, m] of this._modules) {
+      const r = m === null ? 'None' : m.toString();
+      childLines.push(`(${k}): ${r.split('\n').join('\n  ')}`);
+    }
+    const lines = [...extraLines, ...childLines];
+    let s = `${this._getName()}(`;
+    if (lines.length > 0) {
+      if (extraLines.length === 1 && childLines.length === 0) s += extraLines[0];
+      else s += `\n  ${lines.join('\n  ')}\n`;
+    }
+    return `${s})`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
+}
+
+/**
+ * A deep copy of a module (`copy.deepcopy`): new parameters and buffers with the same values, the same
+ * structure, hooks and settings. Used by `TransformerEncoder` to stack copies of one layer.
+ * @example const twin = torch.nn.deepcopy(layer);
+ */
+export function deepcopy<T>(value: T, memo: Map<unknown, unknown> = new Map()): T {
+  const v = value as unknown;
+  if (v === null || typeof v !== 'object') return value;
+  if (memo.has(v)) return memo.get(v) as T;
+  if (v instanceof Module) {
+    const raw = (v as any)[TARGET] as Module;
+    const nraw = Object.create(Object.getPrototypeOf(raw)) as Module;
+    const proxy = wrap(nraw);
+    memo.set(v, proxy);
+    memo.set(raw, nraw);
+    for (const key of Reflect.ownKeys(raw)) {
+      if (key === TARGET || key === TARGET_PROXY || key === 'forward') continue;
+      const d = Object.getOwnPropertyDescriptor(raw, key)!;
+      if ('value' in d) d.value = deepcopy(d.value, memo);
+      Object.defineProperty(nraw, key, d);
+    }
+    return proxy as T;
+  }
+  if (v instanceof Parameter) {
+    const p = noGrad(() => new Parameter(v.detach().clone(), v.requiresGrad));
+    memo.set(v, p);
+    return p as T;
+  }
+  if (v instanceof Tensor) {
+    const t = noGrad(() => v.detach().clone());
+    if (v.requiresGrad && v.isLeaf) t.requiresGrad_(true);
+    memo.set(v, t);
+    return t as T;
+  }
+  if (v instanceof Map) {
+    const m = new Map();
+    memo.set(v, m);
+    for (const [k, x] of v) m.set(k, deepcopy(x, memo));
+    return m as T;
+  }
+  if (v instanceof Set) {
+    const s = new Set();
+    memo.set(v, s);
+    for (const x of v) s.add(deepcopy(x, memo));
+    return s as T;
+  }
+  if (Array.isArray(v)) {
+    const a: unknown[] = [];
+    memo.set(v, a);
+    for (const x of v) a.push(deepcopy(x, memo));
+    return a as T;
+  }
+  if (isOptions(v)) {
+    const o: Record<string, unknown> = {};
+    memo.set(v, o);
+    for (const [k, x] of Object.entries(v)) o[k] = deepcopy(x, memo);
+    return o as T;
+  }
+  return value; // other class instances (devices, generators, ...) are shared
+}
