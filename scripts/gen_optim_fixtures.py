@@ -19,6 +19,7 @@ import re
 import torch
 
 torch.set_printoptions(precision=10)
+torch.set_num_threads(1)  # reductions in a fixed order: the same bytes on every run
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'optim.json')
 
 
