@@ -38,3 +38,6 @@ export * as autograd from './autograd/index.js';
 export const float32 = 'float32', float = 'float32', float64 = 'float64', double = 'float64',
   int64 = 'int64', long = 'int64', int32 = 'int32', int = 'int32', bool = 'bool';
 export * as optim from './optim/index.js';
+export * as utils from './utils/index.js';
+export { save, load } from './serialization.js';
+export * as datasets from './datasets/index.js';

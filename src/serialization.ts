@@ -1,0 +1,432 @@
+/**
+ * `torch.save` / `torch.load` in the safetensors format (https://github.com/huggingface/safetensors):
+ *
+ *     [8 bytes: N, unsigned little-endian] [N bytes: JSON header, padded with spaces to a multiple of 8]
+ *     [the tensors' raw little-endian bytes, back to back]
+ *
+ * The header maps each tensor name to `{ dtype, shape, data_offsets: [begin, end] }` (offsets relative to the
+ * start of the data) and may hold `"__metadata__"`: a string → string map. torchlet writes the tensors as the
+ * reference implementation does (sorted by dtype alignment, largest first, then by name; compact JSON; space
+ * padding), so a state dict saved here is read by `safetensors.torch.load_file` as the same tensors, and a file
+ * written by `safetensors.torch.save_file` loads here.
+ *
+ * Everything around the tensors (checkpoint objects: nested objects, arrays, numbers, strings, booleans, null) is
+ * kept as JSON in `__metadata__["torchlet"]`; tensors are stored under their dotted path (`model.fc1.weight`,
+ * `optimizer.state.0.exp_avg`). `__metadata__["format"]` is `"pt"` as in files written by Hugging Face tools.
+ *
+ * dtypes: float32 ↔ F32, float64 ↔ F64, int64 ↔ I64 (written as exact 64-bit integers), int32 ↔ I32, bool ↔ BOOL.
+ * Other safetensors dtypes (F16, BF16, U8, ...) are refused with a clear error.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Tensor, fromStorage, getBackend } from './tensor.js';
+import type { DType } from './dtype.js';
+import type { DeviceLike } from './device.js';
+
+/** What `save` accepts: tensors inside nested plain objects / arrays of JSON values. */
+export type Saveable = Tensor | number | string | boolean | null | undefined | readonly Saveable[] | { readonly [key: string]: Saveable };
+
+const ST_DTYPE: Record<DType, string> = { float32: 'F32', float64: 'F64', int64: 'I64', int32: 'I32', bool: 'BOOL' };
+const FROM_ST: Record<string, DType> = { F32: 'float32', F64: 'float64', I64: 'int64', I32: 'int32', BOOL: 'bool' };
+const ST_SIZE: Record<string, number> = {
+  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, F8_E8M0: 1, F4: 1, F6_E2M3: 1, F6_E3M2: 1,
+  I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8, C64: 8,
+};
+/** Order of the reference implementation's `Dtype` enum (increasing alignment); tensors are written largest first. */
+const ST_RANK: Record<string, number> = { BOOL: 0, I32: 9, F32: 11, F64: 12, I64: 13 };
+const MAX_HEADER = 100_000_000;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const TWO53 = 9007199254740992;
+const FORMAT_KEY = 'torchlet';
+const RESERVED = new Set(['__tensor__', '__number__', '__undefined__', '__object__']);
+
+function pathOf(f: string | URL): string { return f instanceof URL ? fileURLToPath(f) : f; }
+
+function isPlain(x: unknown): x is Record<string, unknown> {
+  if (x === null || typeof x !== 'object') return false;
+  const p = Object.getPrototypeOf(x);
+  return p === Object.prototype || p === null;
+}
+
+function typeName(x: unknown): string {
+  if (x === null) return 'null';
+  if (typeof x === 'object' || typeof x === 'function') return (x as any).constructor?.name ?? typeof x;
+  return typeof x;
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Encoding the structure
+
+interface Entry { name: string; t: Tensor }
+
+function encode(obj: unknown, plainStateDict: boolean): { root: unknown; entries: Entry[] } {
+  const entries: Entry[] = [];
+  const names = new Set<string>(['__metadata__']);
+  const unique = (base: string): string => {
+    let n = base === '' ? 'tensor' : base;
+    if (names.has(n)) { let k = 1; while (names.has(`${n}#${k}`)) k++; n = `${n}#${k}`; }
+    names.add(n);
+    return n;
+  };
+  const stack = new Set<object>();
+  const walk = (v: unknown, path: string[]): unknown => {
+    const where = path.length === 0 ? 'the top level' : `'${path.join('.')}'`;
+    if (v instanceof Tensor) {
+      const name = unique(plainStateDict ? path[0]! : path.join('.'));
+      entries.push({ name, t: v });
+      return { __tensor__: name };
+    }
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+    if (v === undefined) return { __undefined__: true };
+    if (typeof v === 'number') {
+      if (Number.isNaN(v)) return { __number__: 'NaN' };
+      if (v === Infinity) return { __number__: 'Infinity' };
+      if (v === -Infinity) return { __number__: '-Infinity' };
+      if (Object.is(v, -0)) return { __number__: '-0' };
+      return v;
+    }
+    if (typeof v === 'object') {
+      if (stack.has(v)) throw new TypeError(`torch.save: circular reference at ${where}`);
+      if (Array.isArray(v)) {
+        stack.add(v);
+        const out = v.map((x, i) => walk(x, [...path, String(i)]));
+        stack.delete(v);
+        return out;
+      }
+      if (isPlain(v)) {
+        stack.add(v);
+        const out: Record<string, unknown> = {};
+        let reserved = false;
+        for (const [k, x] of Object.entries(v)) { out[k] = walk(x, [...path, k]); if (RESERVED.has(k)) reserved = true; }
+        stack.delete(v);
+        return reserved ? { __object__: out } : out;
+      }
+    }
+    const hint = typeof (v as any)?.stateDict === 'function' ? ' (save its stateDict() instead)' : '';
+    throw new TypeError(`torch.save: cannot save a value of type ${typeName(v)} at ${where}${hint}; checkpoints hold tensors, numbers, strings, booleans, null and plain objects/arrays of them`);
+  };
+  const root = walk(obj, []);
+  return { root, entries };
+}
+
+function decode(v: unknown, tensors: Map<string, Tensor>, used: Set<string>, where: string): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x, i) => decode(x, tensors, used, `${where}.${i}`));
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (keys.length === 1) {
+    if (keys[0] === '__tensor__') {
+      const name = o.__tensor__ as string;
+      const t = tensors.get(name);
+      if (t === undefined) throw new Error(`refers to tensor '${String(name)}' at ${where}, which the file does not contain`);
+      if (used.has(name)) return t.clone();
+      used.add(name);
+      return t;
+    }
+    if (keys[0] === '__undefined__') return undefined;
+    if (keys[0] === '__number__') {
+      const s = o.__number__;
+      if (s === 'NaN') return NaN;
+      if (s === 'Infinity') return Infinity;
+      if (s === '-Infinity') return -Infinity;
+      if (s === '-0') return -0;
+      throw new Error(`has an invalid number encoding ${JSON.stringify(s)} at ${where}`);
+    }
+    if (keys[0] === '__object__') return decodeObject(o.__object__, tensors, used, where);
+  }
+  return decodeObject(o, tensors, used, where);
+}
+
+function decodeObject(v: unknown, tensors: Map<string, Tensor>, used: Set<string>, where: string): Record<string, unknown> {
+  if (!isPlain(v)) throw new Error(`has an invalid object encoding at ${where}`);
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = decode(x, tensors, used, `${where}.${k}`);
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Tensor bytes
+
+function tensorBytes(t: Tensor, name: string): Uint8Array {
+  const data = t.dataSync();
+  const n = data.length;
+  switch (t.dtype) {
+    case 'float32': case 'float64': case 'int32': case 'bool': {
+      if (LITTLE_ENDIAN) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      const size = data.BYTES_PER_ELEMENT;
+      const out = new Uint8Array(n * size);
+      const dv = new DataView(out.buffer);
+      for (let i = 0; i < n; i++) {
+        const x = data[i]!;
+        if (t.dtype === 'float32') dv.setFloat32(i * 4, x, true);
+        else if (t.dtype === 'float64') dv.setFloat64(i * 8, x, true);
+        else if (t.dtype === 'int32') dv.setInt32(i * 4, x, true);
+        else out[i] = x;
+      }
+      return out;
+    }
+    case 'int64': {
+      const out = new Uint8Array(n * 8);
+      const dv = new DataView(out.buffer);
+      for (let i = 0; i < n; i++) {
+        const x = data[i]!;
+        if (!Number.isFinite(x) || !Number.isInteger(x)) throw new RangeError(`torch.save: int64 tensor '${name}' holds ${x} at element ${i}, not an integer`);
+        const b = x >= 9223372036854775807 ? 9223372036854775807n : BigInt(x);
+        dv.setBigInt64(i * 8, b, true);
+      }
+      return out;
+    }
+  }
+}
+
+function byteCompare(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** @internal The safetensors bytes of `entries` with string metadata, laid out as the reference implementation does. */
+export function serializeEntries(entries: readonly { name: string; t: Tensor }[], metadata: Record<string, string> | null): Uint8Array[] {
+  const sorted = [...entries].sort((a, b) => (ST_RANK[ST_DTYPE[b.t.dtype]]! - ST_RANK[ST_DTYPE[a.t.dtype]]!) || byteCompare(a.name, b.name));
+  const parts: string[] = [];
+  if (metadata !== null) {
+    const keys = Object.keys(metadata).sort(byteCompare);
+    parts.push(`"__metadata__":{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(metadata[k])}`).join(',')}}`);
+  }
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const { name, t } of sorted) {
+    const bytes = tensorBytes(t, name);
+    parts.push(`${JSON.stringify(name)}:{"dtype":"${ST_DTYPE[t.dtype]}","shape":[${t.shape.join(',')}],"data_offsets":[${offset},${offset + bytes.length}]}`);
+    offset += bytes.length;
+    chunks.push(bytes);
+  }
+  let header = Buffer.from(`{${parts.join(',')}}`, 'utf8');
+  const pad = (8 - (header.length % 8)) % 8;
+  if (pad > 0) header = Buffer.concat([header, Buffer.alloc(pad, 0x20)]);
+  const len = new Uint8Array(8);
+  new DataView(len.buffer).setBigUint64(0, BigInt(header.length), true);
+  return [len, header, ...chunks];
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// save
+
+/**
+ * Saves a state dict (`Record<string, Tensor>`) or a checkpoint object (nested plain objects / arrays holding
+ * tensors, numbers, strings, booleans, null) to `f` in the safetensors format. The write is atomic: the bytes go to a
+ * temporary file in the same directory, are flushed to disk (fsync), and the file is renamed over `f`, so a crash
+ * mid-save leaves the previous file intact.
+ *
+ * A state dict's tensors are stored under their keys, so `safetensors.torch.load_file(f)` in Python returns the same
+ * tensors by name. Tensors are saved as data (no autograd history, no `requiresGrad`); a tensor that appears twice
+ * is stored twice (sharing is not preserved). Class instances (modules, optimizers) are refused: save their
+ * `stateDict()`.
+ * @example
+ * import * as torch from 'torchlet';
+ * torch.save({ model: model.stateDict(), optimizer: opt.stateDict(), epoch: 3 }, 'ckpt.safetensors');
+ * const ckpt = torch.load('ckpt.safetensors');
+ * model.loadStateDict(ckpt.model);
+ */
+export function save(obj: Saveable | Record<string, unknown>, f: string | URL): void {
+  const file = pathOf(f);
+  if (typeof file !== 'string' || file === '') throw new TypeError(`torch.save: expected a file path, got ${typeName(f)}`);
+  const plainStateDict = isPlain(obj) && Object.values(obj).every((v) => v instanceof Tensor);
+  const { root, entries } = encode(obj, plainStateDict);
+  const chunks = serializeEntries(entries, { format: 'pt', [FORMAT_KEY]: JSON.stringify({ version: 1, root }) });
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let fd: number | null = null;
+  try {
+    fd = openSync(tmp, 'wx');
+    for (const c of chunks) {
+      let off = 0;
+      while (off < c.length) off += writeSync(fd, c, off, c.length - off);
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = null;
+    renameSync(tmp, file);
+  } catch (e) {
+    if (fd !== null) { try { closeSync(fd); } catch { /* already failing */ } }
+    try { unlinkSync(tmp); } catch { /* not created */ }
+    throw new Error(`torch.save: cannot write '${file}': ${(e as Error).message}`);
+  }
+  try { // make the rename itself durable
+    const dfd = openSync(dirname(file), 'r');
+    try { fsyncSync(dfd); } finally { closeSync(dfd); }
+  } catch { /* directories cannot be fsynced on every platform */ }
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// load
+
+interface Info { name: string; dtype: string; shape: number[]; begin: number; end: number }
+
+class FormatError extends Error {}
+
+function parseHeader(bytes: Uint8Array): { infos: Info[]; metadata: Record<string, string> | null; dataStart: number } {
+  const bad = (msg: string): never => { throw new FormatError(msg); };
+  if (bytes.length < 8) bad(`the file has ${bytes.length} bytes, fewer than the 8-byte header length (truncated or empty)`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n64 = dv.getBigUint64(0, true);
+  if (n64 > BigInt(MAX_HEADER)) bad(`bad header length ${n64}: larger than the ${MAX_HEADER}-byte limit (corrupted, or not a safetensors file)`);
+  const n = Number(n64);
+  if (n < 2) bad(`bad header length ${n}: too small for a JSON header`);
+  if (8 + n > bytes.length) bad(`bad header length ${n}: the file has only ${bytes.length - 8} bytes after the length field (truncated?)`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
+  } catch {
+    return bad('the header is not valid UTF-8');
+  }
+  if (text[0] !== '{') bad(`the header does not start with '{' (got ${JSON.stringify(text.slice(0, 16))})`);
+  let header: unknown;
+  try {
+    header = JSON.parse(text);
+  } catch (e) {
+    return bad(`the header is invalid JSON: ${(e as Error).message}`);
+  }
+  if (!isPlain(header)) bad('the header is not a JSON object');
+  const h = header as Record<string, unknown>;
+  let metadata: Record<string, string> | null = null;
+  const infos: Info[] = [];
+  for (const [name, raw] of Object.entries(h)) {
+    if (name === '__metadata__') {
+      if (!isPlain(raw)) bad('"__metadata__" is not an object of strings');
+      for (const [k, v] of Object.entries(raw as object)) if (typeof v !== 'string') bad(`"__metadata__" value of '${k}' is not a string`);
+      metadata = raw as Record<string, string>;
+      continue;
+    }
+    const t = `tensor '${name}'`;
+    if (!isPlain(raw)) bad(`${t}: its header entry is not an object`);
+    const { dtype, shape, data_offsets: offs } = raw as Record<string, unknown>;
+    if (typeof dtype !== 'string') bad(`${t}: missing or non-string "dtype"`);
+    const dt = dtype as string;
+    if (!(dt in ST_SIZE)) bad(`${t}: unknown dtype '${dt}'`);
+    if (!(dt in FROM_ST)) bad(`${t}: dtype '${dt}' is not supported by torchlet (supported: F32, F64, I64, I32, BOOL)`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) bad(`${t}: "shape" must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((d) => Number.isSafeInteger(d) && d >= 0) || offs[0] > offs[1]) {
+      bad(`${t}: "data_offsets" must be [begin, end] with 0 <= begin <= end, got ${JSON.stringify(offs)}`);
+    }
+    const [begin, end] = offs as number[];
+    const numel = (shape as number[]).reduce((a, b) => a * b, 1);
+    const need = numel * ST_SIZE[dt]!;
+    if (!Number.isSafeInteger(need)) bad(`${t}: shape [${(shape as number[]).join(', ')}] is too large`);
+    if (end! - begin! !== need) {
+      bad(`${t}: shape [${(shape as number[]).join(', ')}] with dtype ${dt} needs ${need} bytes but data_offsets [${begin}, ${end}] span ${end! - begin!}`);
+    }
+    infos.push({ name, dtype: dt, shape: shape as number[], begin: begin!, end: end! });
+  }
+  const dataStart = 8 + n;
+  const dataLen = bytes.length - dataStart;
+  for (const i of infos) {
+    if (i.end > dataLen) {
+      bad(`tensor '${i.name}': data_offsets [${i.begin}, ${i.end}] are out of range: the data section has ${dataLen} bytes (truncated?)`);
+    }
+  }
+  const byOffset = [...infos].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let pos = 0;
+  let prev: Info | null = null;
+  for (const i of byOffset) {
+    if (i.begin < pos) bad(`tensor '${i.name}': data_offsets [${i.begin}, ${i.end}] overlap tensor '${prev!.name}' [${prev!.begin}, ${prev!.end}]`);
+    if (i.begin > pos) bad(`tensor '${i.name}': data_offsets [${i.begin}, ${i.end}] leave bytes ${pos}..${i.begin} of the data section unused`);
+    pos = i.end;
+    prev = i;
+  }
+  if (pos !== dataLen) bad(`the data section has ${dataLen - pos} bytes after the last tensor's data (the tensors cover ${pos} of ${dataLen})`);
+  return { infos, metadata, dataStart };
+}
+
+function readTensor(bytes: Uint8Array, start: number, i: Info): Tensor {
+  const raw = new Uint8Array(i.end - i.begin); // a copy, aligned at 0 (a Buffer's slice would be a view)
+  raw.set(bytes.subarray(start + i.begin, start + i.end));
+  const count = i.shape.reduce((a, b) => a * b, 1);
+  const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const dtype = FROM_ST[i.dtype]!;
+  let values: Float32Array | Float64Array | Int32Array | Uint8Array;
+  switch (i.dtype) {
+    case 'F32':
+      values = LITTLE_ENDIAN ? new Float32Array(raw.buffer, 0, count) : Float32Array.from({ length: count }, (_, k) => dv.getFloat32(4 * k, true));
+      break;
+    case 'F64':
+      values = LITTLE_ENDIAN ? new Float64Array(raw.buffer, 0, count) : Float64Array.from({ length: count }, (_, k) => dv.getFloat64(8 * k, true));
+      break;
+    case 'I32':
+      values = LITTLE_ENDIAN ? new Int32Array(raw.buffer, 0, count) : Int32Array.from({ length: count }, (_, k) => dv.getInt32(4 * k, true));
+      break;
+    case 'BOOL':
+      for (let k = 0; k < count; k++) {
+        if (raw[k]! > 1) throw new FormatError(`tensor '${i.name}': BOOL element ${k} is byte ${raw[k]}, not 0 or 1`);
+      }
+      values = raw;
+      break;
+    default: { // I64
+      const out = new Float64Array(count);
+      for (let k = 0; k < count; k++) {
+        const b = dv.getBigInt64(8 * k, true);
+        if (b > 9007199254740992n || b < -9007199254740992n) {
+          throw new FormatError(`tensor '${i.name}': I64 element ${k} is ${b}, beyond ±2^53 (${TWO53}): torchlet's int64 holds integers exactly only up to 2^53`);
+        }
+        out[k] = Number(b);
+      }
+      values = out;
+    }
+  }
+  const cpu = getBackend('cpu');
+  return fromStorage(cpu.fromArray(dtype, values), i.shape, cpu);
+}
+
+/**
+ * Loads what `save` wrote — or any safetensors file, e.g. one written by `safetensors.torch.save_file` — from a
+ * path (or the file's bytes). A checkpoint object comes back with the same structure; a plain safetensors file comes
+ * back as a `Record<string, Tensor>` with the names sorted (as Python's `load_file`). The file is validated
+ * before anything is read from it: a truncated or corrupted file throws an Error naming the file and the problem
+ * (bad header length, invalid JSON, unknown dtype, offsets out of range / overlapping / leaving gaps, shape and byte
+ * size disagreeing, I64 values beyond ±2^53, ...). `mapLocation` moves the tensors to a device.
+ * @example
+ * const sd = torch.load('model.safetensors');            // Record<string, Tensor>
+ * model.loadStateDict(sd);
+ * const ck = torch.load('ckpt.safetensors', { mapLocation: 'cpu' });
+ */
+export function load(f: string | URL | Uint8Array, opts: { mapLocation?: DeviceLike | null } = {}): any {
+  let bytes: Uint8Array;
+  let label: string;
+  if (f instanceof Uint8Array) { bytes = f; label = '<bytes>'; } else {
+    label = pathOf(f);
+    try {
+      bytes = readFileSync(label);
+    } catch (e) {
+      throw new Error(`torch.load: cannot read '${label}': ${(e as Error).message}`);
+    }
+  }
+  try {
+    const { infos, metadata, dataStart } = parseHeader(bytes);
+    const tensors = new Map<string, Tensor>();
+    for (const i of infos) {
+      let t = readTensor(bytes, dataStart, i);
+      if (opts.mapLocation !== undefined && opts.mapLocation !== null) t = t.to(opts.mapLocation);
+      tensors.set(i.name, t);
+    }
+    const structure = metadata?.[FORMAT_KEY];
+    if (structure === undefined) {
+      const out: Record<string, Tensor> = {};
+      for (const name of [...tensors.keys()].sort(byteCompare)) out[name] = tensors.get(name)!;
+      return out;
+    }
+    let doc: any;
+    try {
+      doc = JSON.parse(structure);
+    } catch (e) {
+      throw new FormatError(`__metadata__["${FORMAT_KEY}"] is invalid JSON: ${(e as Error).message}`);
+    }
+    if (!isPlain(doc) || doc.version !== 1 || !('root' in doc)) throw new FormatError(`__metadata__["${FORMAT_KEY}"] is not a torchlet checkpoint description (version 1)`);
+    try {
+      return decode(doc.root, tensors, new Set(), 'root');
+    } catch (e) {
+      throw new FormatError(`__metadata__["${FORMAT_KEY}"] ${(e as Error).message}`);
+    }
+  } catch (e) {
+    if (e instanceof FormatError) throw new Error(`torch.load: '${label}' is not a valid safetensors checkpoint: ${e.message}`);
+    throw e;
+  }
+}
