@@ -62,7 +62,7 @@ function inplaceResult(input: Tensor, r: Tensor): Tensor {
   return input.copy_(r);
 }
 
-/** PyTorch's `_get_softmax_dim` for `dim=None` (legacy): 0 for 0-, 1- and 3-D inputs, else 1. */
+/** PyTorch's `_get_softmax_dim` for `dim=None` (legacy): 0 for 0-, 1- and 3-D inputs, else 1. @example F.legacySoftmaxDim(4) // 1 */
 export function legacySoftmaxDim(ndim: number): number {
   return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;
 }
@@ -757,7 +757,7 @@ export function oneHot(tensor: Tensor, numClasses: number | { numClasses?: numbe
 
 export type Reduction = 'none' | 'mean' | 'sum';
 
-/** PyTorch's `_Reduction.legacy_get_string` for the deprecated `sizeAverage`/`reduce` arguments. */
+/** PyTorch's `_Reduction.legacy_get_string` for the deprecated `sizeAverage`/`reduce` arguments. @example F.legacyReduction(false, null) // 'sum' */
 export function legacyReduction(sizeAverage: boolean | null | undefined, reduce: boolean | null | undefined): Reduction {
   const sa = sizeAverage ?? true, r = reduce ?? true;
   return sa && r ? 'mean' : r ? 'sum' : 'none';

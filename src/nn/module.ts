@@ -146,7 +146,7 @@ const HANDLER: ProxyHandler<Module> = {
 
 function routedForward(this: Module, ...args: any[]): any { return this._callImpl(args); }
 
-/** Replaces a tensor's data in place (PyTorch's `param.data = ...`), keeping the object's identity. */
+/** @internal Replaces a tensor's data in place (PyTorch's `param.data = ...`), keeping the object's identity. */
 export function setTensorData(t: Tensor, src: Tensor): void {
   const w = t as any;
   w._s = src._s; w._shape = [...src._shape]; w._strides = [...src._strides]; w._offset = src._offset;

@@ -20,7 +20,10 @@ export interface ConvTransposeOptions extends FactoryOptions {
   stride?: IntOrTuple; padding?: IntOrTuple; outputPadding?: IntOrTuple; groups?: number; bias?: boolean; dilation?: IntOrTuple; paddingMode?: 'zeros';
 }
 
-/** Shared state of the convolution layers (PyTorch's `_ConvNd`). */
+/**
+ * Shared state of the convolution layers (PyTorch's `_ConvNd`): channels, kernel, stride, padding, dilation, groups.
+ * @example new torch.nn.Conv2d(3, 8, 3) instanceof torch.nn.ConvNd // true
+ */
 export abstract class ConvNd extends Module {
   declare weight: Parameter;
   declare bias: Parameter | null;

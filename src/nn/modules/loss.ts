@@ -13,7 +13,7 @@ function reductionOf(o: { sizeAverage: boolean | null; reduce: boolean | null; r
   return o.reduction;
 }
 
-/** Base of the losses (PyTorch's `_Loss`): holds `reduction`. */
+/** Base of the losses (PyTorch's `_Loss`): holds `reduction`. @example new torch.nn.MSELoss({ reduction: 'sum' }).reduction // 'sum' */
 export abstract class Loss extends Module {
   reduction: string;
   constructor(reduction: string) { super(); this.reduction = reduction; }

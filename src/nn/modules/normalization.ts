@@ -6,7 +6,7 @@ import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import * as F from '../functional.js';
 import * as init from '../init.js';
-import { pyFloat, pyNum, resolveArgs } from '../_args.js';
+import { pyNum, resolveArgs } from '../_args.js';
 import type { FactoryOptions } from '../_args.js';
 
 /** Options of the BatchNorm layers. */
@@ -18,6 +18,10 @@ const BN_DEFAULTS = { eps: 1e-5, momentum: 0.1 as number | null, affine: true, t
  * the running stats with the unbiased one (momentum 0.1, or a cumulative average with `momentum: null`),
  * counting `num_batches_tracked`. Eval: uses the running stats (batch stats when `trackRunningStats` is false).
  * Buffers keep PyTorch's names (`running_mean`, `running_var`, `num_batches_tracked`) so state dicts match.
+ * @example
+ * const bn = new torch.nn.BatchNorm1d(3);
+ * bn.call(torch.randn([8, 3]));
+ * bn.runningMean; // moved 10% toward the batch mean
  */
 export abstract class BatchNormBase extends Module {
   declare weight: Parameter | null;
@@ -193,4 +197,3 @@ export class GroupNorm extends Module {
   override extraRepr(): string { return `${this.numGroups}, ${this.numChannels}, eps=${pyNum(this.eps)}, affine=${this.affine ? 'True' : 'False'}`; }
 }
 
-void pyFloat;
