@@ -292,6 +292,15 @@ describe('state dicts', () => {
     assert.equal(b.getBuffer('1.num_batches_tracked').item(), 1);
   });
 
+  test('BatchNorm: a state dict without num_batches_tracked loads it as 0 (PyTorch, no version metadata)', () => {
+    const bn = new nn.BatchNorm1d(2);
+    bn.call(torch.randn([4, 2]));
+    const sd = new nn.BatchNorm1d(2).stateDict();
+    delete sd['num_batches_tracked'];
+    assert.deepEqual(bn.loadStateDict(sd), { missingKeys: [], unexpectedKeys: [] });
+    assert.equal(bn.numBatchesTracked!.item(), 0);
+  });
+
   test('state dict values are detached and share storage (keepVars gives the parameters)', () => {
     const m = new nn.Linear(2, 2);
     const sd = m.stateDict();

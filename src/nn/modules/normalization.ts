@@ -82,6 +82,16 @@ export abstract class BatchNormBase extends Module {
   /** @internal */
   abstract _checkInputDim(input: Tensor): void;
 
+  /**
+   * @internal As PyTorch for state dicts without version metadata (every torchlet or plain-dict state dict): a
+   * missing `num_batches_tracked` loads as 0 instead of being reported missing.
+   */
+  override _loadFromStateDict(sd: Map<string, Tensor>, prefix: string, missing: string[], unexpected: string[], errors: string[]): void {
+    const key = `${prefix}num_batches_tracked`;
+    if (this.trackRunningStats && !sd.has(key)) sd.set(key, tensor(0, { dtype: 'int64' }));
+    super._loadFromStateDict(sd, prefix, missing, unexpected, errors);
+  }
+
   override forward(input: Tensor): Tensor {
     this._checkInputDim(input);
     let factor = this.momentum ?? 0;
