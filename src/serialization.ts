@@ -50,6 +50,11 @@ function isPlain(x: unknown): x is Record<string, unknown> {
   return p === Object.prototype || p === null;
 }
 
+/** Sets an own enumerable property (also for the key '__proto__', which plain assignment would turn into a prototype). */
+function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
 function typeName(x: unknown): string {
   if (x === null) return 'null';
   if (typeof x === 'object' || typeof x === 'function') return (x as any).constructor?.name ?? typeof x;
@@ -99,7 +104,7 @@ function encode(obj: unknown, plainStateDict: boolean): { root: unknown; entries
         stack.add(v);
         const out: Record<string, unknown> = {};
         let reserved = false;
-        for (const [k, x] of Object.entries(v)) { out[k] = walk(x, [...path, k]); if (RESERVED.has(k)) reserved = true; }
+        for (const [k, x] of Object.entries(v)) { setOwn(out, k, walk(x, [...path, k])); if (RESERVED.has(k)) reserved = true; }
         stack.delete(v);
         return reserved ? { __object__: out } : out;
       }
@@ -142,7 +147,7 @@ function decode(v: unknown, tensors: Map<string, Tensor>, used: Set<string>, whe
 function decodeObject(v: unknown, tensors: Map<string, Tensor>, used: Set<string>, where: string): Record<string, unknown> {
   if (!isPlain(v)) throw new Error(`has an invalid object encoding at ${where}`);
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) out[k] = decode(x, tensors, used, `${where}.${k}`);
+  for (const [k, x] of Object.entries(v)) setOwn(out, k, decode(x, tensors, used, `${where}.${k}`));
   return out;
 }
 
@@ -224,9 +229,12 @@ export function serializeEntries(entries: readonly { name: string; t: Tensor }[]
  * `stateDict()`.
  * @example
  * import * as torch from 'torchlet';
- * torch.save({ model: model.stateDict(), optimizer: opt.stateDict(), epoch: 3 }, 'ckpt.safetensors');
- * const ckpt = torch.load('ckpt.safetensors');
+ * const model = new torch.nn.Linear(4, 2);
+ * const opt = new torch.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * torch.save({ model: model.stateDict(), optimizer: opt.stateDict(), epoch: 3 }, '/tmp/ckpt.safetensors');
+ * const ckpt = torch.load('/tmp/ckpt.safetensors');
  * model.loadStateDict(ckpt.model);
+ * opt.loadStateDict(ckpt.optimizer);
  */
 export function save(obj: Saveable | Record<string, unknown>, f: string | URL): void {
   const file = pathOf(f);
@@ -384,9 +392,12 @@ function readTensor(bytes: Uint8Array, start: number, i: Info): Tensor {
  * (bad header length, invalid JSON, unknown dtype, offsets out of range / overlapping / leaving gaps, shape and byte
  * size disagreeing, I64 values beyond ±2^53, ...). `mapLocation` moves the tensors to a device.
  * @example
- * const sd = torch.load('model.safetensors');            // Record<string, Tensor>
+ * import * as torch from 'torchlet';
+ * const model = new torch.nn.Linear(4, 2);
+ * torch.save(model.stateDict(), '/tmp/model.safetensors');  // loads in Python with safetensors.torch.load_file
+ * const sd = torch.load('/tmp/model.safetensors');          // Record<string, Tensor>
  * model.loadStateDict(sd);
- * const ck = torch.load('ckpt.safetensors', { mapLocation: 'cpu' });
+ * const same = torch.load('/tmp/model.safetensors', { mapLocation: 'cpu' });
  */
 export function load(f: string | URL | Uint8Array, opts: { mapLocation?: DeviceLike | null } = {}): any {
   let bytes: Uint8Array;
@@ -410,7 +421,7 @@ export function load(f: string | URL | Uint8Array, opts: { mapLocation?: DeviceL
     const structure = metadata?.[FORMAT_KEY];
     if (structure === undefined) {
       const out: Record<string, Tensor> = {};
-      for (const name of [...tensors.keys()].sort(byteCompare)) out[name] = tensors.get(name)!;
+      for (const name of [...tensors.keys()].sort(byteCompare)) setOwn(out, name, tensors.get(name)!);
       return out;
     }
     let doc: any;

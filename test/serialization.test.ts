@@ -144,6 +144,44 @@ describe('round trips', () => {
   });
 });
 
+test('training resumes exactly from a checkpoint of model, optimizer and scheduler', () => {
+  const setup = () => {
+    torch.manualSeed(3);
+    const model = new torch.nn.Sequential(new torch.nn.Linear(3, 4), new torch.nn.Tanh(), new torch.nn.Linear(4, 1));
+    const opt = new torch.optim.Adam(model.parameters(), { lr: 0.01 });
+    const sched = new torch.optim.lrScheduler.StepLR(opt, 2, 0.5);
+    return { model, opt, sched };
+  };
+  const x = torch.randn([8, 3]), y = torch.randn([8, 1]);
+  const step = (s: ReturnType<typeof setup>) => {
+    s.opt.zeroGrad();
+    s.model.forward(x).sub(y).pow(2).mean().backward();
+    s.opt.step(); s.sched.step();
+  };
+  const a = setup();
+  for (let i = 0; i < 3; i++) step(a);
+  const f = tmp();
+  torch.save({ model: a.model.stateDict(), optimizer: a.opt.stateDict(), scheduler: a.sched.stateDict(), epoch: 3 }, f);
+  const b = setup();
+  const ck = torch.load(f);
+  b.model.loadStateDict(ck.model); b.opt.loadStateDict(ck.optimizer); b.sched.loadStateDict(ck.scheduler);
+  assert.equal(ck.epoch, 3);
+  for (let i = 0; i < 3; i++) { step(a); step(b); }
+  const pa = a.model.parameters(), pb = b.model.parameters();
+  pa.forEach((p: Tensor, i: number) => assertTensorEqual(pb[i]!.detach(), p.detach(), `param ${i}`));
+  assert.deepEqual(b.opt.paramGroups.map((g: any) => g.lr), a.opt.paramGroups.map((g: any) => g.lr));
+});
+
+test('a tensor named __proto__ stays a key', () => {
+  const f = tmp();
+  const o: Record<string, Tensor> = {};
+  Object.defineProperty(o, '__proto__', { value: torch.ones([1]), enumerable: true });
+  torch.save(o, f);
+  const back = torch.load(f);
+  assert.deepEqual(Object.keys(back), ['__proto__']);
+  assert.equal(Object.getPrototypeOf(back), Object.prototype);
+});
+
 describe('PyTorch -> torchlet', () => {
   test('a state dict written for safetensors.torch.load_file loads with equal tensors', () => {
     const sd = torch.load(join(FX, 'pytorch_mlp.safetensors')) as Record<string, Tensor>;
