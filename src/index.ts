@@ -41,3 +41,5 @@ export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';
 export { save, load } from './serialization.js';
 export * as datasets from './datasets/index.js';
+export { summary, ModelStatistics } from './summary/index.js';
+export type { SummaryOptions, LayerSummary, ColumnName, RowSetting } from './summary/index.js';
