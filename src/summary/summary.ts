@@ -611,7 +611,7 @@ function formatError(info: LayerInfo): string {
  * const { nn } = torch;
  * const model = new nn.Sequential(new nn.Conv2d(1, 6, 5), new nn.ReLU(), new nn.Flatten(), new nn.Linear(6 * 24 * 24, 10));
  * const stats = torch.summary(model, [1, 28, 28]);             // prints the table
- * stats.totalParams;                                           // 34,726
+ * stats.totalParams;                                           // 34726
  * torch.summary(model, [1, 28, 28], { colNames: ['inputSize', 'outputSize', 'numParams', 'multAdds', 'trainable'], verbose: 0 }).toString();
  * torch.summary(model, [1, 28, 28], { format: 'torchsummary' }); // the classic table
  */
