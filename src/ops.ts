@@ -525,12 +525,12 @@ export class TensorOps {
    */
   maskedFill(this: Tensor, mask: Tensor, value: number | Tensor): Tensor {
     if (mask.dtype !== 'bool') throw new TypeError(`masked_fill_ only supports boolean masks, but got mask with dtype ${mask.dtype}`);
-    const v = value instanceof Tensor ? value.to(this.dtype) : wrapScalar(value, this, this.dtype);
-    const out = where(mask, v, this);
-    if (out._shape.length !== this._shape.length || out._shape.some((s, i) => s !== this._shape[i])) {
-      throw new RangeError(`The size of tensor a (${mask._shape.join(', ')}) must match the size of tensor b (${this._shape.join(', ')})`);
+    if (value instanceof Tensor && value.dim() !== 0) {
+      throw new RangeError(`masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.dim()} dimension(s).`);
     }
-    return out;
+    const v = value instanceof Tensor ? value.to(this.dtype) : wrapScalar(value, this, this.dtype);
+    // out of place, self and mask broadcast together as in PyTorch
+    return where(mask, v, this);
   }
 
   // ---- reductions
@@ -1159,6 +1159,10 @@ export class TensorOps {
   }
   /** In-place `maskedFill`. */
   maskedFill_(this: Tensor, mask: Tensor, value: number): Tensor {
+    const bs = broadcastShapes(this._shape, mask._shape);
+    if (bs.length !== this.dim() || bs.some((s, i) => s !== this._shape[i])) {
+      throw new RangeError(`The expanded size of the tensor (${this._shape[this.dim() - 1] ?? 1}) must match the existing size (${mask._shape[mask.dim() - 1] ?? 1}) at non-singleton dimension ${Math.max(0, this.dim() - 1)}.  Target sizes: [${this._shape.join(', ')}].  Tensor sizes: [${mask._shape.join(', ')}]`);
+    }
     const r = this.maskedFill(mask, value);
     return inplace(this, [], this.dtype, () => r, () => this._backend.copy(r._s, r.layout, this._s, this.layout));
   }
