@@ -66,6 +66,16 @@ export async function torchMlpStepMs(minMs = 3000): Promise<number> {
   return timeIt(async () => { step(); await turn(); }, minMs, 10);
 }
 
+/** Fresh and reused megabytes per MLP step (deterministic, unlike times on a shared machine). */
+export function torchMlpMemory(steps = 10): { freshMB: number; reusedMB: number } {
+  const step = makeTorchMlp();
+  step(); step();
+  const a = torch.cpuAllocator.stats();
+  for (let i = 0; i < steps; i++) step();
+  const b = torch.cpuAllocator.stats();
+  return { freshMB: (b.freshBytes - a.freshBytes) / steps / 2 ** 20, reusedMB: (b.reusedBytes - a.reusedBytes) / steps / 2 ** 20 };
+}
+
 async function main(): Promise<void> {
   const rows: string[] = [];
   const log = (s: string) => { console.log(s); rows.push(s); };
@@ -76,13 +86,24 @@ async function main(): Promise<void> {
     tl[`mmT${n}`] = await torchMatmulGflops(n, true);
     console.log(`torchlet matmul ${n}: ${tl[`mm${n}`]!.toFixed(2)} GFLOP/s (Aᵀ·B ${tl[`mmT${n}`]!.toFixed(2)})`);
   }
-  tl.mlp = await torchMlpStepMs();
-  console.log(`torchlet MLP step: ${tl.mlp.toFixed(1)} ms`);
+  // Caching allocator on and off, alternated to spread the machine's noise over both.
   const alloc = torch.cpuAllocator;
-  alloc.enabled = false; alloc.emptyCache();
-  tl.mlpNoPool = await torchMlpStepMs();
+  const on: number[] = [], off: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    alloc.enabled = true;
+    on.push(await torchMlpStepMs(1500));
+    alloc.enabled = false; alloc.emptyCache();
+    off.push(await torchMlpStepMs(1500));
+  }
   alloc.enabled = true;
-  console.log(`torchlet MLP step without the caching allocator: ${tl.mlpNoPool.toFixed(1)} ms`);
+  tl.mlp = median(on);
+  tl.mlpNoPool = median(off);
+  const memOn = torchMlpMemory();
+  alloc.enabled = false; alloc.emptyCache();
+  const memOff = torchMlpMemory();
+  alloc.enabled = true;
+  console.log(`torchlet MLP step: ${tl.mlp.toFixed(1)} ms (${memOn.freshMB.toFixed(2)} MB fresh, ${memOn.reusedMB.toFixed(2)} MB reused per step); ` +
+    `without the caching allocator ${tl.mlpNoPool.toFixed(1)} ms (${memOff.freshMB.toFixed(2)} MB fresh)`);
 
   let clip: { stepMs: number; clipMs: number; share: number } | null = null;
   try {
@@ -91,6 +112,15 @@ async function main(): Promise<void> {
     console.log(`clipGradNorm_ share of an MLP step: ${(clip!.share * 100).toFixed(2)}%`);
   } catch (e) {
     console.log(`clipping benchmark not available: ${(e as Error).message.split('\n')[0]}`);
+  }
+
+  let data: { loadMsPerBatch: number; stepMsPerBatch: number; share: number; loadGenericMsPerBatch: number; shareGeneric: number } | null = null;
+  try {
+    const mod = await import('./data.js' as string);
+    data = await mod.dataLoaderShare();
+    console.log(`DataLoader share of a digits CNN epoch: ${(data!.share * 100).toFixed(2)}%`);
+  } catch (e) {
+    console.log(`data-loading benchmark not available: ${(e as Error).message.split('\n')[0]}`);
   }
 
   const tf: Record<string, Record<string, number>> = {};
@@ -128,9 +158,12 @@ async function main(): Promise<void> {
   }
   log(`| MLP 784-512-256-10 training step, batch 128 (ms, lower is better) | ${f(tl.mlp, 1)} | ${f(tf.wasm?.mlp, 1)} | ${f(tf.cpu?.mlp, 1)} | ${tf.wasm ? (tf.wasm.mlp! / tl.mlp!).toFixed(2) + '× faster' : '—'} |`);
   log('');
-  log(`Caching allocator: the same MLP step takes ${f(tl.mlp, 1)} ms with it and ${f(tl.mlpNoPool, 1)} ms without it ` +
-    `(${(tl.mlpNoPool! / tl.mlp!).toFixed(2)}×).`);
+  log(`Caching allocator: with it, each MLP step takes ${memOn.freshMB.toFixed(2)} MB of fresh memory and reuses ` +
+    `${memOn.reusedMB.toFixed(2)} MB (every temporary of the backward pass and of composite ops); without it, ${memOff.freshMB.toFixed(2)} MB ` +
+    `per step is fresh. Step time with it ${f(tl.mlp, 1)} ms, without it ${f(tl.mlpNoPool, 1)} ms ` +
+    `(${(tl.mlpNoPool! / tl.mlp!).toFixed(2)}×; medians of three alternating runs each).`);
   if (clip) log(`Gradient clipping: \`clipGradNorm_\` over the MLP's parameters takes ${clip.clipMs.toFixed(2)} ms, ${(clip.share * 100).toFixed(2)}% of a ${clip.stepMs.toFixed(1)} ms step (goal: under 5%).`);
+  if (data) log(`Data loading: a digits batch of 64 from \`DataLoader\` takes ${data.loadMsPerBatch.toFixed(2)} ms (${data.loadGenericMsPerBatch.toFixed(2)} ms through a custom collateFn) against ${data.stepMsPerBatch.toFixed(1)} ms for the demo-sized CNN's training step: ${(data.share * 100).toFixed(1)}% of an epoch (${(data.shareGeneric * 100).toFixed(1)}% on the generic path).`);
   if (tfInfo) log(`\nTensorFlow.js settings: ${tfInfo.trim()}`);
   mkdirSync(new URL('../../docs/', import.meta.url), { recursive: true });
   writeFileSync(new URL('../../docs/benchmarks.md', import.meta.url), rows.join('\n') + '\n');

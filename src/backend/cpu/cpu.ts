@@ -23,28 +23,15 @@ export class CpuStorage implements Storage {
 export const cpuAllocator = new CachingAllocator();
 
 /**
- * Storages nobody frees explicitly (forward activations the user may still hold) come back to the cache through
- * the garbage collector: the registry keeps their arrays until V8 reports the storage dead, which it does when
- * the event loop turns (an `await` in the training loop). A synchronous loop never turns it, so the bytes held
- * this way are bounded (`REGISTRY_LIMIT`); past it storages are left to the GC alone and never leak.
+ * Memory comes from the caching allocator. Storages are given back explicitly (`free`): by the autograd engine
+ * for every temporary of a backward pass, and by composite operations for their internal temporaries. Storages
+ * that may still be referenced by user code (forward activations, results) are left to the garbage collector.
+ * Recycling those through a `FinalizationRegistry` was measured and rejected: the registry keeps each array
+ * alive until V8 runs the finalizer, which only happens when the event loop turns, so a synchronous training loop
+ * held every activation (memory growth) and the extra GC work made steps slower, not faster.
  */
-const REGISTRY_LIMIT = 256 * 2 ** 20;
-let registeredBytes = 0;
-const registry = new FinalizationRegistry<{ dtype: DType; data: TypedArray }>((held) => {
-  registeredBytes -= held.data.byteLength;
-  cpuAllocator.give(held.dtype, held.data);
-});
-const registered = new WeakSet<CpuStorage>();
-
 function newStorage(dtype: DType, n: number): CpuStorage {
-  const data = cpuAllocator.take(dtype, n);
-  const s = new CpuStorage(dtype, data);
-  if (n >= 256 && cpuAllocator.enabled && registeredBytes + data.byteLength <= REGISTRY_LIMIT) {
-    registeredBytes += data.byteLength;
-    registry.register(s, { dtype, data }, s);
-    registered.add(s);
-  }
-  return s;
+  return new CpuStorage(dtype, cpuAllocator.take(dtype, n));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -317,7 +304,6 @@ export class CpuBackend implements Backend {
   free(s: Storage): void {
     const cs = s as CpuStorage;
     if (cs.data.length === 0) return;
-    if (registered.has(cs)) { registry.unregister(cs); registered.delete(cs); registeredBytes -= cs.data.byteLength; }
     cpuAllocator.give(cs.dtype, cs.data);
     cs.data = EMPTY[cs.dtype];
   }

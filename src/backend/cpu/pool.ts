@@ -2,10 +2,9 @@
  * A caching allocator for typed arrays, as PyTorch's CUDA/CPU caching allocators do for device memory.
  *
  * Why: on the machines we target, touching freshly allocated memory costs about 12 µs per 4 KiB page (page faults
- * plus zeroing), far more than the arithmetic of most elementwise ops. Buffers given back (explicitly by the
- * autograd engine and by composite ops for their temporaries, or by the garbage collector through a
- * `FinalizationRegistry` once a storage is unreachable) are kept in per-dtype, per-length free lists and handed
- * out again. Lengths are rounded up to size classes (multiples of 64 elements, then of 1/8 of the power of two
+ * plus zeroing), far more than the arithmetic of most elementwise ops. Buffers given back explicitly (by the
+ * autograd engine for every temporary of a backward pass, and by composite ops for their internal temporaries)
+ * are kept in per-dtype, per-length free lists and handed out again. Lengths are rounded up to size classes (multiples of 64 elements, then of 1/8 of the power of two
  * below) so that slightly different sizes share buffers; callers see an exact-length `subarray`.
  * The cache is bounded (`setCacheLimit`, default 1 GiB); past it, buffers are dropped to the garbage collector.
  */
@@ -19,6 +18,10 @@ export interface PoolStats {
   hits: number;
   misses: number;
   returned: number;
+  /** Bytes handed out from the cache (memory already touched). */
+  reusedBytes: number;
+  /** Bytes allocated fresh from the JavaScript engine. */
+  freshBytes: number;
   cachedBytes: number;
   enabled: boolean;
 }
@@ -38,6 +41,8 @@ export class CachingAllocator {
   hits = 0;
   misses = 0;
   returned = 0;
+  reusedBytes = 0;
+  freshBytes = 0;
 
   private idx(dtype: DType): number {
     switch (dtype) { case 'float32': return 0; case 'float64': return 1; case 'int64': return 2; case 'int32': return 3; default: return 4; }
@@ -47,6 +52,7 @@ export class CachingAllocator {
   take(dtype: DType, n: number): TypedArray {
     if (n < MIN_POOLED || !this.enabled) {
       this.misses++;
+      this.freshBytes += n * itemSize(dtype);
       return new (arrayCtor(dtype))(n);
     }
     const cls = sizeClass(n);
@@ -54,10 +60,12 @@ export class CachingAllocator {
     if (list !== undefined && list.length > 0) {
       this.hits++;
       const buf = list.pop()!;
+      this.reusedBytes += buf.length * itemSize(dtype);
       this.cachedBytes -= buf.length * itemSize(dtype);
       return n === cls ? buf : buf.subarray(0, n);
     }
     this.misses++;
+    this.freshBytes += cls * itemSize(dtype);
     const buf = new (arrayCtor(dtype))(cls);
     return n === cls ? buf : buf.subarray(0, n);
   }
@@ -91,6 +99,9 @@ export class CachingAllocator {
   }
 
   stats(): PoolStats {
-    return { hits: this.hits, misses: this.misses, returned: this.returned, cachedBytes: this.cachedBytes, enabled: this.enabled };
+    return {
+      hits: this.hits, misses: this.misses, returned: this.returned, reusedBytes: this.reusedBytes,
+      freshBytes: this.freshBytes, cachedBytes: this.cachedBytes, enabled: this.enabled,
+    };
   }
 }
