@@ -8,9 +8,8 @@
  * Run alone: `node dist/bench/clip.js`; `npm run bench` includes it.
  */
 import * as torch from 'torchlet';
-import type { Tensor } from 'torchlet';
+import { makeMlp, median } from './mlp.js';
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
 /**
@@ -20,28 +19,14 @@ const turn = () => new Promise<void>((r) => setImmediate(r));
  */
 export async function clipShare(opts: { steps?: number; warmup?: number; maxNorm?: number } = {}): Promise<{ stepMs: number; clipMs: number; share: number }> {
   const steps = opts.steps ?? 20, warmup = opts.warmup ?? 3, maxNorm = opts.maxNorm ?? 1.0;
-  torch.manualSeed(0);
-  const sizes = [784, 512, 256, 10];
-  const params: Tensor[] = [];
-  for (let i = 0; i < 3; i++) {
-    const bound = 1 / Math.sqrt(sizes[i]!);
-    params.push(torch.rand([sizes[i + 1]!, sizes[i]!]).mul(2 * bound).sub(bound).requiresGrad_());
-    params.push(torch.rand([sizes[i + 1]!]).mul(2 * bound).sub(bound).requiresGrad_());
-  }
-  const x = torch.randn([128, 784]);
-  const y = torch.randint(0, 10, [128]).view(-1, 1);
+  const { params, loss: forward } = makeMlp();
   const opt = new torch.optim.SGD(params, { lr: 0.01, momentum: 0.9 });
 
   const stepTimes: number[] = [], clipTimes: number[] = [];
   for (let s = 0; s < warmup + steps; s++) {
     const t0 = performance.now();
     opt.zeroGrad();
-    let h = x;
-    for (let i = 0; i < 3; i++) {
-      h = h.matmul(params[2 * i]!.t()).add(params[2 * i + 1]!);
-      if (i < 2) h = h.relu();
-    }
-    const loss = h.logSoftmax(1).gather(1, y).mean().neg();
+    const loss = forward();
     loss.backward();
     const c0 = performance.now();
     torch.nn.utils.clipGradNorm_(params, maxNorm);

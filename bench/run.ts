@@ -10,9 +10,8 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import * as torch from 'torchlet';
-import type { Tensor } from 'torchlet';
+import { makeMlp, median } from './mlp.js';
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
 async function timeIt(fn: () => void | Promise<void>, minMs: number, minIters = 3): Promise<number> {
@@ -35,25 +34,11 @@ export async function torchMatmulGflops(n: number, transposeA = false, minMs = 1
   return (2 * n ** 3) / (ms * 1e6);
 }
 
-/** One training step of the MLP with raw tensors; returns a function that runs a step. */
+/** One training step (forward, backward, SGD update) of the benchmark MLP; returns a function that runs a step. */
 export function makeTorchMlp(): () => number {
-  torch.manualSeed(0);
-  const sizes = [784, 512, 256, 10];
-  const params: Tensor[] = [];
-  for (let i = 0; i < 3; i++) {
-    const bound = 1 / Math.sqrt(sizes[i]!);
-    params.push(torch.rand([sizes[i + 1]!, sizes[i]!]).mul(2 * bound).sub(bound).requiresGrad_());
-    params.push(torch.rand([sizes[i + 1]!]).mul(2 * bound).sub(bound).requiresGrad_());
-  }
-  const x = torch.randn([128, 784]);
-  const y = torch.randint(0, 10, [128]).view(-1, 1);
+  const { params, loss: forward } = makeMlp();
   return () => {
-    let h = x;
-    for (let i = 0; i < 3; i++) {
-      h = torch.linear(h, params[2 * i]!, params[2 * i + 1]!); // what nn.Linear runs
-      if (i < 2) h = h.relu();
-    }
-    const loss = h.logSoftmax(1).gather(1, y).mean().neg();
+    const loss = forward();
     for (const p of params) p.grad = null;
     loss.backward();
     torch.noGrad(() => { for (const p of params) p.sub_(p.grad!, 0.01); });
