@@ -93,6 +93,8 @@ const shapes: [number, number, number][] = [
   [1, 300, 3], [300, 1, 2], [1, 37, 41], [41, 1, 37], [1, 1, 50],
   // small K (outer products) and tiny direct-loop shapes
   [50, 60, 1], [33, 34, 2], [2, 2, 2], [3, 3, 3], [4, 4, 4],
+  // several KC blocks along K
+  [7, 9, 1100],
 ];
 
 const ctors: [string, Ctor][] = [['f32', Float32Array], ['f64', Float64Array]];
