@@ -273,3 +273,54 @@ describe('scheduler API', () => {
     });
   });
 });
+
+describe('groups added after the scheduler was built, and restarts inside SequentialLR', () => {
+  const S = torch.optim.lrScheduler;
+  const params = () => [torch.ones([2]).requiresGrad_(), torch.ones([2]).requiresGrad_()];
+  const stepAll = (o: torch.optim.Optimizer, s: { step(): void }, ps: torch.Tensor[], n: number) => {
+    for (let i = 0; i < n; i++) { for (const p of ps) p.grad = torch.onesLike(p); o.step(); s.step(); }
+  };
+
+  test('CyclicLR leaves a later group alone (zip semantics), as PyTorch', () => {
+    const [a, b] = params();
+    const o = new torch.optim.SGD([a!], { lr: 0.1, momentum: 0.9 });
+    const s = new S.CyclicLR(o, 0.01, 0.1, { stepSizeUp: 4 });
+    o.addParamGroup({ params: [b!], lr: 0.05 });
+    stepAll(o, s, [a!, b!], 3);
+    assert.equal(o.paramGroups[1]!.lr, 0.05);
+    assert.equal(o.paramGroups[1]!.momentum, 0.9);
+    assert.ok(b!.isfinite().all().item());
+  });
+
+  test('CosineAnnealingWarmRestarts leaves a later group alone', () => {
+    const [a, b] = params();
+    const o = new torch.optim.Adam([a!], { lr: 0.1 });
+    const s = new S.CosineAnnealingWarmRestarts(o, 5);
+    o.addParamGroup({ params: [b!], lr: 0.5 });
+    stepAll(o, s, [a!, b!], 3);
+    assert.equal(o.paramGroups[1]!.lr, 0.5);
+    assert.ok(b!.isfinite().all().item());
+  });
+
+  test('OneCycleLR refuses a later group without its keys instead of producing NaN', () => {
+    const [a, b] = params();
+    const o = new torch.optim.SGD([a!], { lr: 0.1, momentum: 0.9 });
+    const s = new S.OneCycleLR(o, 1.0, { totalSteps: 10 });
+    o.addParamGroup({ params: [b!], lr: 0.05 });
+    for (const p of [a!, b!]) p.grad = torch.onesLike(p);
+    o.step();
+    assert.throws(() => s.step(), /param group 1 has no 'initialLr'.*KeyError: 'initial_lr'/);
+  });
+
+  test('MultiplicativeLR restarted by SequentialLR at a milestone does not apply its factor early', () => {
+    const [p] = params();
+    const o = new torch.optim.SGD([p!], { lr: 1 });
+    const a = new S.ConstantLR(o, 0.5, 2);
+    const b = new S.MultiplicativeLR(o, () => 0.9);
+    const s = new S.SequentialLR(o, [a, b], [3]);
+    const lrs: number[] = [];
+    for (let i = 0; i < 6; i++) { o.step(); s.step(); lrs.push(o.paramGroups[0]!.lr as number); }
+    // PyTorch 1.13, the lr after each of six steps: [0.5, 1.0, 1.0, 0.9, 0.81, 0.729]
+    [0.5, 1.0, 1.0, 0.9, 0.81, 0.729].forEach((v, i) => assert.ok(Math.abs(lrs[i]! - v) < 1e-12, `lr[${i}] = ${lrs[i]}, expected ${v}`));
+  });
+});

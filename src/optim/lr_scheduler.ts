@@ -204,7 +204,14 @@ export class LRScheduler {
         values = this.getLr();
       } else {
         this.lastEpoch = epoch;
-        values = this._getClosedFormLr !== undefined ? this._getClosedFormLr() : this.getLr();
+        if (this._getClosedFormLr !== undefined) values = this._getClosedFormLr();
+        else {
+          // PyTorch's chainable getLr at last_epoch 0 leaves the rates alone (e.g. MultiplicativeLR restarted by
+          // SequentialLR at a milestone): the same epoch-0 branch as the constructor's initial step.
+          const prev = this._isInitial;
+          this._isInitial = epoch === 0;
+          try { values = this.getLr(); } finally { this._isInitial = prev; }
+        }
       }
     } finally {
       this._getLrCalledWithinStep = false;
@@ -912,7 +919,8 @@ export class CyclicLR extends LRScheduler {
     const arg = this.scaleMode === 'cycle' ? cycle : t;
     const lrs = this.baseLrs.map((b, i) => b + (this.maxLrs[i]! - b) * scaleFactor * this.scaleFn(arg));
     if (this.cycleMomentum) {
-      this.optimizer.paramGroups.forEach((g, i) => {
+      // zip semantics as PyTorch: groups added after construction (addParamGroup) are left alone
+      this.optimizer.paramGroups.slice(0, this.maxMomentums.length).forEach((g, i) => {
         const m = this.maxMomentums[i]! - (this.maxMomentums[i]! - this.baseMomentums[i]!) * scaleFactor * this.scaleFn(arg);
         if (this.useBeta1) g.betas = [m, ...(g.betas as number[]).slice(1)];
         else g.momentum = m;
@@ -1008,7 +1016,8 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     let values: number[];
     this._getLrCalledWithinStep = true;
     try { values = this.getLr(); } finally { this._getLrCalledWithinStep = false; }
-    this.optimizer.paramGroups.forEach((g, i) => { g.lr = values[i]!; });
+    // zip semantics as PyTorch: groups added after construction keep their own lr
+    this.optimizer.paramGroups.forEach((g, i) => { if (i < values.length) g.lr = values[i]!; });
     this._lastLr = this.optimizer.paramGroups.map((g) => g.lr);
   }
 }
@@ -1136,7 +1145,14 @@ export class OneCycleLR extends LRScheduler {
       throw new RangeError(`Tried to step ${stepNum} times. The specified number of total steps is ${this.totalSteps}`);
     }
     const lrs: number[] = [];
-    for (const g of this.optimizer.paramGroups) {
+    const keys = this.cycleMomentum ? ['initialLr', 'maxLr', 'minLr', 'maxMomentum', 'baseMomentum'] : ['initialLr', 'maxLr', 'minLr'];
+    for (const [gi, g] of this.optimizer.paramGroups.entries()) {
+      for (const k of keys) {
+        // PyTorch raises KeyError here; a group added after the scheduler was built carries none of these keys
+        if (typeof g[k] !== 'number') {
+          throw new Error(`OneCycleLR: param group ${gi} has no '${k}' (PyTorch: KeyError: '${k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())}'); a group added with addParamGroup after the scheduler was built must carry ${keys.join(', ')}`);
+        }
+      }
       let startStep = 0;
       let lr = 0, mom = 0;
       for (let i = 0; i < this._schedulePhases.length; i++) {
