@@ -500,3 +500,23 @@ describe('default initialisation (statistics vs PyTorch\'s formulas)', () => {
     assert.ok(p.isLeaf && p.requiresGrad);
   });
 });
+
+test('forward assigned as an instance attribute in the constructor is called, with hooks', () => {
+  class A extends torch.nn.Module {
+    l: torch.nn.Linear;
+    constructor() {
+      super();
+      this.l = new torch.nn.Linear(2, 2);
+      (this as any).forward = (x: torch.Tensor) => this.l.call(x).relu();
+    }
+  }
+  const a = new A();
+  let fired = 0;
+  a.registerForwardHook(() => { fired++; });
+  const x = torch.ones([1, 2]);
+  const y1 = a.call(x), y2 = a.forward(x);
+  assert.ok(y1.equal(a.l.call(x).relu()));
+  assert.ok(y2.equal(y1));
+  assert.equal(fired, 2);
+  assert.deepEqual(a.namedParameters().map(([n]) => n), ['l.weight', 'l.bias']);
+});

@@ -119,6 +119,11 @@ const TARGET_PROXY = Symbol('torchlet.nn.Module.proxy');
 
 const HANDLER: ProxyHandler<Module> = {
   set(target, key, value) {
+    if (key === 'forward' && typeof value === 'function') {
+      // `this.forward = fn` (an instance attribute, as in PyTorch): keep the routing wrapper so hooks still fire
+      (target as any)._forwardImpl = value;
+      return true;
+    }
     if (typeof key === 'string') { assign(target, key, value); return true; }
     return Reflect.set(target, key, value);
   },
