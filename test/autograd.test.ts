@@ -134,3 +134,16 @@ test('engine temporaries go back to the caching allocator after backward', () =>
   assert.ok(after.hits - before.hits > 0, `expected cache hits, got ${JSON.stringify(after)}`);
   assert.ok(after.returned - before.returned > 0);
 });
+
+test('a gradient passed to a leaf and to a pending node is not corrupted by later accumulation', () => {
+  // add's rule hands the same gradient to both inputs: `a` adopts it as .grad while it is still queued for b's node
+  const x = torch.ones([3], { requiresGrad: true }), a = torch.ones([3], { requiresGrad: true });
+  const b = x.mul(2);
+  b.mul(3).sum().add(a.mul(7).sum()).add(a.add(b).mul(3).sum()).backward();
+  assert.deepEqual(x.grad!.tolist(), [12, 12, 12]); // PyTorch 1.13
+  assert.deepEqual(a.grad!.tolist(), [10, 10, 10]);
+  const h = x.mul(1);
+  h.retainGrad();
+  h.add(h).sum().add(h.mul(4).sum()).backward();
+  assert.deepEqual(h.grad!.tolist(), [6, 6, 6]);
+});

@@ -131,10 +131,23 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
     claimed.add(c._s);
     return c;
   };
+  // Grads adopted during this pass may share storage with gradients still queued for other nodes (a rule such as
+  // add's passes one tensor to several inputs), so they are never written in place while the pass runs: a second
+  // contribution replaces them with a fresh sum. Grads that existed before the pass accumulate in place, as PyTorch.
+  const adopted = new Set<Tensor>();
+  const accumulate = (cur: Tensor | null, g: Tensor): Tensor => {
+    if (cur === null) { const k = keep(g); adopted.add(k); return k; }
+    if (!adopted.has(cur)) { ops.accumulateInto(cur, g); return cur; }
+    adopted.delete(cur);
+    claimed.delete(cur._s); // the superseded grad is an ordinary temporary again, freed below
+    const sum = ops.add(cur, g);
+    claimed.add(sum._s);
+    adopted.add(sum);
+    return sum;
+  };
   const deliverLeaf = (leaf: Tensor, g: Tensor): void => {
     if (g.dtype !== leaf.dtype) g = ops.cast(g, leaf.dtype);
-    if (leaf.grad === null) leaf.grad = keep(g);
-    else ops.accumulateInto(leaf.grad, g);
+    leaf.grad = accumulate(leaf.grad, g);
   };
   try {
     ops.withNoGrad(() => {
@@ -151,7 +164,7 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
         pending.delete(node);
         if (node.retained !== null) {
           const r = node.retained;
-          if (r.grad === null) r.grad = keep(g); else ops.accumulateInto(r.grad, g);
+          r.grad = accumulate(r.grad, g);
         }
         const saved = node.unpack();
         const grads = node.rule(g, saved, node.ctx, node.needs, node);

@@ -512,6 +512,14 @@ function snapshot(model: Module): Snapshot {
     for (const slots of bufSlots) for (const b of slots.values()) if (b !== null && !bufValues.has(b)) bufValues.set(b, b.clone());
   });
   const paramSlots = uniq.map((m) => new Map(m._parameters));
+  // Parameter values too: a forward may write a parameter in place (Embedding's maxNorm renorm). Copies are
+  // restored only where the storage version shows a write.
+  const paramValues = new Map<Tensor, { copy: Tensor; version: number }>();
+  noGrad(() => {
+    for (const slots of paramSlots) {
+      for (const p of slots.values()) if (p && !paramValues.has(p)) paramValues.set(p, { copy: p.detach().clone(), version: p._s.version });
+    }
+  });
   const modSlots = uniq.map((m) => new Map(m._modules));
   const pre = uniq.map((m) => new Map(m._forwardPreHooks));
   const post = uniq.map((m) => new Map(m._forwardHooks));
@@ -538,6 +546,9 @@ function snapshot(model: Module): Snapshot {
       noGrad(() => {
         for (const [b, v] of bufValues) {
           if (b.shape.length === v.shape.length && b.shape.every((d, j) => d === v.shape[j])) b.copy_(v);
+        }
+        for (const [p, { copy, version }] of paramValues) {
+          if (p._s.version !== version) p.detach().copy_(copy);
         }
       });
       defaultGenerator.setState(rng);
