@@ -116,8 +116,35 @@ function record(name: string, out: Tensor, inputs: (Tensor | null)[], saved: (Te
 
 function needsGrad(...ts: (Tensor | null)[]): boolean {
   if (!isGradEnabled()) return false;
-  for (const t of ts) if (t !== null && t._requiresGrad) return true;
+  for (const t of ts) {
+    if (t === null) continue;
+    if (t._base !== null && t._base._gradFn !== t._viewBaseFn) refreshView(t);
+    if (t._requiresGrad) return true;
+  }
   return false;
+}
+
+/** The function that takes a contiguous tensor shaped like `base` to the view `v` of it (same strides/offset). */
+function viewFn(v: Tensor, base: Tensor): (z: Tensor) => Tensor {
+  if (!base.isContiguous()) {
+    throw new Error('autograd through an in-place write to a view is supported for views of contiguous tensors only; clone() first');
+  }
+  const shape = [...v._shape], strides = [...v._strides], offset = v._offset - base._offset;
+  return (z: Tensor) => makeView(z.contiguous(), shape, strides, offset);
+}
+
+/**
+ * A view whose base was written in place after the view was made gets its history regenerated from the base's
+ * new history (PyTorch regenerates a view's grad_fn the same way), so gradients flowing through the view reach
+ * what was written into the base.
+ */
+export function refreshView(t: Tensor): void {
+  const base = t._base;
+  if (base === null || base._gradFn === t._viewBaseFn) return;
+  t._viewBaseFn = base._gradFn;
+  t._gradFn = null;
+  t._requiresGrad = false;
+  if (base._requiresGrad) record('viewSlice', t, [base], [], { shape: base._shape, apply: viewFn(t, base) });
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -259,26 +286,57 @@ function checkWritable(t: Tensor): void {
  * Runs an in-place op: under autograd the out-of-place result is computed (recording a node) and written
  * back, and `self` takes over its history; otherwise `fast` writes directly into self's storage.
  */
-function inplace(self: Tensor, others: (Tensor | null)[], outDtype: DType, compute: () => Tensor, fast: () => void): Tensor {
+function inplace(self: Tensor, others: (Tensor | null)[], outDtype: DType, compute: (src: Tensor) => Tensor, fast: () => void): Tensor {
   checkWritable(self);
   if (!canCast(outDtype, self.dtype)) {
     throw new TypeError(`result type ${torchTypeName(outDtype)} can't be cast to the desired output type ${torchTypeName(self.dtype)}`);
   }
+  for (const o of others) {
+    if (o === null) continue;
+    const bs = broadcastShapes(self._shape, o._shape);
+    if (bs.length !== self.dim() || bs.some((d, i) => d !== self._shape[i])) {
+      throw new RangeError(`output with shape ${fmtShape(self._shape)} doesn't match the broadcast shape ${fmtShape(bs)}`);
+    }
+  }
   if (needsGrad(self, ...others)) {
-    if (self._gradFn === null && self._requiresGrad) {
-      throw new Error('a leaf Variable that requires grad is being used in an in-place operation.');
-    }
-    if (self._base !== null && self._base._requiresGrad) {
-      throw new Error('in-place operations on views of tensors that require grad are not supported by torchlet yet; clone() the view first.');
-    }
-    const r = compute();
-    self._backend.copy(r._s, r.layout, self._s, self.layout);
-    self._gradFn = r._gradFn;
-    self._requiresGrad = r._requiresGrad;
+    // The op runs out of place on a snapshot of self (so a rule that saves the original value keeps it), then
+    // the result is written into self's storage and self takes over the new history.
+    const r = compute(self.clone());
+    writeWithHistory(self, r.to(self.dtype));
     return self;
   }
   fast();
   return self;
+}
+
+/**
+ * Writes `r` (self's shape) into self's storage and gives self (and, for a view, its base) the history of `r`.
+ * For a view this is PyTorch's CopySlices: the base's new node routes the gradient of the written region to `r`
+ * and the rest to the base's previous history.
+ */
+function writeWithHistory(self: Tensor, r: Tensor): void {
+  if (self._gradFn === null && self._requiresGrad) {
+    throw new Error('a leaf Variable that requires grad is being used in an in-place operation.');
+  }
+  const base = self._base;
+  if (base !== null && base._gradFn === null && base._requiresGrad) {
+    throw new Error('a view of a leaf Variable that requires grad is being used in an in-place operation.');
+  }
+  const apply = base !== null ? viewFn(self, base) : null; // checks the layout before anything is written
+  self._backend.copy(r._s, r.layout, self._s, self.layout);
+  if (base === null) {
+    self._gradFn = r._gradFn;
+    self._requiresGrad = r._requiresGrad;
+    return;
+  }
+  if (r._requiresGrad || base._requiresGrad) {
+    const old = detach(base);
+    old._gradFn = base._gradFn;
+    old._requiresGrad = base._requiresGrad;
+    base._gradFn = null;
+    record('copySlices', base, [old, r], [], { shape: base._shape, apply });
+  }
+  refreshView(self);
 }
 
 function torchTypeName(d: DType): string {
@@ -1067,28 +1125,28 @@ export class TensorOps {
   add_(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
     const al = typeof alpha === 'number' ? alpha : alpha.alpha ?? 1;
     const { b, dt } = prepBinary(this, other, 'arith');
-    return inplace(this, [b], dt, () => this.add(b, al), () => (al === 1 ? binaryInto('add', this, b) : binaryInto('addScaled', this, b, al)));
+    return inplace(this, [b], dt, (src) => src.add(b, al), () => (al === 1 ? binaryInto('add', this, b) : binaryInto('addScaled', this, b, al)));
   }
   /** In place `this -= alpha * other`. */
   sub_(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
     const al = typeof alpha === 'number' ? alpha : alpha.alpha ?? 1;
     const { b, dt } = prepBinary(this, other, 'arith');
-    return inplace(this, [b], dt, () => this.sub(b, al), () => (al === 1 ? binaryInto('sub', this, b) : binaryInto('addScaled', this, b, -al)));
+    return inplace(this, [b], dt, (src) => src.sub(b, al), () => (al === 1 ? binaryInto('sub', this, b) : binaryInto('addScaled', this, b, -al)));
   }
   /** In place `this *= other`. */
   mul_(this: Tensor, other: TensorLike): Tensor {
     const { b, dt } = prepBinary(this, other, 'arith');
-    return inplace(this, [b], dt, () => this.mul(b), () => binaryInto('mul', this, b));
+    return inplace(this, [b], dt, (src) => src.mul(b), () => binaryInto('mul', this, b));
   }
   /** In place `this /= other`. */
   div_(this: Tensor, other: TensorLike): Tensor {
     const { b, dt } = prepBinary(this, other, 'div');
-    return inplace(this, [b], dt, () => this.div(b), () => binaryInto('div', this, b));
+    return inplace(this, [b], dt, (src) => src.div(b), () => binaryInto('div', this, b));
   }
   /** In place power. */
   pow_(this: Tensor, exponent: TensorLike): Tensor {
     const { b, dt } = prepBinary(this, exponent, 'arith');
-    return inplace(this, [b], dt, () => this.pow(b), () => binaryInto('pow', this, b));
+    return inplace(this, [b], dt, (src) => src.pow(b), () => binaryInto('pow', this, b));
   }
   /** In place `this += value * t1 * t2`. */
   addcmul_(this: Tensor, t1: Tensor, t2: Tensor, value: number | { value?: number } = 1): Tensor {
@@ -1114,27 +1172,32 @@ export class TensorOps {
   }
   /** In place clamp. */
   clamp_(this: Tensor, min?: number | null | { min?: number | null; max?: number | null }, max?: number | null): Tensor {
-    return inplace(this, [], this.dtype, () => this.clamp(min, max), () => {
+    let lo: number | null = null, hi: number | null = null;
+    if (isPlainObject(min)) { lo = min.min ?? null; hi = min.max ?? null; } else { lo = min ?? null; hi = max ?? null; }
+    let dt = this.dtype;
+    for (const v of [lo, hi]) if (v !== null) dt = resultType(this, wrapScalar(v, this));
+    return inplace(this, [], dt, (src) => src.clamp(min, max), () => {
       const r = this.clamp(min, max);
       this._backend.copy(r._s, r.layout, this._s, this.layout);
+      release(r);
     });
   }
   /** In place ReLU. */
   relu_(this: Tensor): Tensor {
-    return inplace(this, [], this.dtype, () => this.relu(), () => { this._backend.unary('relu', this._s, this.layout, this.dtype, undefined, this._s, this.layout); });
+    return inplace(this, [], this.dtype, (src) => src.relu(), () => { this._backend.unary('relu', this._s, this.layout, this.dtype, undefined, this._s, this.layout); });
   }
   /** In place negation. */
   neg_(this: Tensor): Tensor { return this.mul_(-1); }
   /** In place square root. */
   sqrt_(this: Tensor): Tensor {
-    return inplace(this, [], this.dtype, () => this.sqrt(), () => { this._backend.unary('sqrt', this._s, this.layout, this.dtype, undefined, this._s, this.layout); });
+    return inplace(this, [], this.dtype, (src) => src.sqrt(), () => { this._backend.unary('sqrt', this._s, this.layout, this.dtype, undefined, this._s, this.layout); });
   }
   /** Fills with zeros in place. @example w.grad!.zero_() */
   zero_(this: Tensor): Tensor { return this.fill_(0); }
   /** Fills with `value` in place. */
   fill_(this: Tensor, value: number | boolean | Tensor): Tensor {
     const v = value instanceof Tensor ? value.item() : Number(value);
-    return inplace(this, [], this.dtype, () => this.mul(0).add(v), () => this._backend.fill(this._s, this.layout, v));
+    return inplace(this, [], this.dtype, (src) => src.mul(0).add(v), () => this._backend.fill(this._s, this.layout, v));
   }
   /**
    * Copies `src` (broadcast to this shape, converted to this dtype, any device) into this tensor in place.
@@ -1147,11 +1210,7 @@ export class TensorOps {
     }
     checkWritable(this);
     if (needsGrad(this, src)) {
-      if (this._gradFn === null && this._requiresGrad) throw new Error('a leaf Variable that requires grad is being used in an in-place operation.');
-      if (this._base !== null && this._base._requiresGrad) throw new Error('in-place operations on views of tensors that require grad are not supported by torchlet yet; clone() the view first.');
-      const r = src.to(this.dtype).expand(this._shape).clone();
-      this._backend.copy(r._s, r.layout, this._s, this.layout);
-      this._gradFn = r._gradFn; this._requiresGrad = r._requiresGrad;
+      writeWithHistory(this, src.to(this.dtype).expand(this._shape).clone());
       return this;
     }
     this._backend.copy(src._s, bLayout(src, this._shape), this._s, this.layout);
@@ -1312,8 +1371,7 @@ function scatterImpl(self: Tensor, dim: number, index: Tensor, srcArg: Tensor | 
     run(out);
     const r = record(reduce === 'add' ? 'scatterAdd' : 'scatter', out, [base, null, src], [index], { dim: d });
     if (!inPlace) return r;
-    self._backend.copy(r._s, r.layout, self._s, self.layout);
-    self._gradFn = r._gradFn; self._requiresGrad = true;
+    writeWithHistory(self, r);
     return self;
   }
   checkWritable(self);

@@ -47,6 +47,9 @@ export class Tensor {
   _inference = false;
   /** @internal a scalar wrapped as a tensor for type promotion */
   _wrapped = false;
+  /** @internal for views: the base's grad_fn when this view's history was set (a later in-place write to the
+   * base replaces it, and the view's history is then regenerated from the base, as PyTorch does) */
+  _viewBaseFn: Node | null = null;
   /** Accumulated gradient after `backward()` (null until then, or after `zeroGrad()`). */
   grad: Tensor | null = null;
 
@@ -112,7 +115,7 @@ export class Tensor {
   // --- autograd metadata -----------------------------------------------------------------------------------
 
   /** Whether gradients are computed for this tensor. Only leaves can change it. */
-  get requiresGrad(): boolean { return this._requiresGrad; }
+  get requiresGrad(): boolean { ops.refreshView(this); return this._requiresGrad; }
   set requiresGrad(b: boolean) { this.requiresGrad_(b); }
 
   /**
@@ -129,9 +132,9 @@ export class Tensor {
     return this;
   }
   /** The node that created this tensor (null for leaves). */
-  get gradFn(): Node | null { return this._gradFn; }
+  get gradFn(): Node | null { ops.refreshView(this); return this._gradFn; }
   /** True for tensors not produced by a recorded operation. */
-  get isLeaf(): boolean { return this._gradFn === null; }
+  get isLeaf(): boolean { ops.refreshView(this); return this._gradFn === null; }
 
   /**
    * Keeps the gradient of this non-leaf tensor in `.grad` after backward.
@@ -219,6 +222,7 @@ export function fromStorage(s: Storage, shape: readonly number[], backend: Backe
 export function makeView(base: Tensor, shape: number[], strides: number[], offset: number): Tensor {
   const t = new Tensor(base._s, shape, strides, offset, base._backend, base.device);
   t._base = base._base ?? base;
+  t._viewBaseFn = t._base._gradFn;
   t._inference = base._inference;
   return t;
 }

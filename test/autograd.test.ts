@@ -147,3 +147,42 @@ test('a gradient passed to a leaf and to a pending node is not corrupted by late
   h.add(h).sum().add(h.mul(4).sum()).backward();
   assert.deepEqual(h.grad!.tolist(), [6, 6, 6]);
 });
+
+test('in-place writes into views record CopySlices on the base (buf[i] = f(w))', () => {
+  const w = torch.tensor([1, 2, 3], { requiresGrad: true });
+  const buf = torch.zeros([3]);
+  for (let i = 0; i < 3; i++) buf.select(0, i).copy_(w.select(0, i).mul(i + 1));
+  assert.equal(buf.requiresGrad, true);
+  buf.sum().backward();
+  assert.deepEqual(buf.tolist(), [1, 4, 9]);
+  assert.deepEqual(w.grad!.tolist(), [1, 2, 3]);
+  const v = torch.ones([2], { requiresGrad: true });
+  assert.throws(() => v.select(0, 0).mul_(2), /a view of a leaf Variable that requires grad is being used in an in-place operation/);
+});
+
+test('a view made before an in-place write to its base sees the base\'s new history', () => {
+  const u = torch.ones([2], { requiresGrad: true }), w = torch.ones([2], { requiresGrad: true });
+  const y = u.mul(1);
+  const v = y.narrow(0, 0, 1);
+  y.add_(w);
+  v.mul(5).sum().backward();
+  assert.deepEqual(w.grad!.tolist(), [5, 0]); // PyTorch 1.13
+  assert.deepEqual(u.grad!.tolist(), [5, 0]);
+});
+
+test('in-place ops keep the original value for rules that need it, and check the broadcast shape', () => {
+  const w = torch.tensor([1, 2], { requiresGrad: true }), v = torch.tensor([3, 4], { requiresGrad: true });
+  const x = w.mul(1);
+  x.mul_(v);
+  x.sum().backward();
+  assert.deepEqual(w.grad!.tolist(), [3, 4]);
+  assert.deepEqual(v.grad!.tolist(), [1, 2]);
+  const c = torch.tensor([-1, 0.5, 2], { requiresGrad: true });
+  const y = c.mul(1);
+  y.clamp_(0, 1);
+  y.sum().backward();
+  assert.deepEqual(c.grad!.tolist(), [0, 1, 0]);
+  const z = torch.ones([2], { requiresGrad: true }).mul(1);
+  assert.throws(() => z.add_(torch.arange(6).view([3, 2])), /output with shape \[2\] doesn't match the broadcast shape \[3, 2\]/);
+  assert.throws(() => torch.tensor([1, 5], { dtype: 'int64' }).clamp_(1.5, 3.5), /result type Float can't be cast to the desired output type Long/);
+});

@@ -124,6 +124,13 @@ export const RULES: Record<string, Rule> = {
     ctx.apply(z).copy_(g);
     return [z];
   },
+  // in-place write into a view (PyTorch's CopySlices): the written region's gradient goes to the written value,
+  // the rest to the base's previous history
+  copySlices: (g, _s, ctx, needs) => {
+    let gBase: Tensor | null = null;
+    if (needs[0]) { gBase = g.clone(); ctx.apply(gBase).fill_(0); }
+    return [gBase, needs[1] ? ctx.apply(g.contiguous()) : null];
+  },
   clone: (g) => [g],
   cast: (g) => [g], // the engine casts to the input's dtype
   cat: (g, _s, ctx) => {
