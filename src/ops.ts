@@ -1828,14 +1828,21 @@ export function backward(t: Tensor, gradient?: Tensor | null | { retainGraph?: b
   if (gradient instanceof Tensor) g = gradient;
   else if (isPlainObject(gradient)) retain = gradient.retainGraph ?? false;
   if (options?.retainGraph !== undefined) retain = options.retainGraph;
+  runBackward(t, checkBackward(t, g), retain);
+}
+
+/** The upstream gradient for a backward from `t` (ones for a scalar), with PyTorch's errors. */
+function checkBackward(t: Tensor, g: Tensor | null): Tensor {
+  refreshView(t);
   if (!t._requiresGrad) throw new Error('element 0 of tensors does not require grad and does not have a grad_fn');
   if (g === null) {
     if (t.numel() !== 1) throw new Error('grad can be implicitly created only for scalar outputs');
-    g = onesLike(t);
-  } else if (g._shape.length !== t._shape.length || g._shape.some((s, i) => s !== t._shape[i])) {
+    return onesLike(t);
+  }
+  if (g._shape.length !== t._shape.length || g._shape.some((s, i) => s !== t._shape[i])) {
     throw new RangeError(`Mismatch in shape: grad_output[0] has a shape of [${g._shape.join(', ')}] and output[0] has a shape of [${t._shape.join(', ')}].`);
   }
-  runBackward(t, g.detach(), retain);
+  return g.detach();
 }
 
 setEngineOps({
@@ -1861,19 +1868,17 @@ setEngineOps({
  * @example const [dx] = torch.autograd.grad(y, [x]);
  */
 export function grad(outputs: Tensor, inputs: Tensor[], gradOutputs?: Tensor | null, opts: { retainGraph?: boolean; allowUnused?: boolean } = {}): (Tensor | null)[] {
-  const saved = inputs.map((t) => t.grad);
-  const wasLeaf = inputs.map((t) => t.isLeaf);
-  inputs.forEach((t) => { t.grad = null; if (!t.isLeaf) t.retainGrad(); });
-  try {
-    backward(outputs, gradOutputs ?? null, { retainGraph: opts.retainGraph ?? false });
-    const res = inputs.map((t) => t.grad);
-    res.forEach((r, i) => {
-      if (r === null && !opts.allowUnused) throw new Error(`One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior. (input ${i})`);
-    });
-    return res;
-  } finally {
-    inputs.forEach((t, i) => { t.grad = saved[i]!; if (!wasLeaf[i] && t._gradFn) t._gradFn.retained = null; });
-  }
+  const g = checkBackward(outputs, gradOutputs ?? null);
+  inputs.forEach((t, i) => {
+    if (!t._requiresGrad) throw new Error(`One of the differentiated Tensors does not require grad (input ${i})`);
+  });
+  const res = runBackward(outputs, g, opts.retainGraph ?? false, inputs);
+  res.forEach((r, i) => {
+    if (r === null && !opts.allowUnused) {
+      throw new Error(`One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior. (input ${i})`);
+    }
+  });
+  return res;
 }
 
 // ------------------------------------------------------------------------------------------------------------

@@ -186,3 +186,18 @@ test('in-place ops keep the original value for rules that need it, and check the
   assert.throws(() => z.add_(torch.arange(6).view([3, 2])), /output with shape \[2\] doesn't match the broadcast shape \[3, 2\]/);
   assert.throws(() => torch.tensor([1, 5], { dtype: 'int64' }).clamp_(1.5, 3.5), /result type Float can't be cast to the desired output type Long/);
 });
+
+test('autograd.grad returns the gradients of its inputs only and touches no .grad', () => {
+  const x = torch.ones([2], { requiresGrad: true }), w = torch.tensor([2, 3], { requiresGrad: true });
+  const h = x.mul(w);
+  h.retainGrad();
+  const [dx, dh] = torch.autograd.grad(h.mul(h).sum(), [x, h]);
+  assert.deepEqual(dh!.tolist(), [4, 6]);       // 2h
+  assert.deepEqual(dx!.tolist(), [8, 18]);      // 2h * w
+  assert.equal(w.grad, null);
+  assert.equal(x.grad, null);
+  assert.equal(h.grad, null);
+  const y = torch.ones([1], { requiresGrad: true });
+  assert.throws(() => torch.autograd.grad(x.sum(), [y]), /appears to not have been used in the graph/);
+  assert.deepEqual(torch.autograd.grad(x.sum(), [y], null, { allowUnused: true }), [null]);
+});

@@ -115,8 +115,15 @@ function topoOrder(root: Node): Node[] {
   return order.reverse();
 }
 
-/** Runs backward from `root` with upstream gradient `grad`. */
-export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): void {
+/**
+ * Runs backward from `root` with upstream gradient `grad`. Without `inputs`, gradients accumulate into the
+ * leaves' `.grad` (and retained grads). With `inputs` (`torch.autograd.grad`), nothing's `.grad` is touched: the
+ * gradients of exactly those tensors are returned, null for the ones the graph does not reach.
+ */
+export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, inputs?: readonly Tensor[]): (Tensor | null)[] {
+  const captured: (Tensor | null)[] = inputs ? inputs.map(() => null) : [];
+  const leafIndex = new Map<Tensor, number>(), nodeIndex = new Map<Node, number>();
+  inputs?.forEach((t, i) => { if (t._gradFn === null) leafIndex.set(t, i); else nodeIndex.set(t._gradFn, i); });
   const outer = scope;
   scope = new Set();
   const claimed = new Set<Storage>();
@@ -147,7 +154,9 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
   };
   const deliverLeaf = (leaf: Tensor, g: Tensor): void => {
     if (g.dtype !== leaf.dtype) g = ops.cast(g, leaf.dtype);
-    leaf.grad = accumulate(leaf.grad, g);
+    if (inputs === undefined) { leaf.grad = accumulate(leaf.grad, g); return; }
+    const k = leafIndex.get(leaf);
+    if (k !== undefined) captured[k] = accumulate(captured[k]!, g);
   };
   try {
     ops.withNoGrad(() => {
@@ -162,9 +171,13 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
         const g = pending.get(node);
         if (g === undefined) continue;
         pending.delete(node);
-        if (node.retained !== null) {
+        if (inputs === undefined && node.retained !== null) {
           const r = node.retained;
           r.grad = accumulate(r.grad, g);
+        }
+        if (inputs !== undefined && nodeIndex.has(node)) {
+          const k = nodeIndex.get(node)!;
+          captured[k] = accumulate(captured[k]!, g);
         }
         const saved = node.unpack();
         const grads = node.rule(g, saved, node.ctx, node.needs, node);
@@ -193,4 +206,5 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
       ops.free(s, root);
     }
   }
+  return captured;
 }
