@@ -13,6 +13,8 @@
  * Everything around the tensors (checkpoint objects: nested objects, arrays, numbers, strings, booleans, null) is
  * kept as JSON in `__metadata__["torchlet"]`; tensors are stored under their dotted path (`model.fc1.weight`,
  * `optimizer.state.0.exp_avg`). `__metadata__["format"]` is `"pt"` as in files written by Hugging Face tools.
+ * `__metadata__["torchlet_crc32"]` holds a CRC-32 of the data section: `load` verifies it when present, so flipped
+ * bits in tensor data give a clear error instead of garbage weights (files from other writers have none).
  *
  * dtypes: float32 ↔ F32, float64 ↔ F64, int64 ↔ I64 (written as exact 64-bit integers), int32 ↔ I32, bool ↔ BOOL.
  * Other safetensors dtypes (F16, BF16, U8, ...) are refused with a clear error.
@@ -191,21 +193,46 @@ function byteCompare(a: string, b: string): number {
 }
 
 /** @internal The safetensors bytes of `entries` with string metadata, laid out as the reference implementation does. */
+// CRC-32 (IEEE 802.3, as zlib's crc32) of the data section, stored in __metadata__ under CRC_KEY.
+const CRC_KEY = 'torchlet_crc32';
+const CRC_INIT = 0xffffffff;
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+function crc32Update(crc: number, bytes: Uint8Array): number {
+  let c = crc;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return c >>> 0;
+}
+function crc32Hex(crc: number): string { return ((crc ^ 0xffffffff) >>> 0).toString(16).padStart(8, '0'); }
+
 export function serializeEntries(entries: readonly { name: string; t: Tensor }[], metadata: Record<string, string> | null): Uint8Array[] {
   const sorted = [...entries].sort((a, b) => (ST_RANK[ST_DTYPE[b.t.dtype]]! - ST_RANK[ST_DTYPE[a.t.dtype]]!) || byteCompare(a.name, b.name));
   const parts: string[] = [];
-  if (metadata !== null) {
-    const keys = Object.keys(metadata).sort(byteCompare);
-    parts.push(`"__metadata__":{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(metadata[k])}`).join(',')}}`);
-  }
   const chunks: Uint8Array[] = [];
+  const tensorParts: string[] = [];
   let offset = 0;
+  let crc = CRC_INIT;
   for (const { name, t } of sorted) {
     const bytes = tensorBytes(t, name);
-    parts.push(`${JSON.stringify(name)}:{"dtype":"${ST_DTYPE[t.dtype]}","shape":[${t.shape.join(',')}],"data_offsets":[${offset},${offset + bytes.length}]}`);
+    tensorParts.push(`${JSON.stringify(name)}:{"dtype":"${ST_DTYPE[t.dtype]}","shape":[${t.shape.join(',')}],"data_offsets":[${offset},${offset + bytes.length}]}`);
     offset += bytes.length;
     chunks.push(bytes);
+    crc = crc32Update(crc, bytes);
   }
+  if (metadata !== null) {
+    // a CRC-32 of the data section lets load() detect flipped bits in tensor data (other readers ignore it)
+    const meta: Record<string, string> = { ...metadata, [CRC_KEY]: crc32Hex(crc) };
+    const keys = Object.keys(meta).sort(byteCompare);
+    parts.push(`"__metadata__":{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(meta[k])}`).join(',')}}`);
+  }
+  parts.push(...tensorParts);
   let header = Buffer.from(`{${parts.join(',')}}`, 'utf8');
   const pad = (8 - (header.length % 8)) % 8;
   if (pad > 0) header = Buffer.concat([header, Buffer.alloc(pad, 0x20)]);
@@ -412,6 +439,13 @@ export function load(f: string | URL | Uint8Array, opts: { mapLocation?: DeviceL
   }
   try {
     const { infos, metadata, dataStart } = parseHeader(bytes);
+    const expected = metadata?.[CRC_KEY];
+    if (expected !== undefined) {
+      const got = crc32Hex(crc32Update(CRC_INIT, bytes.subarray(dataStart)));
+      if (got !== expected) {
+        throw new FormatError(`tensor data is corrupted: CRC-32 of the data section is ${got}, the header records ${expected}`);
+      }
+    }
     const tensors = new Map<string, Tensor>();
     for (const i of infos) {
       let t = readTensor(bytes, dataStart, i);

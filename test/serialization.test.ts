@@ -373,3 +373,14 @@ describe('corrupted and truncated files', () => {
     assertTensorEqual(torch.load(f).x, torch.tensor([1.5, -2]), 'x');
   });
 });
+
+test('a flipped bit in tensor data is detected by the CRC-32 torchlet records', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'torchlet-crc-'));
+  const file = join(dir, 'm.safetensors');
+  const model = new torch.nn.Linear(4, 3);
+  torch.save(model.stateDict(), file);
+  const bytes = readFileSync(file);
+  bytes[bytes.length - 5] ^= 0x40; // inside the last tensor's data
+  writeFileSync(file, bytes);
+  assert.throws(() => torch.load(file), /tensor data is corrupted: CRC-32 of the data section is [0-9a-f]{8}, the header records [0-9a-f]{8}/);
+});
