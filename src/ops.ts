@@ -1666,10 +1666,22 @@ export function tensor(data: NestedArray | Tensor, opts: TensorOptions = {}): Te
     if (probe.length === 0) break;
     probe = probe[0];
   }
+  if (probe instanceof Tensor) shape.push(...probe.shape);
   const flat: number[] = [];
   let allBool = true, sawValue = false;
   let typedDt: DType | null = null;
   const walk = (x: any, d: number): void => {
+    if (x instanceof Tensor) {
+      // tensors inside the nested data, as PyTorch accepts (their elements are read as numbers)
+      if (x.dim() + d !== shape.length || x.shape.some((s, k) => s !== shape[d + k])) {
+        throw new RangeError(`expected sequence of length ${shape[d] ?? 'a scalar'} at dim ${d} (got a tensor of shape [${x.shape.join(', ')}])`);
+      }
+      const vals = x.dataSync();
+      for (let i = 0; i < vals.length; i++) flat.push(vals[i]!);
+      if (x.dtype !== 'bool') allBool = false;
+      sawValue = true;
+      return;
+    }
     if (d === shape.length) {
       if (Array.isArray(x) || ArrayBuffer.isView(x)) throw new RangeError(`too many dimensions in tensor data at dim ${d}`);
       if (typeof x === 'boolean') { flat.push(x ? 1 : 0); sawValue = true; return; }
@@ -1692,6 +1704,11 @@ export function tensor(data: NestedArray | Tensor, opts: TensorOptions = {}): Te
   };
   walk(data, 0);
   const dt = opts.dtype ?? typedDt ?? (sawValue && allBool ? 'bool' : getDefaultDtype());
+  if (dt === 'int64' || dt === 'int32') {
+    for (const v of flat) {
+      if (!Number.isFinite(v)) throw new RangeError(`value cannot be converted to type ${dt === 'int64' ? 'int64_t' : 'int32_t'} without overflow: ${v}`);
+    }
+  }
   return fromValues(shape, flat, { ...opts, dtype: dt });
 }
 

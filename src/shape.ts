@@ -124,8 +124,11 @@ export function inferShape(shape: readonly number[], numel: number): number[] {
 }
 
 export function checkShape(shape: readonly number[]): number[] {
-  for (const s of shape) {
-    if (!Number.isInteger(s) || s < 0) throw new RangeError(`Trying to create tensor with negative dimension ${s}: ${fmtShape(shape)}`);
-  }
+  shape.forEach((s, i) => {
+    if (typeof s !== 'number' || !Number.isInteger(s)) {
+      throw new TypeError(`size must be a sequence of integers, but found element ${String(s)} of type ${typeof s === 'number' ? 'float' : typeof s} at pos ${i}`);
+    }
+    if (s < 0) throw new RangeError(`Trying to create tensor with negative dimension ${s}: ${fmtShape(shape)}`);
+  });
   return [...shape];
 }

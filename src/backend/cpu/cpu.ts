@@ -192,6 +192,8 @@ const H = {
   silu: (x: number): number => x * sigmoid(x),
   siluGrad: (x: number): number => { const s = sigmoid(x); return s * (1 + x * (1 - s)); },
   remainder: (a: number, b: number): number => { const r = a % b; return r !== 0 && (r < 0) !== (b < 0) ? r + b : r; },
+  /** float → int64 as x86 PyTorch does: truncation, and INT64_MIN for NaN and ±inf. */
+  toInt64: (a: number): number => (a - a === 0 ? Math.trunc(a) : -9223372036854775808),
   round: (a: number): number => (Math.abs(a - Math.trunc(a)) === 0.5 ? 2 * Math.round(a / 2) : Math.round(a)),
 };
 
@@ -255,7 +257,7 @@ const BINARY: Record<BinaryOp, string> = {
 
 /** Wraps an expression so the stored value matches the output dtype (int64 truncation, bool 0/1). */
 function castExpr(expr: string, dtype: DType): string {
-  if (dtype === 'int64') return `Math.trunc(${expr})`;
+  if (dtype === 'int64') return `H.toInt64(${expr})`;
   if (dtype === 'bool') return `((${expr}) !== 0 ? 1 : 0)`;
   return expr;
 }
@@ -294,7 +296,7 @@ export class CpuBackend implements Backend {
   fromArray(dtype: DType, data: ArrayLike<number>): CpuStorage {
     const s = newStorage(dtype, data.length);
     const d = s.data;
-    if (dtype === 'int64') for (let i = 0; i < data.length; i++) d[i] = Math.trunc(data[i]!);
+    if (dtype === 'int64') for (let i = 0; i < data.length; i++) d[i] = H.toInt64(data[i]!);
     else if (dtype === 'bool') for (let i = 0; i < data.length; i++) d[i] = data[i] ? 1 : 0;
     else if (ArrayBuffer.isView(data) && (data as TypedArray).constructor === d.constructor) d.set(data as any);
     else for (let i = 0; i < data.length; i++) d[i] = data[i]!;
@@ -570,7 +572,7 @@ const EMPTY: Record<DType, TypedArray> = {
 };
 
 function castFill(v: number, dtype: DType): number {
-  return dtype === 'int64' ? Math.trunc(v) : dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
+  return dtype === 'int64' ? H.toInt64(v) : dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
 }
 
 function overlaps(a: Layout, b: Layout): boolean {
