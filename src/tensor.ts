@@ -22,7 +22,7 @@ export function getBackend(deviceType: string): Backend {
 }
 
 export type Scalar = number | boolean;
-export type NestedArray = Scalar | NestedArray[] | TypedArray;
+export type NestedArray = Scalar | NestedArray[] | TypedArray | Tensor;
 
 export class Tensor {
   /** @internal storage */
