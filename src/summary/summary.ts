@@ -426,7 +426,8 @@ export class ModelStatistics {
     const row = (a: string, b: string, c: string) => `${a.padStart(20)}  ${b.padStart(25)} ${c.padStart(15)}\n`;
     let s = `${dash}\n${row('Layer (type)', 'Output Shape', 'Param #')}${eq}\n`;
     let outBytes = 0;
-    this._calls.forEach((l, i) => {
+    // torchsummary hooks every module except Sequential, ModuleList and the model itself
+    this._calls.filter((l) => l.depth > 0).forEach((l, i) => {
       const n = l.isLeaf ? l.numParams : l.ownParams;
       const shape = l.outputShapes.length === 1 && !l.outputIsArray ? pyList(l.outputShapes[0]!) : pyList(l.outputShapes);
       s += row(`${l.type}-${i + 1}`, shape, commas(n));
