@@ -150,3 +150,15 @@ describe('clipping API', () => {
     assert.throws(() => U.vectorToParameters([1, 2] as any, [a]), { name: 'TypeError', message: 'expected torch.Tensor, but got: Array' });
   });
 });
+
+test('a float32 norm past FLT_MAX overflows to inf as PyTorch accumulates it in float32', () => {
+  const p = torch.ones([2]).requiresGrad_();
+  p.grad = torch.tensor([1e20, 1e20]);
+  const n = U.clipGradNorm_([p], 1.0);
+  assert.equal(n.item(), Infinity); // PyTorch 1.13: tensor(inf), grads scaled by 0
+  assert.deepEqual(p.grad!.tolist(), [0, 0]);
+  assert.throws(() => { p.grad = torch.tensor([1e20, 1e20]); U.clipGradNorm_([p], 1.0, 2, true); }, /is non-finite/);
+  const q = torch.ones([2], { dtype: 'float64' }).requiresGrad_();
+  q.grad = torch.tensor([1e20, 1e20], { dtype: 'float64' });
+  assert.ok(Math.abs(U.clipGradNorm_([q], 1.0).item() / 1.4142135623730951e20 - 1) < 1e-12); // float64 does not overflow
+});

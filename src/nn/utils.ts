@@ -46,7 +46,11 @@ function parseNormType(p: number | string): number {
 }
 
 /** The p-norm of a flat array of values, computed in double precision (`torch.linalg.vector_norm`). */
-function vectorNorm(a: ArrayLike<number>, p: number): number {
+/**
+ * p-norm accumulated in float64. `limit` is the largest finite value of the tensor's dtype: PyTorch accumulates a
+ * float32 norm in float32, so a sum of powers past FLT_MAX overflows to inf there, and does so here too.
+ */
+function vectorNorm(a: ArrayLike<number>, p: number, limit = Number.MAX_VALUE): number {
   const n = a.length;
   if (p === 2) {
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
@@ -55,13 +59,14 @@ function vectorNorm(a: ArrayLike<number>, p: number): number {
       s0 += x0 * x0; s1 += x1 * x1; s2 += x2 * x2; s3 += x3 * x3;
     }
     for (; i < n; i++) { const x = a[i]!; s0 += x * x; }
-    return Math.sqrt((s0 + s1) + (s2 + s3));
+    const sum = (s0 + s1) + (s2 + s3);
+    return sum > limit ? Infinity : Math.sqrt(sum);
   }
   if (p === 1) {
     let s0 = 0, s1 = 0, i = 0;
     for (; i + 1 < n; i += 2) { s0 += Math.abs(a[i]!); s1 += Math.abs(a[i + 1]!); }
     for (; i < n; i++) s0 += Math.abs(a[i]!);
-    return s0 + s1;
+    return s0 + s1 > limit ? Infinity : s0 + s1;
   }
   if (p === Infinity || p === -Infinity) {
     if (n === 0) {
@@ -83,8 +88,10 @@ function vectorNorm(a: ArrayLike<number>, p: number): number {
   }
   let s = 0;
   for (let i = 0; i < n; i++) s += Math.abs(a[i]!) ** p;
-  return s ** (1 / p);
+  return s > limit ? Infinity : s ** (1 / p);
 }
+
+const FLT_MAX = 3.4028234663852886e38;
 
 function roundTo(dtype: DType, x: number): number { return dtype === 'float32' ? Math.fround(x) : x; }
 
@@ -111,10 +118,10 @@ export function getTotalNorm(tensors: TensorOrTensors, normType: number | 'inf' 
   const norms = new Float64Array(ts.length);
   for (let i = 0; i < ts.length; i++) {
     const t = ts[i]!;
-    norms[i] = roundTo(t.dtype, vectorNorm(readView(t), p));
+    norms[i] = roundTo(t.dtype, vectorNorm(readView(t), p, t.dtype === 'float32' ? FLT_MAX : Number.MAX_VALUE));
   }
   const dtype = resultDtype(ts);
-  const total = roundTo(dtype, vectorNorm(norms, p));
+  const total = roundTo(dtype, vectorNorm(norms, p, dtype === 'float32' ? FLT_MAX : Number.MAX_VALUE));
   if (errorIfNonfinite && !Number.isFinite(total)) {
     throw new Error(`The total norm of order ${pyFloat(p)} for gradients from \`parameters\` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set \`error_if_nonfinite=False\``);
   }
