@@ -267,8 +267,6 @@ function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
 // ------------------------------------------------------------------------------------------------------------
 // In-place machinery
 
-const CAN_CAST_RANK: Record<number, number> = {};
-void CAN_CAST_RANK;
 function canCast(from: DType, to: DType): boolean {
   return category(from) <= category(to);
 }
@@ -279,7 +277,6 @@ function checkWritable(t: Tensor): void {
       throw new Error('unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.');
     }
   }
-  if (t._inference && !isGradEnabled() === false && !t._inference) return;
 }
 
 /**
