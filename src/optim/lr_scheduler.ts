@@ -269,25 +269,17 @@ function loadLambdas(fns: readonly Function[], saved: unknown): void {
   saved.forEach((s, i) => { if (s !== null && s !== undefined && fns[i] !== undefined) Object.assign(fns[i]!, s); });
 }
 
-/**
- * Sets each group's lr to its initial lr times a function of the epoch: `ηₜ = η₀ · λ(t)` (`LambdaLR`).
- * `lrLambda` is one function or one per group.
- * @example
- * const sched = new torch.optim.lrScheduler.LambdaLR(opt, [(e) => Math.floor(e / 30), (e) => 0.95 ** e]);
- */
-export class LambdaLR extends LRScheduler {
+/** Shared by the schedulers driven by user functions of the epoch: parsing, and saving the lambdas' state. */
+abstract class LambdaScheduler extends LRScheduler {
   lrLambdas: Lambda[];
-  constructor(optimizer: Optimizer, lrLambda: Lambda | Lambda[] | { lrLambda: Lambda | Lambda[]; lastEpoch?: number },
-    lastEpoch?: number | { lastEpoch?: number }) {
-    const o = parseArgs('LambdaLR', [lrLambda, lastEpoch], ['lrLambda', 'lastEpoch'], ['lrLambda', 'lastEpoch']);
-    const fns = lambdaList('LambdaLR', optimizer, need('LambdaLR', o, 'lrLambda', 'lr_lambda'));
+  constructor(name: string, optimizer: Optimizer, lrLambda: Lambda | Lambda[] | { lrLambda: Lambda | Lambda[]; lastEpoch?: number },
+    lastEpoch: number | { lastEpoch?: number } | undefined, requireFunctions: boolean) {
+    const o = parseArgs(name, [lrLambda, lastEpoch], ['lrLambda', 'lastEpoch'], ['lrLambda', 'lastEpoch']);
+    const fns = lambdaList(name, optimizer, need(name, o, 'lrLambda', 'lr_lambda'));
+    if (requireFunctions) for (const f of fns) if (typeof f !== 'function') throw new TypeError(`lr_lambda should be a function, but got ${typeName(f)}`);
     super(optimizer, o.lastEpoch ?? -1);
     this.lrLambdas = fns;
     this._initialStep();
-  }
-  override getLr(): number[] {
-    this._warnGetLr();
-    return this.baseLrs.map((b, i) => b * this.lrLambdas[i]!(this.lastEpoch));
   }
   override stateDict(): Record<string, any> {
     const sd = super.stateDict();
@@ -302,36 +294,37 @@ export class LambdaLR extends LRScheduler {
 }
 
 /**
+ * Sets each group's lr to its initial lr times a function of the epoch: `ηₜ = η₀ · λ(t)` (`LambdaLR`).
+ * `lrLambda` is one function or one per group.
+ * @example
+ * const sched = new torch.optim.lrScheduler.LambdaLR(opt, [(e) => Math.floor(e / 30), (e) => 0.95 ** e]);
+ */
+export class LambdaLR extends LambdaScheduler {
+  constructor(optimizer: Optimizer, lrLambda: Lambda | Lambda[] | { lrLambda: Lambda | Lambda[]; lastEpoch?: number },
+    lastEpoch?: number | { lastEpoch?: number }) {
+    super('LambdaLR', optimizer, lrLambda, lastEpoch, false);
+  }
+  override getLr(): number[] {
+    this._warnGetLr();
+    return this.baseLrs.map((b, i) => b * this.lrLambdas[i]!(this.lastEpoch));
+  }
+}
+
+/**
  * Multiplies each group's lr by a function of the epoch at every step: `ηₜ = ηₜ₋₁ · λ(t)` (`MultiplicativeLR`).
  * @example
  * const sched = new torch.optim.lrScheduler.MultiplicativeLR(opt, () => 0.95);
  */
-export class MultiplicativeLR extends LRScheduler {
-  lrLambdas: Lambda[];
+export class MultiplicativeLR extends LambdaScheduler {
   constructor(optimizer: Optimizer, lrLambda: Lambda | Lambda[] | { lrLambda: Lambda | Lambda[]; lastEpoch?: number },
     lastEpoch?: number | { lastEpoch?: number }) {
-    const o = parseArgs('MultiplicativeLR', [lrLambda, lastEpoch], ['lrLambda', 'lastEpoch'], ['lrLambda', 'lastEpoch']);
-    const fns = lambdaList('MultiplicativeLR', optimizer, need('MultiplicativeLR', o, 'lrLambda', 'lr_lambda'));
-    for (const f of fns) if (typeof f !== 'function') throw new TypeError(`lr_lambda should be a function, but got ${typeName(f)}`);
-    super(optimizer, o.lastEpoch ?? -1);
-    this.lrLambdas = fns;
-    this._initialStep();
+    super('MultiplicativeLR', optimizer, lrLambda, lastEpoch, true);
   }
   override getLr(): number[] {
     this._warnGetLr();
     const groups = this.optimizer.paramGroups;
     if (this._isInitial) return groups.map((g) => g.lr);
     return groups.map((g, i) => g.lr * this.lrLambdas[i]!(this.lastEpoch));
-  }
-  override stateDict(): Record<string, any> {
-    const sd = super.stateDict();
-    sd.lrLambdas = saveLambdas(this.lrLambdas);
-    return sd;
-  }
-  override loadStateDict(stateDict: Record<string, any>): void {
-    const { lrLambdas, ...rest } = stateDict;
-    super.loadStateDict(rest);
-    loadLambdas(this.lrLambdas, lrLambdas);
   }
 }
 
