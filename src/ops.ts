@@ -98,8 +98,8 @@ function bLayout(t: Tensor, shape: readonly number[]): Layout {
 // ------------------------------------------------------------------------------------------------------------
 // Autograd recording
 
-function record(name: string, out: Tensor, inputs: (Tensor | null)[], saved: (Tensor | null)[] = [], ctx: any = null): Tensor {
-  if (!isGradEnabled() || !isFloating(out.dtype)) return out;
+function record(name: string, out: Tensor, inputs: (Tensor | null)[], saved: (Tensor | null)[] = [], ctx: any = null, force = false): Tensor {
+  if ((!force && !isGradEnabled()) || !isFloating(out.dtype)) return out;
   let any = false;
   const edges: (Edge | null)[] = inputs.map((t) => {
     if (t === null || !t._requiresGrad) return null;
@@ -118,33 +118,75 @@ function needsGrad(...ts: (Tensor | null)[]): boolean {
   if (!isGradEnabled()) return false;
   for (const t of ts) {
     if (t === null) continue;
-    if (t._base !== null && t._base._gradFn !== t._viewBaseFn) refreshView(t);
+    if (t._base !== null && t._base._historyVersion !== t._viewBaseVersion) refreshView(t);
     if (t._requiresGrad) return true;
   }
   return false;
 }
 
-/** The function that takes a contiguous tensor shaped like `base` to the view `v` of it (same strides/offset). */
-function viewFn(v: Tensor, base: Tensor): (z: Tensor) => Tensor {
-  if (!base.isContiguous()) {
-    throw new Error('autograd through an in-place write to a view is supported for views of contiguous tensors only; clone() first');
+/**
+ * Where a view sits in its base: the base's shape and strides (relative to the base's first element) and the view's
+ * shape, strides and offset in the same terms. `zerosInLayout` makes a tensor laid out like the base and
+ * `applyView` takes the same view of it, which is what the backward of a view or of a write into a view needs, for
+ * any base layout (transposed, strided, with gaps).
+ */
+export interface ViewGeom {
+  baseShape: number[]; baseStrides: number[]; extent: number;
+  shape: number[]; strides: number[]; offset: number;
+  /** several view elements share one base element (an expanded view) */
+  overlap: boolean;
+}
+
+function viewGeom(v: Tensor, base: Tensor): ViewGeom {
+  let extent = 1;
+  for (let d = 0; d < base.dim(); d++) extent += (base._shape[d]! - 1) * base._strides[d]!;
+  if (base.numel() === 0) extent = 0;
+  return {
+    baseShape: [...base._shape], baseStrides: [...base._strides], extent,
+    shape: [...v._shape], strides: [...v._strides], offset: v._offset - base._offset,
+    overlap: v._strides.some((st, d) => st === 0 && v._shape[d]! > 1),
+  };
+}
+
+/** Zeros laid out like the base of `geo` (same strides), of `like`'s dtype or `dtype`. */
+export function zerosInLayout(geo: ViewGeom, like: Tensor, dtype: DType = like.dtype): Tensor {
+  const flat = zeros([geo.extent], { dtype, device: like.device });
+  return makeView(flat, [...geo.baseShape], [...geo.baseStrides], 0);
+}
+
+/** The view of `geo` taken of `z`, a tensor laid out like the base (from `zerosInLayout`). */
+export function applyView(geo: ViewGeom, z: Tensor): Tensor {
+  return makeView(z, [...geo.shape], [...geo.strides], z._offset + geo.offset);
+}
+
+/** Backward of a view of its base: the gradient lands in the view's place (summed where the view overlaps). */
+export function viewOfBaseBackward(g: Tensor, geo: ViewGeom): Tensor {
+  if (!geo.overlap) {
+    const z = zerosInLayout(geo, g);
+    applyView(geo, z).copy_(g);
+    return z;
   }
-  const shape = [...v._shape], strides = [...v._strides], offset = v._offset - base._offset;
-  return (z: Tensor) => makeView(z.contiguous(), shape, strides, offset);
+  const n = numelOf(geo.baseShape);
+  const pos = zerosInLayout(geo, g, 'int64');
+  pos.copy_(arange(n).view(geo.baseShape));
+  const acc = zeros([n], { dtype: g.dtype, device: g.device });
+  acc.scatterAdd_(0, applyView(geo, pos).reshape([-1]), g.reshape([-1]));
+  return acc.view(geo.baseShape);
 }
 
 /**
- * A view whose base was written in place after the view was made gets its history regenerated from the base's
- * new history (PyTorch regenerates a view's grad_fn the same way), so gradients flowing through the view reach
- * what was written into the base.
+ * A view whose base was written in place (or switched requiresGrad) after the view was made gets its history
+ * regenerated from the base's current history, as PyTorch regenerates a view's grad_fn, so gradients through the
+ * view reach what was written into the base. Runs whatever the grad mode: reading a view under noGrad must not
+ * strip its history.
  */
 export function refreshView(t: Tensor): void {
   const base = t._base;
-  if (base === null || base._gradFn === t._viewBaseFn) return;
-  t._viewBaseFn = base._gradFn;
+  if (base === null || base._historyVersion === t._viewBaseVersion) return;
+  t._viewBaseVersion = base._historyVersion;
   t._gradFn = null;
   t._requiresGrad = false;
-  if (base._requiresGrad) record('viewSlice', t, [base], [], { shape: base._shape, apply: viewFn(t, base) });
+  if (base._requiresGrad) record('viewOfBase', t, [base], [], { geo: viewGeom(t, base) }, true);
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -319,11 +361,11 @@ function writeWithHistory(self: Tensor, r: Tensor): void {
   if (base !== null && base._gradFn === null && base._requiresGrad) {
     throw new Error('a view of a leaf Variable that requires grad is being used in an in-place operation.');
   }
-  const apply = base !== null ? viewFn(self, base) : null; // checks the layout before anything is written
   self._backend.copy(r._s, r.layout, self._s, self.layout);
   if (base === null) {
     self._gradFn = r._gradFn;
     self._requiresGrad = r._requiresGrad;
+    self._historyVersion++; // views of self made earlier regenerate their history
     return;
   }
   if (r._requiresGrad || base._requiresGrad) {
@@ -331,7 +373,8 @@ function writeWithHistory(self: Tensor, r: Tensor): void {
     old._gradFn = base._gradFn;
     old._requiresGrad = base._requiresGrad;
     base._gradFn = null;
-    record('copySlices', base, [old, r], [], { shape: base._shape, apply });
+    record('copySlices', base, [old, r], [], { geo: viewGeom(self, base) }, true);
+    base._historyVersion++;
   }
   refreshView(self);
 }

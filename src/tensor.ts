@@ -47,9 +47,11 @@ export class Tensor {
   _inference = false;
   /** @internal a scalar wrapped as a tensor for type promotion */
   _wrapped = false;
-  /** @internal for views: the base's grad_fn when this view's history was set (a later in-place write to the
-   * base replaces it, and the view's history is then regenerated from the base, as PyTorch does) */
-  _viewBaseFn: Node | null = null;
+  /** @internal bumped when this tensor's history is replaced by an in-place write or requiresGrad_ (bases) */
+  _historyVersion = 0;
+  /** @internal for views: the base's `_historyVersion` when this view's history was set; when the base moves on,
+   * the view's history is regenerated from the base, as PyTorch does */
+  _viewBaseVersion = 0;
   /** Accumulated gradient after `backward()` (null until then, or after `zeroGrad()`). */
   grad: Tensor | null = null;
 
@@ -128,6 +130,7 @@ export class Tensor {
     }
     if (b && !isFloating(this.dtype)) throw new Error('only Tensors of floating point and complex dtype can require gradients');
     if (b && this._inference) throw new Error('Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.');
+    if (this._requiresGrad !== b && this._base === null) this._historyVersion++; // existing views follow their base
     this._requiresGrad = b;
     return this;
   }
@@ -163,7 +166,14 @@ export class Tensor {
   /** A new tensor sharing storage, cut from the graph. @example const y = x.detach(); */
   detach(): Tensor { return ops.detach(this); }
   /** Detaches this tensor from the graph in place (makes it a leaf). */
-  detach_(): this { this._gradFn = null; this._requiresGrad = false; return this; }
+  detach_(): this {
+    if (this._base !== null) {
+      throw new Error("Can't detach views in-place. Use detach() instead.");
+    }
+    this._gradFn = null;
+    this._requiresGrad = false;
+    return this;
+  }
 
   // --- reading --------------------------------------------------------------------------------------------
 
@@ -222,7 +232,7 @@ export function fromStorage(s: Storage, shape: readonly number[], backend: Backe
 export function makeView(base: Tensor, shape: number[], strides: number[], offset: number): Tensor {
   const t = new Tensor(base._s, shape, strides, offset, base._backend, base.device);
   t._base = base._base ?? base;
-  t._viewBaseFn = t._base._gradFn;
+  t._viewBaseVersion = t._base._historyVersion;
   t._inference = base._inference;
   return t;
 }

@@ -201,3 +201,47 @@ test('autograd.grad returns the gradients of its inputs only and touches no .gra
   assert.throws(() => torch.autograd.grad(x.sum(), [y]), /appears to not have been used in the graph/);
   assert.deepEqual(torch.autograd.grad(x.sum(), [y], null, { allowUnused: true }), [null]);
 });
+
+test('views and in-place writes: offsets after cat, overlapping views, noGrad reads, detach_, requiresGrad_, layouts', () => {
+  const T = (a: number[] | number[][], o = {}) => torch.tensor(a, o);
+  // a written view whose gradient arrives as a slice of a larger gradient (cat's rule)
+  const x = T([[1, 2, 3], [4, 5, 6]], { requiresGrad: true }), w = T([7, 8, 9], { requiresGrad: true });
+  const b = x.mul(1);
+  b.select(0, 0).copy_(w);
+  torch.cat([T([[0, 0, 0]]), b]).mul(T([[10, 20, 30], [1, 2, 3], [4, 5, 6]])).sum().backward();
+  assert.deepEqual(w.grad!.tolist(), [1, 2, 3]);
+  assert.deepEqual(x.grad!.tolist(), [[0, 0, 0], [4, 5, 6]]);
+  // an expanded view of a base written afterwards: its gradient is summed back
+  const y = T([1, 2], { requiresGrad: true });
+  const yb = y.mul(1), e = yb.expand([3, 2]);
+  yb.mul_(2);
+  e.sum().backward();
+  assert.deepEqual(y.grad!.tolist(), [6, 6]);
+  // reading a stale view under noGrad keeps its history
+  const z = T([1, 2], { requiresGrad: true });
+  const zb = z.mul(1), v = zb.slice(0, 0, 1);
+  zb.mul_(2);
+  assert.equal(torch.noGrad(() => v.requiresGrad), true);
+  v.sum().backward();
+  assert.deepEqual(z.grad!.tolist(), [2, 0]);
+  // detach_ on a base leaves its views' history alone; views cannot be detached in place
+  const q = T([1, 2], { requiresGrad: true }).mul(1);
+  const qv = q.slice(0, 0, 1);
+  q.detach_();
+  assert.equal(qv.requiresGrad, true);
+  assert.throws(() => qv.detach_(), /Can't detach views in-place/);
+  // a view made before its base starts requiring grad follows the base
+  const base = T([1, 2]);
+  const bv = base.slice(0, 0, 1);
+  base.requiresGrad_();
+  assert.equal(bv.mul(2).requiresGrad, true);
+  // a transposed base that owns its storage
+  const u = T([1, 1], { requiresGrad: true });
+  const d = T([[1, 2], [3, 4]]).t().detach();
+  d.select(0, 0).copy_(u);
+  d.sum().backward();
+  assert.deepEqual(u.grad!.tolist(), [1, 1]);
+  // autograd.grad with an input listed twice
+  const r = T([1, 2], { requiresGrad: true });
+  assert.deepEqual(torch.autograd.grad(r.pow(2).sum(), [r, r]).map((t) => t!.tolist()), [[2, 4], [2, 4]]);
+});

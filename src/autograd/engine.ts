@@ -122,8 +122,14 @@ function topoOrder(root: Node): Node[] {
  */
 export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, inputs?: readonly Tensor[]): (Tensor | null)[] {
   const captured: (Tensor | null)[] = inputs ? inputs.map(() => null) : [];
+  // an input listed twice gets its gradient once, at its first index (copied to the others at the end)
   const leafIndex = new Map<Tensor, number>(), nodeIndex = new Map<Node, number>();
-  inputs?.forEach((t, i) => { if (t._gradFn === null) leafIndex.set(t, i); else nodeIndex.set(t._gradFn, i); });
+  const firstOf = inputs ? inputs.map((t, i) => {
+    const m = t._gradFn === null ? leafIndex : nodeIndex;
+    const key: any = t._gradFn === null ? t : t._gradFn;
+    if (!m.has(key)) m.set(key, i);
+    return m.get(key)!;
+  }) : [];
   const outer = scope;
   scope = new Set();
   const claimed = new Set<Storage>();
@@ -206,5 +212,5 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, in
       ops.free(s, root);
     }
   }
-  return captured;
+  return captured.map((c, i) => (i === firstOf[i] ? c : captured[firstOf[i]!]!));
 }

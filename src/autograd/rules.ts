@@ -127,10 +127,15 @@ export const RULES: Record<string, Rule> = {
   // in-place write into a view (PyTorch's CopySlices): the written region's gradient goes to the written value,
   // the rest to the base's previous history
   copySlices: (g, _s, ctx, needs) => {
-    let gBase: Tensor | null = null;
-    if (needs[0]) { gBase = g.clone(); ctx.apply(gBase).fill_(0); }
-    return [gBase, needs[1] ? ctx.apply(g.contiguous()) : null];
+    const full = o.zerosInLayout(ctx.geo, g);
+    full.copy_(g);
+    const region = o.applyView(ctx.geo, full);
+    const gr = needs[1] ? region.clone() : null;
+    if (needs[0]) region.fill_(0);
+    return [needs[0] ? full : null, gr];
   },
+  // a view whose history was regenerated from its base (see refreshView)
+  viewOfBase: (g, _s, ctx) => [o.viewOfBaseBackward(g, ctx.geo)],
   clone: (g) => [g],
   cast: (g) => [g], // the engine casts to the input's dtype
   cat: (g, _s, ctx) => {
