@@ -1516,7 +1516,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     if (a._shape[1] !== b._shape[0]) {
       throw new RangeError(`mat1 and mat2 shapes cannot be multiplied (${a._shape[0]}x${a._shape[1]} and ${b._shape[0]}x${b._shape[1]})`);
     }
-    return bmmPrim(a.unsqueeze(0), b.unsqueeze(0)).squeeze(0);
+    return bmmPrim(a.unsqueeze(0), b.unsqueeze(0), [a._shape[0]!, b._shape[1]!]); // a fresh tensor, not a view
   }
   // batched, with broadcasting of batch dims; 1-D operands get a dim added and removed
   const A = da === 1 ? a.unsqueeze(0) : a, B = db === 1 ? b.unsqueeze(-1) : b;
@@ -1532,14 +1532,14 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 }
 
 /** [...batch, M, K] @ [...batch, K, N] with equal batch dims; one autograd node. */
-function bmmPrim(a: Tensor, b: Tensor): Tensor {
+function bmmPrim(a: Tensor, b: Tensor, outShape?: number[]): Tensor {
   const nd = a.dim();
-  const shape = [...a._shape.slice(0, nd - 1), b._shape[nd - 1]!];
+  const shape = outShape ?? [...a._shape.slice(0, nd - 1), b._shape[nd - 1]!];
   let out: Tensor;
   if (isFloating(a.dtype)) {
     out = newTensor(a._backend.matmul(a._s, a.layout, b._s, b.layout, a.dtype), shape, a);
   } else {
-    const r = noGrad(() => bmmPrim(a.double(), b.double()));
+    const r = noGrad(() => bmmPrim(a.double(), b.double(), shape));
     out = castTo(r, a.dtype);
   }
   return needsGrad(a, b) ? record('matmul', out, [a, b], [a, b]) : out;
