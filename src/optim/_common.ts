@@ -12,6 +12,14 @@ export function checkNonNegative(what: string, x: number): void {
 }
 
 /** Checks both Adam-style betas are in [0, 1). */
+/** The hyperparameter checks shared by the Adam family (Adam, AdamW, Adamax, NAdam, RAdam), in PyTorch's order. */
+export function checkAdamFamily(d: { lr: number; eps: number; betas: readonly number[]; weightDecay: number }): void {
+  checkNonNegative('learning rate', d.lr);
+  checkNonNegative('epsilon value', d.eps);
+  checkBetas(d.betas);
+  checkNonNegative('weight_decay value', d.weightDecay);
+}
+
 export function checkBetas(betas: readonly number[]): void {
   if (!Array.isArray(betas) || betas.length !== 2) throw new TypeError('betas must be a pair [beta1, beta2]');
   for (let i = 0; i < 2; i++) {

@@ -2,7 +2,7 @@ import { OPTIMIZER_HINTS, Optimizer, parseArgs } from './optimizer.js';
 import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
 import type { WriteSet } from './_access.js';
 import type { TypedArray } from '../dtype.js';
-import { bumpStep, checkBetas, checkNonNegative, forEachParam, newStep, zeros } from './_common.js';
+import { bumpStep, checkAdamFamily, forEachParam, newStep, zeros } from './_common.js';
 
 /** Options of `Adam` / `AdamW`. */
 export interface AdamOptions extends OptimizerHints {
@@ -18,14 +18,10 @@ export interface AdamOptions extends OptimizerHints {
 
 const ADAM_KEYS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize', 'decoupledWeightDecay'];
 
-function adamDefaults(cls: string, o: Record<string, any>, wdDefault: number, decoupled: boolean): Record<string, any> {
+function adamDefaults(o: Record<string, any>, wdDefault: number, decoupled: boolean): Record<string, any> {
   const d = { lr: o.lr ?? 1e-3, betas: [...(o.betas ?? [0.9, 0.999])], eps: o.eps ?? 1e-8, weightDecay: o.weightDecay ?? wdDefault,
     amsgrad: o.amsgrad ?? false, maximize: o.maximize ?? false, decoupledWeightDecay: o.decoupledWeightDecay ?? decoupled };
-  void cls;
-  checkNonNegative('learning rate', d.lr);
-  checkNonNegative('epsilon value', d.eps);
-  checkBetas(d.betas);
-  checkNonNegative('weight_decay value', d.weightDecay);
+  checkAdamFamily(d);
   return d;
 }
 
@@ -100,7 +96,7 @@ export class Adam extends Optimizer {
     weightDecay?: number | AdamOptions, amsgrad?: boolean | AdamOptions, options?: AdamOptions) {
     const o = parseArgs('Adam', [lr, betas, eps, weightDecay, amsgrad, options], ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'], ADAM_KEYS,
       OPTIMIZER_HINTS);
-    super(params, adamDefaults('Adam', o, 0, false));
+    super(params, adamDefaults(o, 0, false));
   }
   protected override _stepGroup(group: ParamGroup, w: WriteSet): void { adamGroup(this, group, w, 'Adam'); }
 }
@@ -127,7 +123,7 @@ export class AdamW extends Optimizer {
     const o = parseArgs('AdamW', [lr, betas, eps, weightDecay, amsgrad, options], ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'], ADAM_KEYS,
       OPTIMIZER_HINTS);
     if (o.decoupledWeightDecay === false) throw new RangeError('AdamW does not support decoupled_weight_decay=False');
-    super(params, adamDefaults('AdamW', o, 1e-2, true));
+    super(params, adamDefaults(o, 1e-2, true));
   }
   protected override _stepGroup(group: ParamGroup, w: WriteSet): void { adamGroup(this, group, w, 'AdamW'); }
 }

@@ -2,7 +2,7 @@ import { OPTIMIZER_HINTS, Optimizer, parseArgs } from './optimizer.js';
 import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
 import type { WriteSet } from './_access.js';
 import type { TypedArray } from '../dtype.js';
-import { bumpStep, checkBetas, checkNonNegative, forEachParam, newStep, zeros } from './_common.js';
+import { bumpStep, checkAdamFamily, forEachParam, newStep, zeros } from './_common.js';
 
 function adamaxKernel(P: TypedArray, G: TypedArray, M: TypedArray, U: TypedArray, n: number, sign: number, wd: number,
   clr: number, b1: number, b2: number, eps: number): void {
@@ -51,10 +51,7 @@ export class Adamax extends Optimizer {
       ['lr', 'betas', 'eps', 'weightDecay', 'maximize'], OPTIMIZER_HINTS);
     const d = { lr: o.lr ?? 2e-3, betas: [...(o.betas ?? [0.9, 0.999])], eps: o.eps ?? 1e-8, weightDecay: o.weightDecay ?? 0,
       maximize: o.maximize ?? false };
-    checkNonNegative('learning rate', d.lr);
-    checkNonNegative('epsilon value', d.eps);
-    checkBetas(d.betas);
-    checkNonNegative('weight_decay value', d.weightDecay);
+    checkAdamFamily(d);
     super(params, d);
   }
 

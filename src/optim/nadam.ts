@@ -4,7 +4,7 @@ import type { WriteSet } from './_access.js';
 import type { TypedArray } from '../dtype.js';
 import { scalarGet, scalarSet } from './_access.js';
 import { tensor } from '../ops.js';
-import { bumpStep, checkBetas, checkNonNegative, forEachParam, newStep, zeros } from './_common.js';
+import { bumpStep, checkAdamFamily, checkNonNegative, forEachParam, newStep, zeros } from './_common.js';
 
 function nadamKernel(P: TypedArray, G: TypedArray, M: TypedArray, V: TypedArray, n: number, sign: number, l2: number, decay: number,
   b1: number, b2: number, bc2: number, eps: number, cg: number, cm: number): void {
@@ -60,10 +60,7 @@ export class NAdam extends Optimizer {
       ['lr', 'betas', 'eps', 'weightDecay', 'momentumDecay', 'decoupledWeightDecay', 'maximize'], OPTIMIZER_HINTS);
     const d = { lr: o.lr ?? 2e-3, betas: [...(o.betas ?? [0.9, 0.999])], eps: o.eps ?? 1e-8, weightDecay: o.weightDecay ?? 0,
       momentumDecay: o.momentumDecay ?? 4e-3, decoupledWeightDecay: o.decoupledWeightDecay ?? false, maximize: o.maximize ?? false };
-    checkNonNegative('learning rate', d.lr);
-    checkNonNegative('epsilon value', d.eps);
-    checkBetas(d.betas);
-    checkNonNegative('weight_decay value', d.weightDecay);
+    checkAdamFamily(d);
     checkNonNegative('momentum_decay value', d.momentumDecay);
     super(params, d);
   }

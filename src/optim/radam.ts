@@ -2,7 +2,7 @@ import { OPTIMIZER_HINTS, Optimizer, parseArgs } from './optimizer.js';
 import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
 import type { WriteSet } from './_access.js';
 import type { TypedArray } from '../dtype.js';
-import { bumpStep, checkBetas, checkNonNegative, forEachParam, newStep, zeros } from './_common.js';
+import { bumpStep, checkAdamFamily, forEachParam, newStep, zeros } from './_common.js';
 
 function radamKernel(P: TypedArray, G: TypedArray, M: TypedArray, V: TypedArray, n: number, sign: number, l2: number, decay: number,
   b1: number, b2: number, bc1: number, bc2Sqrt: number, eps: number, lr: number, rectified: boolean, rect: number): void {
@@ -55,10 +55,7 @@ export class RAdam extends Optimizer {
       ['lr', 'betas', 'eps', 'weightDecay', 'decoupledWeightDecay', 'maximize'], OPTIMIZER_HINTS);
     const d = { lr: o.lr ?? 1e-3, betas: [...(o.betas ?? [0.9, 0.999])], eps: o.eps ?? 1e-8, weightDecay: o.weightDecay ?? 0,
       decoupledWeightDecay: o.decoupledWeightDecay ?? false, maximize: o.maximize ?? false };
-    checkNonNegative('learning rate', d.lr);
-    checkNonNegative('epsilon value', d.eps);
-    checkBetas(d.betas);
-    checkNonNegative('weight_decay value', d.weightDecay);
+    checkAdamFamily(d);
     super(params, d);
   }
 
