@@ -383,13 +383,12 @@ function torchTypeName(d: DType): string {
   return { float32: 'Float', float64: 'Double', int64: 'Long', int32: 'Int', bool: 'Bool' }[d];
 }
 
-/** Writes op(self, other) into self directly (no autograd); `addScaled` computes self + param·other. */
+/**
+ * Writes op(self, other) into self directly (no autograd); `addScaled` computes self + param·other. Called from
+ * `inplace`, which has already checked that `b` broadcasts to self's shape.
+ */
 function binaryInto(op: BinaryOp, self: Tensor, b: Tensor, param?: number): void {
   const shape = self._shape;
-  const bs = broadcastShapes(shape, b._shape);
-  if (bs.length !== shape.length || bs.some((s, i) => s !== shape[i])) {
-    throw new RangeError(`output with shape ${fmtShape(shape)} doesn't match the broadcast shape ${fmtShape(bs)}`);
-  }
   let src = b;
   if (b._s === self._s && (b._offset !== self._offset || b._strides.some((s, i) => s !== self._strides[i + self.dim() - b.dim()]))) {
     src = b.clone();
