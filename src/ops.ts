@@ -1236,7 +1236,7 @@ export class TensorOps {
   /** Fills with `value` in place. */
   fill_(this: Tensor, value: number | boolean | Tensor): Tensor {
     const v = value instanceof Tensor ? value.item() : Number(value);
-    return inplace(this, [], this.dtype, (src) => src.mul(0).add(v), () => this._backend.fill(this._s, this.layout, v));
+    return inplace(this, [], this.dtype, (src) => record('zeroGrad', fullLike(src, v), [src]) /* NaN-safe; history kept with a zero gradient, as FillBackward */, () => this._backend.fill(this._s, this.layout, v));
   }
   /**
    * Copies `src` (broadcast to this shape, converted to this dtype, any device) into this tensor in place.

@@ -245,3 +245,13 @@ test('views and in-place writes: offsets after cat, overlapping views, noGrad re
   const r = T([1, 2], { requiresGrad: true });
   assert.deepEqual(torch.autograd.grad(r.pow(2).sum(), [r, r]).map((t) => t!.tolist()), [[2, 4], [2, 4]]);
 });
+
+test('fill_ under autograd writes the value even over NaN and passes a zero gradient back', () => {
+  const w = torch.tensor([NaN, 1], { requiresGrad: true });
+  const x = w.mul(1);
+  x.fill_(2);
+  assert.deepEqual(x.tolist(), [2, 2]);
+  assert.equal(x.requiresGrad, true);
+  x.sum().backward();
+  assert.deepEqual(w.grad!.tolist(), [0, 0]);
+});
