@@ -98,7 +98,7 @@ function bLayout(t: Tensor, shape: readonly number[]): Layout {
 // ------------------------------------------------------------------------------------------------------------
 // Autograd recording
 
-function record(name: string, out: Tensor, inputs: (Tensor | null)[], saved: (Tensor | null)[] = [], ctx: any = null, force = false): Tensor {
+export function record(name: string, out: Tensor, inputs: (Tensor | null)[], saved: (Tensor | null)[] = [], ctx: any = null, force = false): Tensor {
   if ((!force && !isGradEnabled()) || !isFloating(out.dtype)) return out;
   let any = false;
   const edges: (Edge | null)[] = inputs.map((t) => {
@@ -114,7 +114,7 @@ function record(name: string, out: Tensor, inputs: (Tensor | null)[], saved: (Te
   return out;
 }
 
-function needsGrad(...ts: (Tensor | null)[]): boolean {
+export function needsGrad(...ts: (Tensor | null)[]): boolean {
   if (!isGradEnabled()) return false;
   for (const t of ts) {
     if (t === null) continue;
@@ -1332,7 +1332,7 @@ export class TensorOps {
  * Gives the storages of internal temporaries back to the caching allocator right away. Only for tensors a
  * function created itself, that own their storage and that nothing else can reference (no graph, not returned).
  */
-function release(...ts: Tensor[]): void {
+export function release(...ts: Tensor[]): void {
   for (const t of ts) {
     if (t._base === null && t._gradFn === null && !t._requiresGrad) t._backend.free(t._s);
   }

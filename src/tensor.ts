@@ -237,5 +237,15 @@ export function makeView(base: Tensor, shape: number[], strides: number[], offse
   return t;
 }
 
+/**
+ * @internal Marks an in-place write to `t`'s memory done outside the Tensor methods (fused optimizer steps,
+ * clipping, state-dict loading): bumps the version counter autograd checks saved tensors against. Every in-place
+ * path calls this (or goes through a Tensor method that does).
+ */
+export function bumpVersion(t: Tensor): void { t._s.version++; }
+
+/** @internal The version counter of `t`'s memory (shared by all views of it). */
+export function versionOf(t: Tensor): number { return t._s.version; }
+
 export interface Tensor extends ops.TensorMethods {}
 ops.installMethods(Tensor.prototype);
