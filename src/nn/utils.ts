@@ -105,10 +105,11 @@ export function getTotalNorm(tensors: TensorOrTensors, normType: number | 'inf' 
  * NaN stays NaN, as `torch.clamp` keeps it. Nothing is read back to the host.
  */
 function clipCoef(maxNorm: number, total: Tensor): Tensor {
-  const eps = fullLike(total, 1e-6), mx = fullLike(total, maxNorm);
+  const eps = fullLike(total, 1e-6), mx = fullLike(total, maxNorm), one = fullLike(total, 1);
   const denom = total.add(eps), inv = denom.reciprocal(), coef = inv.mul(mx);
-  const clamped = coef.clamp(null, 1);
-  for (const t of [eps, mx, denom, inv, coef]) release(t);
+  // torch.minimum propagates NaN as clamp(max=1) keeps it, in one kernel instead of clamp's compare + where
+  const clamped = coef.minimum(one);
+  for (const t of [eps, mx, one, denom, inv, coef]) release(t);
   return clamped;
 }
 
