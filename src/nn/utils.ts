@@ -223,7 +223,8 @@ export function parametersToVector(parameters: TensorOrTensors): Tensor {
 
 /**
  * Copies slices of the 1-D `vec` into `parameters`, in order (`torch.nn.utils.vector_to_parameters`). As PyTorch's
- * `param.data = ...` does, each parameter then shares memory with its slice of `vec` (when dtypes agree).
+ * assignment to each parameter's data does, each parameter then shares memory with its slice of `vec` (when dtype
+ * and device agree; otherwise the slice is copied in with `copy_`).
  * @example
  * torch.nn.utils.vectorToParameters(vec.mul(0.5), params);
  */

@@ -288,15 +288,17 @@ export class Optimizer {
     }
     const cast = (param: Tensor, value: unknown, key: string | null): unknown => {
       if (value instanceof Tensor) {
+        // state lives on the parameter's device (PyTorch's fused optimizers keep `step` there too: it is never read
+        // during a step, see the host-side mirror in _common.ts)
         return noGrad(() => {
-          let v = value;
-          if (key !== 'step' && param.isFloatingPoint() && v.isFloatingPoint()) v = v.to(param.dtype);
+          const dtype = key !== 'step' && param.isFloatingPoint() && value.isFloatingPoint() ? param.dtype : value.dtype;
+          const v = value.to({ dtype, device: param.device });
           return v === value ? v.clone() : v.contiguous();
         });
       }
       if (key !== null && key !== 'betas' && (typeof value === 'number' || Array.isArray(value))) {
-        if (key === 'step' || key === 'muProduct') return makeTensor(value as number, { dtype: 'float32' });
-        if (Array.isArray(value)) return makeTensor(value as any, { dtype: param.isFloatingPoint() ? param.dtype : undefined });
+        if (key === 'step' || key === 'muProduct') return makeTensor(value as number, { dtype: 'float32', device: param.device });
+        if (Array.isArray(value)) return makeTensor(value as any, { dtype: param.isFloatingPoint() ? param.dtype : undefined, device: param.device });
       }
       if (isPlainObject(value)) {
         const o: Record<string, unknown> = {};
