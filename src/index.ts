@@ -29,6 +29,7 @@ export type { TensorOptions, ValuesIndices } from './ops.js';
 export * from './functional_forms.js';
 export { var_ as var } from './functional_forms.js';
 export type { Backend, Layout, Storage } from './backend/types.js';
+export type { OptimizerKind, OptimizerSlot, OptimizerHyperparams, TensorRef } from './backend/types.js';
 export { CpuBackend, cpuAllocator } from './backend/cpu/cpu.js';
 export * as cuda from './cuda.js';
 export * as nn from './nn/index.js';

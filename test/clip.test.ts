@@ -3,7 +3,7 @@
  * 1, 2, 3.5, inf and 0.5 (returned norm and clipped grads, float32 and float64), clipGradValue_, plus getTotalNorm,
  * clipGradsWithNorm_, errorIfNonfinite, parametersToVector and vectorToParameters.
  */
-import { test, describe } from 'node:test';
+import { test, test as testFn, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as torch from 'torchlet';
@@ -37,9 +37,30 @@ function assertGrads(ps: Tensor[], expected: number[][], rtol: number, atol: num
   });
 }
 
-describe('clipGradNorm_ matches PyTorch', () => {
+/**
+ * Every case runs twice: with the CPU backend's multi-tensor kernels (`foreachNorm`, `foreachMul_`) and with the
+ * frontend's Tensor-op fallback, forced by shadowing the kernels on the registered backend instance with `undefined`.
+ */
+const MODES = ['fused', 'fallback'] as const;
+type Mode = (typeof MODES)[number];
+const KERNELS = ['fusedOptimizerStep', 'foreachNorm', 'foreachMul_'] as const;
+
+function inMode<T>(mode: Mode, fn: () => T): T {
+  if (mode === 'fused') return fn();
+  const b = torch.getBackend('cpu') as any;
+  const own = KERNELS.map((k) => Object.prototype.hasOwnProperty.call(b, k));
+  const saved = KERNELS.map((k) => b[k]);
+  for (const k of KERNELS) b[k] = undefined;
+  try {
+    return fn();
+  } finally {
+    KERNELS.forEach((k, i) => { if (own[i]) b[k] = saved[i]; else delete b[k]; });
+  }
+}
+
+for (const mode of MODES) describe(`clipGradNorm_ matches PyTorch [${mode}]`, () => {
   for (const c of C.norm) {
-    test(`normType ${c.normType}, maxNorm ${c.maxNorm}, ${c.dtype}`, () => {
+    test(`normType ${c.normType}, maxNorm ${c.maxNorm}, ${c.dtype}`, () => inMode(mode, () => {
       const ps = params(c.dtype);
       const frozen = torch.zeros([4], { dtype: c.dtype, requiresGrad: true }); // grad stays null: skipped
       const nt = c.normType === 'inf' ? Infinity : c.normType;
@@ -56,11 +77,12 @@ describe('clipGradNorm_ matches PyTorch', () => {
       assert.equal(t2.item(), total.item());
       U.clipGradsWithNorm_(qs, c.maxNorm, t2);
       qs.forEach((q, i) => assert.deepEqual(Array.from(q.grad!.dataSync()), Array.from(ps[i]!.grad!.dataSync())));
-    });
+    }));
   }
 });
 
-describe('clipping API', () => {
+for (const mode of MODES) describe(`clipping API [${mode}]`, () => {
+  const test = (name: string, fn: () => void): void => { testFn(name, () => inMode(mode, fn)); };
   test('options object, a single tensor, and no gradients at all', () => {
     const ps = params('float32');
     const qs = params('float32');
@@ -151,7 +173,7 @@ describe('clipping API', () => {
   });
 });
 
-test('a float32 norm past FLT_MAX overflows to inf as PyTorch accumulates it in float32', () => {
+for (const mode of MODES) testFn(`a float32 norm past FLT_MAX overflows to inf as PyTorch accumulates it in float32 [${mode}]`, () => inMode(mode, () => {
   const p = torch.ones([2]).requiresGrad_();
   p.grad = torch.tensor([1e20, 1e20]);
   const n = U.clipGradNorm_([p], 1.0);
@@ -161,4 +183,4 @@ test('a float32 norm past FLT_MAX overflows to inf as PyTorch accumulates it in 
   const q = torch.ones([2], { dtype: 'float64' }).requiresGrad_();
   q.grad = torch.tensor([1e20, 1e20], { dtype: 'float64' });
   assert.ok(Math.abs(U.clipGradNorm_([q], 1.0).item() / 1.4142135623730951e20 - 1) < 1e-12); // float64 does not overflow
-});
+}));

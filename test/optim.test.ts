@@ -68,9 +68,31 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, t: 
 
 function flat(t: Tensor): number[] { return Array.from(t.dataSync()); }
 
-describe('optimizers match PyTorch over 50 steps (two groups, frozen parameter)', () => {
+/**
+ * Every fixture runs twice: with the CPU backend's fused kernels (`fusedOptimizerStep`, `foreachNorm`,
+ * `foreachMul_`) and with the frontend's Tensor-op fallback, forced by shadowing the kernels on the registered
+ * backend instance with `undefined`, as a backend without them would look.
+ */
+const MODES = ['fused', 'fallback'] as const;
+type Mode = (typeof MODES)[number];
+const KERNELS = ['fusedOptimizerStep', 'foreachNorm', 'foreachMul_'] as const;
+
+function inMode<T>(mode: Mode, fn: () => T): T {
+  if (mode === 'fused') return fn();
+  const b = torch.getBackend('cpu') as any;
+  const own = KERNELS.map((k) => Object.prototype.hasOwnProperty.call(b, k));
+  const saved = KERNELS.map((k) => b[k]);
+  for (const k of KERNELS) b[k] = undefined;
+  try {
+    return fn();
+  } finally {
+    KERNELS.forEach((k, i) => { if (own[i]) b[k] = saved[i]; else delete b[k]; });
+  }
+}
+
+for (const mode of MODES) describe(`optimizers match PyTorch over 50 steps (two groups, frozen parameter) [${mode}]`, () => {
   for (const run of O.runs) {
-    test(`${run.cls} ${run.name} (${run.dtype})`, () => {
+    test(`${run.cls} ${run.name} (${run.dtype})`, () => inMode(mode, () => {
       const m = makeModel(run.dtype);
       const opt = build(run, m);
       const losses: number[] = [];
@@ -91,16 +113,16 @@ describe('optimizers match PyTorch over 50 steps (two groups, frozen parameter)'
       // the frozen parameter (grad null) is untouched and has no state
       assert.deepEqual(flat(m.frozen!), Array.from(torch.tensor(O.model.frozen!.data, { dtype: run.dtype }).dataSync()));
       assert.equal(opt.state.has(m.frozen!), '2' in run.state);
-    });
+    }));
   }
 });
 
-describe('state-dict round trip mid-run continues exactly like an uninterrupted run', () => {
+for (const mode of MODES) describe(`state-dict round trip mid-run continues exactly like an uninterrupted run [${mode}]`, () => {
   const seen = new Set<string>();
   const picks = O.runs.filter((r) => r.dtype === 'float64' && !seen.has(r.cls) && (seen.add(r.cls), true));
   picks.push(O.runs.find((r) => r.name === 'adam-amsgrad')!, O.runs.find((r) => r.name === 'rmsprop-centered-momentum-maximize')!);
   for (const run of picks) {
-    test(`${run.cls} ${run.name}`, () => {
+    test(`${run.cls} ${run.name}`, () => inMode(mode, () => {
       const full = makeModel(run.dtype);
       const optFull = build(run, full);
       for (let s = 0; s < O.steps; s++) trainStep(optFull, full);
@@ -121,10 +143,10 @@ describe('state-dict round trip mid-run continues exactly like an uninterrupted 
       for (let s = 20; s < O.steps; s++) trainStep(optB, b);
       for (const k of O.paramNames) assert.deepEqual(flat(b[k]!), flat(full[k]!), `param ${k} after resuming`);
       O.paramNames.forEach((name, i) => assertClose(flat(b[name]!), run.params[i]!, tol(run.dtype), `param ${name} vs PyTorch`));
-    });
+    }));
   }
 
-  test('in-memory stateDict/loadStateDict into a second optimizer (tensors are deep-copied on load)', () => {
+  test('in-memory stateDict/loadStateDict into a second optimizer (tensors are deep-copied on load)', () => inMode(mode, () => {
     const run = O.runs.find((r) => r.name === 'sgd-nesterov')!;
     const a = makeModel('float64');
     const optA = build(run, a);
@@ -140,7 +162,7 @@ describe('state-dict round trip mid-run continues exactly like an uninterrupted 
     assert.deepEqual(flat(bufA), flat(bufB));
     for (let s = 0; s < 10; s++) { trainStep(optA, a); trainStep(optB, b); }
     for (const k of O.paramNames) assert.deepEqual(flat(b[k]!), flat(a[k]!));
-  });
+  }));
 
   test('loadStateDict casts floating state to the parameter dtype (step stays float32)', () => {
     const w64 = torch.tensor([1, 2], { dtype: 'float64', requiresGrad: true });

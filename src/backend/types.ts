@@ -122,3 +122,105 @@ export interface ConvGeometry {
   /** Number of window positions ([oh, ow]). */
   readonly outSize: readonly [number, number];
 }
+
+// ===============================================================================================================
+// Optimizer and clipping kernels (optional; issue 9, "the training hot path inside the backend").
+//
+// Modelled on PyTorch's `_fused_adam_`/`_fused_sgd_` and `_foreach_*` ops: multi-tensor, in place, with scalar
+// hyperparameters as numbers and step counts kept on the host, so a step never reads device memory back. A
+// libtorch backend maps `fusedOptimizerStep` onto `_fused_adam_`/`_fused_adamw_`/`_fused_sgd_` or `_foreach_*`
+// sequences and `foreachNorm`/`foreachMul_` onto `_foreach_norm` + `linalg.vector_norm` and `_foreach_mul_`; a
+// WebGPU one onto one shader per kind. A backend without them gets the frontend's fallback, built from the
+// primitive kernels above (src/optim/_fallback.ts, src/nn/utils.ts). These kernels never bump storage versions:
+// the frontend bumps every tensor it hands over for writing.
+
+/** A tensor argument of a multi-tensor kernel: its storage and its layout there (any strides). */
+export interface TensorRef {
+  readonly s: Storage;
+  readonly l: Layout;
+}
+
+/** The update rules `fusedOptimizerStep` serves (AdamW is `'adam'` with `decoupledWeightDecay`). */
+export type OptimizerKind = 'sgd' | 'adam' | 'adamax' | 'adadelta' | 'adagrad' | 'nadam' | 'radam' | 'rmsprop';
+
+/** One parameter of a fused optimizer step. All tensors of a slot have the parameter's number of elements. */
+export interface OptimizerSlot {
+  /** The parameter, updated in place. */
+  readonly param: TensorRef;
+  /** Its gradient (read only; its dtype may differ from the parameter's). */
+  readonly grad: TensorRef;
+  /**
+   * The state buffers, updated in place, in the order the kind's hyperparameter type documents; `null` where an
+   * option leaves a buffer out (SGD without momentum, Adam without AMSGrad, ...).
+   */
+  readonly state: readonly (TensorRef | null)[];
+  /**
+   * The step number of this update, counting from 1 (the frontend keeps the count on the host and writes the
+   * `step` state tensors itself). SGD has no step: 1 means its momentum buffer was just created and is set to the
+   * gradient (PyTorch's first step), any larger number that it is updated.
+   */
+  readonly step: number;
+  /** NAdam only: Πₜ, the product of the momentum coefficients μ₁…μₜ including this step, as stored (float32). */
+  readonly muProduct?: number;
+}
+
+/** `'sgd'`; state `[momentumBuffer | null]` (null when momentum is 0). */
+export interface SgdHyperparams { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean }
+/** `'adam'` (Adam, AdamW); state `[expAvg, expAvgSq, maxExpAvgSq | null]` (the last with AMSGrad). */
+export interface AdamHyperparams {
+  lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; amsgrad: boolean; maximize: boolean;
+  decoupledWeightDecay: boolean;
+}
+/** `'adamax'`; state `[expAvg, expInf]`. */
+export interface AdamaxHyperparams { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; maximize: boolean }
+/** `'adadelta'`; state `[squareAvg, accDelta]`. */
+export interface AdadeltaHyperparams { lr: number; rho: number; eps: number; weightDecay: number; maximize: boolean }
+/** `'adagrad'`; state `[sum]`. */
+export interface AdagradHyperparams { lr: number; lrDecay: number; eps: number; weightDecay: number; maximize: boolean }
+/** `'nadam'`; state `[expAvg, expAvgSq]`; each slot carries `muProduct`. */
+export interface NAdamHyperparams {
+  lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; momentumDecay: number;
+  decoupledWeightDecay: boolean; maximize: boolean;
+}
+/** `'radam'`; state `[expAvg, expAvgSq]`. */
+export interface RAdamHyperparams {
+  lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; decoupledWeightDecay: boolean; maximize: boolean;
+}
+/** `'rmsprop'`; state `[squareAvg, momentumBuffer | null, gradAvg | null]` (momentum > 0; centered). */
+export interface RMSpropHyperparams {
+  lr: number; alpha: number; eps: number; weightDecay: number; momentum: number; centered: boolean; maximize: boolean;
+}
+/** The hyperparameters of each optimizer kind, as one parameter group holds them. */
+export interface OptimizerHyperparams {
+  sgd: SgdHyperparams;
+  adam: AdamHyperparams;
+  adamax: AdamaxHyperparams;
+  adadelta: AdadeltaHyperparams;
+  adagrad: AdagradHyperparams;
+  nadam: NAdamHyperparams;
+  radam: RAdamHyperparams;
+  rmsprop: RMSpropHyperparams;
+}
+
+export interface Backend {
+  /**
+   * Optional. One optimizer step of one parameter group, every slot updated in place with the update rule of
+   * `kind` as PyTorch's `torch.optim` defines it (the formulas are on the optimizer classes). The step-dependent
+   * scalars (bias corrections, NAdam's μ, RAdam's rectification, Adagrad's decayed lr) are derived from each
+   * slot's `step`. Throws nothing for valid input; the frontend has checked shapes and hyperparameters.
+   */
+  fusedOptimizerStep?<K extends OptimizerKind>(kind: K, slots: readonly OptimizerSlot[], hp: OptimizerHyperparams[K]): void;
+  /**
+   * Optional. The `ord`-norm of all elements of `tensors` taken together, computed as PyTorch's `get_total_norm`:
+   * the norm of the per-tensor norms, each per-tensor norm rounded to its tensor's dtype (so a float32 norm past
+   * FLT_MAX is inf). `ord` is any p ≥ 0 or ±Infinity; `tensors` is not empty. Returns a one-element storage of
+   * `outDtype`. Throws PyTorch's error for the -inf norm of an empty tensor.
+   */
+  foreachNorm?(tensors: readonly TensorRef[], ord: number, outDtype: DType): Storage;
+  /**
+   * Optional. `t *= scalar` in place for every tensor (PyTorch's `_foreach_mul_(tensors, scalar_tensor)`): `scalar`
+   * is a one-element storage on this device, read by the kernel, never by the host. Products are computed in
+   * double precision and stored in each tensor's dtype.
+   */
+  foreachMul_?(tensors: readonly TensorRef[], scalar: TensorRef): void;
+}

@@ -2,8 +2,10 @@
  * `torch.nn.utils`: gradient clipping (`clipGradNorm_`, `clipGradValue_`, `getTotalNorm`, `clipGradsWithNorm_`)
  * and parameter/vector conversion (`parametersToVector`, `vectorToParameters`), with PyTorch's semantics.
  *
- * Clipping runs as one pass over each gradient's elements to take its norm and, when the gradients are actually
- * scaled, one more pass to scale them in place; nothing is allocated per element.
+ * Clipping runs on the gradients' device and never reads a value back to the host (only `errorIfNonfinite` reads
+ * the total norm, as PyTorch does): the backend's `foreachNorm`/`foreachMul_` kernels when it has them (one pass
+ * over each gradient to take its norm, one to scale it), Tensor ops otherwise; the clip coefficient stays a 0-dim
+ * tensor, as in PyTorch's `clip_grads_with_norm_`.
  *
  * @example
  * import * as torch from 'torchlet';
@@ -12,11 +14,12 @@
  * const total = torch.nn.utils.clipGradNorm_([w], 1.0); // norm before clipping
  * w.grad!.norm().item();                                  // ≈ 1
  */
-import { Tensor } from '../tensor.js';
-import { cat, tensor } from '../ops.js';
+import { Tensor, bumpVersion, fromStorage } from '../tensor.js';
+import { cat, fullLike, release, stack, tensor } from '../ops.js';
 import { noGrad } from '../autograd/grad_mode.js';
-import type { DType, TypedArray } from '../dtype.js';
-import { WriteSet, pyFloat, readView } from '../optim/_access.js';
+import type { DType } from '../dtype.js';
+import type { Backend, TensorRef } from '../backend/types.js';
+import { pyFloat } from '../optim/_access.js';
 
 /** A single tensor or any iterable of tensors (arrays, generators, `module.parameters()`). */
 export type TensorOrTensors = Tensor | Iterable<Tensor>;
@@ -25,7 +28,7 @@ export type TensorOrTensors = Tensor | Iterable<Tensor>;
 export interface ClipGradNormOptions {
   normType?: number | 'inf';
   errorIfNonfinite?: boolean;
-  /** Accepted for PyTorch compatibility; the CPU kernels are always fused. */
+  /** Accepted for PyTorch compatibility; the backend's multi-tensor kernels are used whenever it has them. */
   foreach?: boolean | null;
 }
 
@@ -45,55 +48,14 @@ function parseNormType(p: number | string): number {
   return v;
 }
 
-/** The p-norm of a flat array of values, computed in double precision (`torch.linalg.vector_norm`). */
-/**
- * p-norm accumulated in float64. `limit` is the largest finite value of the tensor's dtype: PyTorch accumulates a
- * float32 norm in float32, so a sum of powers past FLT_MAX overflows to inf there, and does so here too.
- */
-function vectorNorm(a: ArrayLike<number>, p: number, limit = Number.MAX_VALUE): number {
-  const n = a.length;
-  if (p === 2) {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-    for (; i + 3 < n; i += 4) {
-      const x0 = a[i]!, x1 = a[i + 1]!, x2 = a[i + 2]!, x3 = a[i + 3]!;
-      s0 += x0 * x0; s1 += x1 * x1; s2 += x2 * x2; s3 += x3 * x3;
-    }
-    for (; i < n; i++) { const x = a[i]!; s0 += x * x; }
-    const sum = (s0 + s1) + (s2 + s3);
-    return sum > limit ? Infinity : Math.sqrt(sum);
-  }
-  if (p === 1) {
-    let s0 = 0, s1 = 0, i = 0;
-    for (; i + 1 < n; i += 2) { s0 += Math.abs(a[i]!); s1 += Math.abs(a[i + 1]!); }
-    for (; i < n; i++) s0 += Math.abs(a[i]!);
-    return s0 + s1 > limit ? Infinity : s0 + s1;
-  }
-  if (p === Infinity || p === -Infinity) {
-    if (n === 0) {
-      if (p === -Infinity) throw new RangeError('linalg.vector_norm cannot compute the -inf norm on an empty tensor because the operation does not have an identity');
-      return 0;
-    }
-    let m = p === Infinity ? 0 : Infinity, nan = false;
-    for (let i = 0; i < n; i++) {
-      const x = Math.abs(a[i]!);
-      if (x !== x) nan = true;
-      else if (p === Infinity ? x > m : x < m) m = x;
-    }
-    return nan ? NaN : m;
-  }
-  if (p === 0) {
-    let c = 0;
-    for (let i = 0; i < n; i++) if (a[i] !== 0) c++;
-    return c;
-  }
-  let s = 0;
-  for (let i = 0; i < n; i++) s += Math.abs(a[i]!) ** p;
-  return s > limit ? Infinity : s ** (1 / p);
+function ref(t: Tensor): TensorRef { return { s: t._s, l: t.layout }; }
+
+/** The backend all of `ts` live on, or null when they are spread over several. */
+function commonBackend(ts: readonly Tensor[]): Backend | null {
+  const b = ts[0]!._backend;
+  for (const t of ts) if (t._backend !== b) return null;
+  return b;
 }
-
-const FLT_MAX = 3.4028234663852886e38;
-
-function roundTo(dtype: DType, x: number): number { return dtype === 'float32' ? Math.fround(x) : x; }
 
 function resultDtype(ts: readonly Tensor[]): DType {
   return ts.some((t) => t.dtype === 'float64') ? 'float64' : 'float32';
@@ -115,39 +77,51 @@ export function getTotalNorm(tensors: TensorOrTensors, normType: number | 'inf' 
   const ts = toList(tensors);
   const p = parseNormType(normType);
   if (ts.length === 0) return tensor(0.0);
-  const norms = new Float64Array(ts.length);
-  for (let i = 0; i < ts.length; i++) {
-    const t = ts[i]!;
-    norms[i] = roundTo(t.dtype, vectorNorm(readView(t), p, t.dtype === 'float32' ? FLT_MAX : Number.MAX_VALUE));
-  }
   const dtype = resultDtype(ts);
-  const total = roundTo(dtype, vectorNorm(norms, p, dtype === 'float32' ? FLT_MAX : Number.MAX_VALUE));
-  if (errorIfNonfinite && !Number.isFinite(total)) {
+  const b = commonBackend(ts);
+  let total: Tensor;
+  if (b !== null && b.foreachNorm !== undefined) {
+    total = fromStorage(b.foreachNorm(ts.map(ref), p, dtype), [], b, ts[0]!.device);
+  } else {
+    // PyTorch's get_total_norm: the norm of the stacked per-tensor norms (each in its tensor's dtype)
+    total = noGrad(() => {
+      const norms = ts.map((t) => { const n = t.norm(p); return n.dtype === dtype ? n : n.to(dtype); });
+      const st = stack(norms);
+      const r = st.norm(p);
+      release(st);
+      for (const n of norms) release(n);
+      return r;
+    });
+  }
+  if (errorIfNonfinite && !Number.isFinite(total.item())) { // the one read PyTorch makes too
     throw new Error(`The total norm of order ${pyFloat(p)} for gradients from \`parameters\` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set \`error_if_nonfinite=False\``);
   }
-  return tensor(total, { dtype });
+  return total;
 }
 
-/** PyTorch's `clamp(max_norm / (total + 1e-6), max=1)`, with float32 rounding where the norm is float32. */
-function clipCoef(maxNorm: number, total: number, dtype: DType): number {
-  let coef: number;
-  if (dtype === 'float32') {
-    const denom = Math.fround(Math.fround(total) + Math.fround(1e-6));
-    coef = Math.fround(Math.fround(1 / denom) * Math.fround(maxNorm)); // max_norm / t is t.reciprocal() * max_norm
+/**
+ * PyTorch's `clip_coef = max_norm / (total_norm + 1e-6)` clamped to at most 1, computed on the norm's device in its
+ * dtype (the scalars are rounded to it, as PyTorch's kernels take them; `max_norm / t` is `t.reciprocal() * max_norm`).
+ * NaN stays NaN, as `torch.clamp` keeps it. Nothing is read back to the host.
+ */
+function clipCoef(maxNorm: number, total: Tensor): Tensor {
+  const eps = fullLike(total, 1e-6), mx = fullLike(total, maxNorm), one = fullLike(total, 1);
+  const denom = total.add(eps), inv = denom.reciprocal(), coef = inv.mul(mx);
+  // torch.minimum propagates NaN as clamp(max=1) keeps it, in one kernel instead of clamp's compare + where
+  const clamped = coef.minimum(one);
+  for (const t of [eps, mx, one, denom, inv, coef]) release(t);
+  return clamped;
+}
+
+/** `g *= coef` for every gradient: the backend's `foreachMul_` when it has one, else one in-place `mul_` each. */
+function scaleGrads(grads: readonly Tensor[], coef: Tensor): void {
+  const b = commonBackend(grads);
+  if (b !== null && b === coef._backend && b.foreachMul_ !== undefined) {
+    b.foreachMul_(grads.map(ref), ref(coef));
+    for (const g of grads) bumpVersion(g);
   } else {
-    coef = (1 / (total + 1e-6)) * maxNorm;
+    for (const g of grads) g.mul_(coef);
   }
-  return coef > 1 ? 1 : coef; // NaN stays NaN, as torch.clamp keeps it
-}
-
-function scaleGrads(grads: readonly Tensor[], coef: number): void {
-  if (coef === 1) return; // multiplying by exactly 1 changes nothing
-  const w = new WriteSet();
-  for (const g of grads) {
-    const a: TypedArray = w.rw(g);
-    for (let i = 0, n = a.length; i < n; i++) a[i] = a[i]! * coef;
-  }
-  w.flush();
 }
 
 /**
@@ -162,9 +136,12 @@ export function clipGradsWithNorm_(parameters: TensorOrTensors, maxNorm: number,
   void foreach;
   const grads = toList(parameters).map((p) => p.grad).filter((g): g is Tensor => g !== null);
   if (grads.length === 0) return;
-  const total = totalNorm instanceof Tensor ? totalNorm.item() : totalNorm;
-  const dtype: DType = totalNorm instanceof Tensor ? totalNorm.dtype : 'float64';
-  noGrad(() => scaleGrads(grads, clipCoef(Number(maxNorm), total, dtype)));
+  noGrad(() => {
+    const total = totalNorm instanceof Tensor ? totalNorm : tensor(totalNorm, { dtype: 'float64', device: grads[0]!.device });
+    const coef = clipCoef(Number(maxNorm), total);
+    scaleGrads(grads, coef);
+    release(coef);
+  });
 }
 
 /**
@@ -191,7 +168,13 @@ export function clipGradNorm_(parameters: TensorOrTensors, maxNorm: number, norm
   const params = toList(parameters);
   const grads = params.map((q) => q.grad).filter((g): g is Tensor => g !== null);
   const total = getTotalNorm(grads, p, err);
-  if (grads.length > 0) noGrad(() => scaleGrads(grads, clipCoef(Number(maxNorm), total.item(), total.dtype)));
+  if (grads.length > 0) {
+    noGrad(() => {
+      const coef = clipCoef(Number(maxNorm), total);
+      scaleGrads(grads, coef);
+      release(coef);
+    });
+  }
   return total;
 }
 
@@ -214,21 +197,9 @@ export function clipGradNorm(parameters: TensorOrTensors, maxNorm: number, normT
 export function clipGradValue_(parameters: TensorOrTensors, clipValue: number, foreach?: boolean | null): void {
   void foreach;
   const v = Number(clipValue);
-  const lo = -v;
   const grads = toList(parameters).map((p) => p.grad).filter((g): g is Tensor => g !== null);
-  noGrad(() => {
-    const w = new WriteSet();
-    for (const g of grads) {
-      const a = w.rw(g);
-      for (let i = 0, n = a.length; i < n; i++) {
-        const x = a[i]!;
-        // clamp_min then clamp_max, as PyTorch's foreach path does (NaN stays NaN)
-        if (x < lo) a[i] = lo;
-        if (a[i]! > v) a[i] = v;
-      }
-    }
-    w.flush();
-  });
+  // clamp_min then clamp_max, as PyTorch's foreach path does (NaN stays NaN); in place on each gradient's device
+  noGrad(() => { for (const g of grads) g.clamp_(-v, v); });
 }
 
 function checkParamDevice(params: readonly Tensor[]): void {
@@ -252,7 +223,8 @@ export function parametersToVector(parameters: TensorOrTensors): Tensor {
 
 /**
  * Copies slices of the 1-D `vec` into `parameters`, in order (`torch.nn.utils.vector_to_parameters`). As PyTorch's
- * `param.data = ...` does, each parameter then shares memory with its slice of `vec` (when dtypes agree).
+ * assignment to each parameter's data does, each parameter then shares memory with its slice of `vec` (when dtype
+ * and device agree; otherwise the slice is copied in with `copy_`).
  * @example
  * torch.nn.utils.vectorToParameters(vec.mul(0.5), params);
  */
@@ -270,7 +242,7 @@ export function vectorToParameters(vec: Tensor, parameters: TensorOrTensors): vo
         param._s = piece._s;
         param._strides = [...piece._strides];
         param._offset = piece._offset;
-        param._s.version++;
+        bumpVersion(param);
       } else {
         param.copy_(piece);
       }

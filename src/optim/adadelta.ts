@@ -1,22 +1,10 @@
 import { OPTIMIZER_HINTS, Optimizer, parseArgs } from './optimizer.js';
 import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
-import type { WriteSet } from './_access.js';
-import type { TypedArray } from '../dtype.js';
+import type { AdadeltaHyperparams } from '../backend/types.js';
 import { pyNum } from './_access.js';
-import { bumpStep, checkNonNegative, forEachParam, newStep, zeros } from './_common.js';
-
-function adadeltaKernel(P: TypedArray, G: TypedArray, V: TypedArray, U: TypedArray, n: number, sign: number, wd: number,
-  lr: number, rho: number, eps: number): void {
-  const c = 1 - rho;
-  for (let i = 0; i < n; i++) {
-    const th = P[i]!;
-    const g = sign * G[i]! + wd * th;
-    V[i] = rho * V[i]! + c * g * g;
-    const delta = (Math.sqrt(U[i]! + eps) / Math.sqrt(V[i]! + eps)) * g;
-    U[i] = rho * U[i]! + c * delta * delta;
-    P[i] = th - lr * delta;
-  }
-}
+import { bumpStep, checkNonNegative, dispatchStep, newStep, paramsWithGrad, zeros } from './_common.js';
+import type { ParamSlot } from './_common.js';
+import { adadeltaFallback } from './_fallback.js';
 
 /** Options of `Adadelta`. */
 export interface AdadeltaOptions extends OptimizerHints {
@@ -59,17 +47,19 @@ export class Adadelta extends Optimizer {
     super(params, d);
   }
 
-  protected override _stepGroup(group: ParamGroup, w: WriteSet): void {
-    const lr: number = group.lr, rho: number = group.rho, eps: number = group.eps, wd: number = group.weightDecay;
-    const sign = group.maximize ? -1 : 1;
-    forEachParam(group, (p) => this._stateOf(p), w, 'Adadelta', (p, P, G, st) => {
+  protected override _stepGroup(group: ParamGroup): void {
+    const hp: AdadeltaHyperparams = { lr: group.lr, rho: group.rho, eps: group.eps, weightDecay: group.weightDecay,
+      maximize: group.maximize };
+    const slots: ParamSlot[] = [];
+    for (const p of paramsWithGrad(group, 'Adadelta')) {
+      const st = this._stateOf(p);
       if (st.step === undefined) {
-        st.step = newStep();
+        st.step = newStep(p);
         st.squareAvg = zeros(p);
         st.accDelta = zeros(p);
       }
-      bumpStep(st.step);
-      adadeltaKernel(P, G, w.rw(st.squareAvg), w.rw(st.accDelta), P.length, sign, wd, lr, rho, eps);
-    });
+      slots.push({ p, grad: p.grad!, state: [st.squareAvg, st.accDelta], step: bumpStep(st.step) });
+    }
+    dispatchStep('adadelta', slots, hp, adadeltaFallback);
   }
 }

@@ -2,18 +2,10 @@ import type { Tensor } from '../tensor.js';
 import { fullLike } from '../ops.js';
 import { OPTIMIZER_HINTS, Optimizer, parseArgs } from './optimizer.js';
 import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
-import type { WriteSet } from './_access.js';
-import type { TypedArray } from '../dtype.js';
-import { bumpStep, checkNonNegative, forEachParam, newStep } from './_common.js';
-
-function adagradKernel(P: TypedArray, G: TypedArray, S: TypedArray, n: number, sign: number, wd: number, clr: number, eps: number): void {
-  for (let i = 0; i < n; i++) {
-    const th = P[i]!;
-    const g = sign * G[i]! + wd * th;
-    S[i] = S[i]! + g * g;
-    P[i] = th - clr * (g / (Math.sqrt(S[i]!) + eps));
-  }
-}
+import type { AdagradHyperparams } from '../backend/types.js';
+import { bumpStep, checkNonNegative, dispatchStep, newStep, paramsWithGrad } from './_common.js';
+import type { ParamSlot } from './_common.js';
+import { adagradFallback } from './_fallback.js';
 
 /** Options of `Adagrad`. */
 export interface AdagradOptions extends OptimizerHints {
@@ -65,20 +57,21 @@ export class Adagrad extends Optimizer {
 
   private _init(p: Tensor, initial: number): Record<string, any> {
     const st = this._stateOf(p);
-    st.step = newStep();
+    st.step = newStep(p);
     st.sum = fullLike(p, initial);
     return st;
   }
 
-  protected override _stepGroup(group: ParamGroup, w: WriteSet): void {
-    const lr: number = group.lr, lrDecay: number = group.lrDecay, eps: number = group.eps, wd: number = group.weightDecay;
-    const sign = group.maximize ? -1 : 1;
-    forEachParam(group, (p) => this._stateOf(p), w, 'Adagrad', (p, P, G, st) => {
+  protected override _stepGroup(group: ParamGroup): void {
+    const hp: AdagradHyperparams = { lr: group.lr, lrDecay: group.lrDecay, eps: group.eps, weightDecay: group.weightDecay,
+      maximize: group.maximize };
+    const slots: ParamSlot[] = [];
+    for (const p of paramsWithGrad(group, 'Adagrad')) {
+      let st = this._stateOf(p);
       // parameters added later with addParamGroup get their state here (PyTorch would raise a KeyError)
-      if (st.sum === undefined) this._init(p, group.initialAccumulatorValue ?? 0);
-      const step = bumpStep(st.step);
-      const clr = lr / (1 + (step - 1) * lrDecay);
-      adagradKernel(P, G, w.rw(st.sum), P.length, sign, wd, clr, eps);
-    });
+      if (st.sum === undefined) st = this._init(p, group.initialAccumulatorValue ?? 0);
+      slots.push({ p, grad: p.grad!, state: [st.sum], step: bumpStep(st.step) });
+    }
+    dispatchStep('adagrad', slots, hp, adagradFallback);
   }
 }

@@ -1,8 +1,9 @@
 import { OPTIMIZER_HINTS, Optimizer, parseArgs } from './optimizer.js';
 import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
-import type { WriteSet } from './_access.js';
-import type { TypedArray } from '../dtype.js';
-import { bumpStep, checkAdamFamily, forEachParam, newStep, zeros } from './_common.js';
+import type { AdamHyperparams } from '../backend/types.js';
+import { bumpStep, checkAdamFamily, dispatchStep, newStep, paramsWithGrad, zeros } from './_common.js';
+import type { ParamSlot } from './_common.js';
+import { adamFallback } from './_fallback.js';
 
 /** Options of `Adam` / `AdamW`. */
 export interface AdamOptions extends OptimizerHints {
@@ -25,52 +26,24 @@ function adamDefaults(o: Record<string, any>, wdDefault: number, decoupled: bool
   return d;
 }
 
-/** The fused Adam update of one parameter (top-level so V8 optimizes it once, with every scalar an argument). */
-function adamKernel(P: TypedArray, G: TypedArray, M: TypedArray, V: TypedArray, VM: TypedArray | null, n: number, sign: number,
-  l2: number, decay: number, b1: number, b2: number, stepSize: number, bc2Sqrt: number, eps: number): void {
-  if (decay !== 1) for (let i = 0; i < n; i++) P[i] = P[i]! * decay;
-  const c1 = 1 - b1, c2 = 1 - b2;
-  if (VM === null) {
-    for (let i = 0; i < n; i++) {
-      const th = P[i]!;
-      const g = sign * G[i]! + l2 * th;
-      M[i] = b1 * M[i]! + c1 * g;
-      V[i] = b2 * V[i]! + c2 * g * g;
-      P[i] = th - stepSize * (M[i]! / (Math.sqrt(V[i]!) / bc2Sqrt + eps));
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const th = P[i]!;
-      const g = sign * G[i]! + l2 * th;
-      M[i] = b1 * M[i]! + c1 * g;
-      V[i] = b2 * V[i]! + c2 * g * g;
-      const v = V[i]!, vm = VM[i]!;
-      VM[i] = vm > v || vm !== vm ? vm : v; // torch.maximum (NaN propagates)
-      P[i] = th - stepSize * (M[i]! / (Math.sqrt(VM[i]!) / bc2Sqrt + eps));
-    }
-  }
-}
-
 /** The Adam/AdamW update of one group (shared by both classes). */
-function adamGroup(opt: Optimizer, group: ParamGroup, w: WriteSet, cls: string): void {
-  const lr: number = group.lr, [b1, b2] = group.betas as [number, number], eps: number = group.eps;
-  const wd: number = group.weightDecay, amsgrad: boolean = group.amsgrad, sign = group.maximize ? -1 : 1;
-  const decoupled: boolean = group.decoupledWeightDecay;
-  forEachParam(group, (p) => opt._stateOf(p), w, cls, (p, P, G, st) => {
+function adamGroup(opt: Optimizer, group: ParamGroup, cls: string): void {
+  const [b1, b2] = group.betas as [number, number], amsgrad: boolean = group.amsgrad;
+  const hp: AdamHyperparams = { lr: group.lr, beta1: b1, beta2: b2, eps: group.eps, weightDecay: group.weightDecay, amsgrad,
+    maximize: group.maximize, decoupledWeightDecay: group.decoupledWeightDecay };
+  const slots: ParamSlot[] = [];
+  for (const p of paramsWithGrad(group, cls)) {
+    const st = opt._stateOf(p);
     if (st.step === undefined) {
-      st.step = newStep();
+      st.step = newStep(p);
       st.expAvg = zeros(p);
       st.expAvgSq = zeros(p);
       if (amsgrad) st.maxExpAvgSq = zeros(p);
     }
     if (amsgrad && st.maxExpAvgSq === undefined) st.maxExpAvgSq = zeros(p);
-    const step = bumpStep(st.step);
-    const M = w.rw(st.expAvg), V = w.rw(st.expAvgSq), VM = amsgrad ? w.rw(st.maxExpAvgSq) : null;
-    const bc1 = 1 - b1 ** step, bc2 = 1 - b2 ** step;
-    const stepSize = lr / bc1, bc2Sqrt = Math.sqrt(bc2);
-    const decay = decoupled && wd !== 0 ? 1 - lr * wd : 1;
-    adamKernel(P, G, M, V, VM, P.length, sign, decoupled ? 0 : wd, decay, b1, b2, stepSize, bc2Sqrt, eps);
-  });
+    slots.push({ p, grad: p.grad!, state: [st.expAvg, st.expAvgSq, amsgrad ? st.maxExpAvgSq : null], step: bumpStep(st.step) });
+  }
+  dispatchStep('adam', slots, hp, adamFallback);
 }
 
 /**
@@ -98,7 +71,7 @@ export class Adam extends Optimizer {
       OPTIMIZER_HINTS);
     super(params, adamDefaults(o, 0, false));
   }
-  protected override _stepGroup(group: ParamGroup, w: WriteSet): void { adamGroup(this, group, w, 'Adam'); }
+  protected override _stepGroup(group: ParamGroup): void { adamGroup(this, group, 'Adam'); }
 }
 
 /**
@@ -125,5 +98,5 @@ export class AdamW extends Optimizer {
     if (o.decoupledWeightDecay === false) throw new RangeError('AdamW does not support decoupled_weight_decay=False');
     super(params, adamDefaults(o, 1e-2, true));
   }
-  protected override _stepGroup(group: ParamGroup, w: WriteSet): void { adamGroup(this, group, w, 'AdamW'); }
+  protected override _stepGroup(group: ParamGroup): void { adamGroup(this, group, 'AdamW'); }
 }

@@ -1,21 +1,9 @@
 import { OPTIMIZER_HINTS, Optimizer, parseArgs } from './optimizer.js';
 import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
-import type { WriteSet } from './_access.js';
-import type { TypedArray } from '../dtype.js';
-import { bumpStep, checkAdamFamily, forEachParam, newStep, zeros } from './_common.js';
-
-function adamaxKernel(P: TypedArray, G: TypedArray, M: TypedArray, U: TypedArray, n: number, sign: number, wd: number,
-  clr: number, b1: number, b2: number, eps: number): void {
-  const c1 = 1 - b1;
-  for (let i = 0; i < n; i++) {
-    const th = P[i]!;
-    const g = sign * G[i]! + wd * th;
-    M[i] = b1 * M[i]! + c1 * g;
-    const u = b2 * U[i]!, a = Math.abs(g) + eps;
-    U[i] = u > a || u !== u ? u : a; // torch.maximum (NaN propagates)
-    P[i] = th - clr * (M[i]! / U[i]!);
-  }
-}
+import type { AdamaxHyperparams } from '../backend/types.js';
+import { bumpStep, checkAdamFamily, dispatchStep, newStep, paramsWithGrad, zeros } from './_common.js';
+import type { ParamSlot } from './_common.js';
+import { adamaxFallback } from './_fallback.js';
 
 /** Options of `Adamax`. */
 export interface AdamaxOptions extends OptimizerHints {
@@ -55,17 +43,20 @@ export class Adamax extends Optimizer {
     super(params, d);
   }
 
-  protected override _stepGroup(group: ParamGroup, w: WriteSet): void {
-    const lr: number = group.lr, [b1, b2] = group.betas as [number, number], eps: number = group.eps;
-    const wd: number = group.weightDecay, sign = group.maximize ? -1 : 1;
-    forEachParam(group, (p) => this._stateOf(p), w, 'Adamax', (p, P, G, st) => {
+  protected override _stepGroup(group: ParamGroup): void {
+    const [b1, b2] = group.betas as [number, number];
+    const hp: AdamaxHyperparams = { lr: group.lr, beta1: b1, beta2: b2, eps: group.eps, weightDecay: group.weightDecay,
+      maximize: group.maximize };
+    const slots: ParamSlot[] = [];
+    for (const p of paramsWithGrad(group, 'Adamax')) {
+      const st = this._stateOf(p);
       if (st.step === undefined) {
-        st.step = newStep();
+        st.step = newStep(p);
         st.expAvg = zeros(p);
         st.expInf = zeros(p);
       }
-      const step = bumpStep(st.step);
-      adamaxKernel(P, G, w.rw(st.expAvg), w.rw(st.expInf), P.length, sign, wd, lr / (1 - b1 ** step), b1, b2, eps);
-    });
+      slots.push({ p, grad: p.grad!, state: [st.expAvg, st.expInf], step: bumpStep(st.step) });
+    }
+    dispatchStep('adamax', slots, hp, adamaxFallback);
   }
 }

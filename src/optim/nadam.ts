@@ -1,25 +1,11 @@
+import type { Tensor } from '../tensor.js';
 import { OPTIMIZER_HINTS, Optimizer, parseArgs } from './optimizer.js';
 import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
-import type { WriteSet } from './_access.js';
-import type { TypedArray } from '../dtype.js';
-import { scalarGet, scalarSet } from './_access.js';
-import { tensor } from '../ops.js';
-import { bumpStep, checkAdamFamily, checkNonNegative, forEachParam, newStep, zeros } from './_common.js';
-
-function nadamKernel(P: TypedArray, G: TypedArray, M: TypedArray, V: TypedArray, n: number, sign: number, l2: number, decay: number,
-  b1: number, b2: number, bc2: number, eps: number, cg: number, cm: number): void {
-  if (decay !== 1) for (let i = 0; i < n; i++) P[i] = P[i]! * decay;
-  const c1 = 1 - b1, c2 = 1 - b2;
-  for (let i = 0; i < n; i++) {
-    const th = P[i]!;
-    const g = sign * G[i]! + l2 * th;
-    M[i] = b1 * M[i]! + c1 * g;
-    V[i] = b2 * V[i]! + c2 * g * g;
-    const denom = Math.sqrt(V[i]! / bc2) + eps;
-    P[i] = th + cg * (g / denom); // two addcdiv_ calls in PyTorch: two roundings
-    P[i] = P[i]! + cm * (M[i]! / denom);
-  }
-}
+import type { NAdamHyperparams } from '../backend/types.js';
+import { bumpStep, checkAdamFamily, checkNonNegative, dispatchStep, hostScalar, newMuProduct, newStep, paramsWithGrad, setHostScalar,
+  zeros } from './_common.js';
+import type { ParamSlot } from './_common.js';
+import { nadamFallback } from './_fallback.js';
 
 /** Options of `NAdam`. */
 export interface NAdamOptions extends OptimizerHints {
@@ -65,29 +51,26 @@ export class NAdam extends Optimizer {
     super(params, d);
   }
 
-  protected override _stepGroup(group: ParamGroup, w: WriteSet): void {
-    const lr: number = group.lr, [b1, b2] = group.betas as [number, number], eps: number = group.eps;
-    const wd: number = group.weightDecay, md: number = group.momentumDecay, decoupled: boolean = group.decoupledWeightDecay;
-    const sign = group.maximize ? -1 : 1;
-    forEachParam(group, (p) => this._stateOf(p), w, 'NAdam', (p, P, G, st) => {
+  protected override _stepGroup(group: ParamGroup): void {
+    const [b1, b2] = group.betas as [number, number], md: number = group.momentumDecay;
+    const hp: NAdamHyperparams = { lr: group.lr, beta1: b1, beta2: b2, eps: group.eps, weightDecay: group.weightDecay, momentumDecay: md,
+      decoupledWeightDecay: group.decoupledWeightDecay, maximize: group.maximize };
+    const slots: ParamSlot[] = [];
+    for (const p of paramsWithGrad(group, 'NAdam')) {
+      const st = this._stateOf(p);
       if (st.step === undefined) {
-        st.step = newStep();
-        st.muProduct = tensor(1, { dtype: 'float32' });
+        st.step = newStep(p);
+        st.muProduct = newMuProduct(p);
         st.expAvg = zeros(p);
         st.expAvgSq = zeros(p);
       }
       const step = bumpStep(st.step);
-      const bc2 = 1 - b2 ** step;
       const mu = b1 * (1 - 0.5 * 0.96 ** (step * md));
-      const muNext = b1 * (1 - 0.5 * 0.96 ** ((step + 1) * md));
-      // mu_product *= mu happens in the state tensor's dtype
-      scalarSet(st.muProduct, scalarGet(st.muProduct) * (st.muProduct.dtype === 'float32' ? Math.fround(mu) : mu));
-      const muProduct = scalarGet(st.muProduct);
-      const muProductNext = muProduct * muNext;
-      const cg = (-lr * (1 - mu)) / (1 - muProduct);
-      const cm = (-lr * muNext) / (1 - muProductNext);
-      const decay = decoupled && wd !== 0 ? 1 - lr * wd : 1;
-      nadamKernel(P, G, w.rw(st.expAvg), w.rw(st.expAvgSq), P.length, sign, decoupled ? 0 : wd, decay, b1, b2, bc2, eps, cg, cm);
-    });
+      // mu_product *= mu happens in the state tensor's dtype; the host mirror keeps the stored value
+      const mp: Tensor = st.muProduct;
+      const muProduct = setHostScalar(mp, hostScalar(mp) * (mp.dtype === 'float32' ? Math.fround(mu) : mu));
+      slots.push({ p, grad: p.grad!, state: [st.expAvg, st.expAvgSq], step, muProduct });
+    }
+    dispatchStep('nadam', slots, hp, nadamFallback);
   }
 }

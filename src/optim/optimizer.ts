@@ -4,7 +4,8 @@
 import { Tensor } from '../tensor.js';
 import { enableGrad, noGrad } from '../autograd/grad_mode.js';
 import { tensor as makeTensor } from '../ops.js';
-import { WriteSet, pyNum } from './_access.js';
+import { pyNum } from './_access.js';
+import { hostScalar } from './_common.js';
 
 /**
  * Marks an optimizer default that every parameter group must specify (PyTorch's `torch.optim.optimizer.required`).
@@ -63,12 +64,13 @@ function copyValue(v: unknown): unknown {
 }
 
 /**
- * @internal Implementation hints PyTorch's optimizers accept (`foreach`, `fused`, `capturable`); torchlet's CPU
- * updates are always fused, so they are accepted and ignored. `differentiable: true` is refused.
+ * @internal Implementation hints PyTorch's optimizers accept (`foreach`, `fused`, `capturable`); torchlet's updates
+ * are fused whenever the backend has the kernel (the Tensor-op fallback otherwise), so they are accepted and ignored.
+ * `differentiable: true` is refused.
  */
 export const OPTIMIZER_HINTS: readonly string[] = ['foreach', 'fused', 'capturable', 'differentiable'];
 
-/** PyTorch's implementation switches, accepted for source compatibility (the CPU updates are always fused). */
+/** PyTorch's implementation switches, accepted for source compatibility (updates are fused where the backend can). */
 export interface OptimizerHints {
   foreach?: boolean | null;
   fused?: boolean | null;
@@ -215,18 +217,17 @@ export class Optimizer {
   step(closure?: Closure): number | Tensor | undefined {
     let loss: number | Tensor | undefined;
     if (closure !== undefined) loss = enableGrad(closure);
-    const w = new WriteSet();
     noGrad(() => {
-      for (const group of this.paramGroups) {
-        this._stepGroup(group, w);
-        w.flush();
-      }
+      for (const group of this.paramGroups) this._stepGroup(group);
     });
     return loss;
   }
 
-  /** @internal The update of one group; subclasses implement it. */
-  protected _stepGroup(_group: ParamGroup, _w: WriteSet): void {
+  /**
+   * @internal The update of one group, under `noGrad`; subclasses implement it. The built-in optimizers run the
+   * backend's `fusedOptimizerStep` when it has one and their Tensor-op fallback otherwise.
+   */
+  protected _stepGroup(_group: ParamGroup): void {
     throw new Error(`${this.constructor.name}.step() is not implemented`);
   }
 
@@ -287,15 +288,17 @@ export class Optimizer {
     }
     const cast = (param: Tensor, value: unknown, key: string | null): unknown => {
       if (value instanceof Tensor) {
+        // state lives on the parameter's device (PyTorch's fused optimizers keep `step` there too: it is never read
+        // during a step, see the host-side mirror in _common.ts)
         return noGrad(() => {
-          let v = value;
-          if (key !== 'step' && param.isFloatingPoint() && v.isFloatingPoint()) v = v.to(param.dtype);
+          const dtype = key !== 'step' && param.isFloatingPoint() && value.isFloatingPoint() ? param.dtype : value.dtype;
+          const v = value.to({ dtype, device: param.device });
           return v === value ? v.clone() : v.contiguous();
         });
       }
       if (key !== null && key !== 'betas' && (typeof value === 'number' || Array.isArray(value))) {
-        if (key === 'step' || key === 'muProduct') return makeTensor(value as number, { dtype: 'float32' });
-        if (Array.isArray(value)) return makeTensor(value as any, { dtype: param.isFloatingPoint() ? param.dtype : undefined });
+        if (key === 'step' || key === 'muProduct') return makeTensor(value as number, { dtype: 'float32', device: param.device });
+        if (Array.isArray(value)) return makeTensor(value as any, { dtype: param.isFloatingPoint() ? param.dtype : undefined, device: param.device });
       }
       if (isPlainObject(value)) {
         const o: Record<string, unknown> = {};
@@ -315,6 +318,10 @@ export class Optimizer {
       return ng as ParamGroup;
     });
     this.state = state;
+    // the host-side mirrors of the scalar state are read once here, so that step() never reads a tensor back
+    for (const s of state.values()) {
+      for (const k of ['step', 'muProduct']) if (s[k] instanceof Tensor) hostScalar(s[k]);
+    }
   }
 
   /** PyTorch's printout: the class name and every group's options, sorted. */

@@ -1,22 +1,9 @@
 import { OPTIMIZER_HINTS, Optimizer, parseArgs } from './optimizer.js';
 import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
-import type { WriteSet } from './_access.js';
-import type { TypedArray } from '../dtype.js';
-import { bumpStep, checkAdamFamily, forEachParam, newStep, zeros } from './_common.js';
-
-function radamKernel(P: TypedArray, G: TypedArray, M: TypedArray, V: TypedArray, n: number, sign: number, l2: number, decay: number,
-  b1: number, b2: number, bc1: number, bc2Sqrt: number, eps: number, lr: number, rectified: boolean, rect: number): void {
-  if (decay !== 1) for (let i = 0; i < n; i++) P[i] = P[i]! * decay;
-  const c1 = 1 - b1, c2 = 1 - b2;
-  for (let i = 0; i < n; i++) {
-    const th = P[i]!;
-    const g = sign * G[i]! + l2 * th;
-    M[i] = b1 * M[i]! + c1 * g;
-    V[i] = b2 * V[i]! + c2 * g * g;
-    const mHat = M[i]! / bc1;
-    P[i] = rectified ? th - mHat * lr * (bc2Sqrt / (Math.sqrt(V[i]!) + eps)) * rect : th - mHat * lr;
-  }
-}
+import type { RAdamHyperparams } from '../backend/types.js';
+import { bumpStep, checkAdamFamily, dispatchStep, newStep, paramsWithGrad, zeros } from './_common.js';
+import type { ParamSlot } from './_common.js';
+import { radamFallback } from './_fallback.js';
 
 /** Options of `RAdam`. */
 export interface RAdamOptions extends OptimizerHints {
@@ -59,24 +46,20 @@ export class RAdam extends Optimizer {
     super(params, d);
   }
 
-  protected override _stepGroup(group: ParamGroup, w: WriteSet): void {
-    const lr: number = group.lr, [b1, b2] = group.betas as [number, number], eps: number = group.eps;
-    const wd: number = group.weightDecay, decoupled: boolean = group.decoupledWeightDecay, sign = group.maximize ? -1 : 1;
-    forEachParam(group, (p) => this._stateOf(p), w, 'RAdam', (p, P, G, st) => {
+  protected override _stepGroup(group: ParamGroup): void {
+    const [b1, b2] = group.betas as [number, number];
+    const hp: RAdamHyperparams = { lr: group.lr, beta1: b1, beta2: b2, eps: group.eps, weightDecay: group.weightDecay,
+      decoupledWeightDecay: group.decoupledWeightDecay, maximize: group.maximize };
+    const slots: ParamSlot[] = [];
+    for (const p of paramsWithGrad(group, 'RAdam')) {
+      const st = this._stateOf(p);
       if (st.step === undefined) {
-        st.step = newStep();
+        st.step = newStep(p);
         st.expAvg = zeros(p);
         st.expAvgSq = zeros(p);
       }
-      const step = bumpStep(st.step);
-      const bc1 = 1 - b1 ** step, bc2 = 1 - b2 ** step;
-      const rhoInf = 2 / (1 - b2) - 1;
-      const rhoT = rhoInf - (2 * step * b2 ** step) / bc2;
-      const rectified = rhoT > 5;
-      const rect = rectified ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
-      const decay = decoupled && wd !== 0 ? 1 - lr * wd : 1;
-      radamKernel(P, G, w.rw(st.expAvg), w.rw(st.expAvgSq), P.length, sign, decoupled ? 0 : wd, decay, b1, b2, bc1, Math.sqrt(bc2), eps, lr,
-        rectified, rect);
-    });
+      slots.push({ p, grad: p.grad!, state: [st.expAvg, st.expAvgSq], step: bumpStep(st.step) });
+    }
+    dispatchStep('radam', slots, hp, radamFallback);
   }
 }

@@ -1,32 +1,9 @@
 import { OPTIMIZER_HINTS, Optimizer, parseArgs } from './optimizer.js';
 import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
-import type { WriteSet } from './_access.js';
-import type { TypedArray } from '../dtype.js';
-import { bumpStep, checkNonNegative, forEachParam, newStep, zeros } from './_common.js';
-
-function rmspropKernel(P: TypedArray, G: TypedArray, S: TypedArray, A: TypedArray | null, B: TypedArray | null, n: number,
-  sign: number, wd: number, lr: number, alpha: number, eps: number, mom: number): void {
-  const c = 1 - alpha;
-  for (let i = 0; i < n; i++) {
-    const th = P[i]!;
-    const g = sign * G[i]! + wd * th;
-    S[i] = alpha * S[i]! + c * g * g;
-    let avg: number;
-    if (A !== null) {
-      A[i] = alpha * A[i]! + c * g;
-      const a = A[i]!;
-      avg = Math.sqrt(S[i]! - a * a) + eps;
-    } else {
-      avg = Math.sqrt(S[i]!) + eps;
-    }
-    if (B !== null) {
-      B[i] = mom * B[i]! + g / avg;
-      P[i] = th - lr * B[i]!;
-    } else {
-      P[i] = th - lr * (g / avg);
-    }
-  }
-}
+import type { RMSpropHyperparams } from '../backend/types.js';
+import { bumpStep, checkNonNegative, dispatchStep, newStep, paramsWithGrad, zeros } from './_common.js';
+import type { ParamSlot } from './_common.js';
+import { rmspropFallback } from './_fallback.js';
 
 /** Options of `RMSprop`. */
 export interface RMSpropOptions extends OptimizerHints {
@@ -75,21 +52,24 @@ export class RMSprop extends Optimizer {
     super(params, d);
   }
 
-  protected override _stepGroup(group: ParamGroup, w: WriteSet): void {
-    const lr: number = group.lr, alpha: number = group.alpha, eps: number = group.eps, wd: number = group.weightDecay;
-    const mom: number = group.momentum, centered: boolean = group.centered, sign = group.maximize ? -1 : 1;
-    forEachParam(group, (p) => this._stateOf(p), w, 'RMSprop', (p, P, G, st) => {
+  protected override _stepGroup(group: ParamGroup): void {
+    const mom: number = group.momentum, centered: boolean = group.centered;
+    const hp: RMSpropHyperparams = { lr: group.lr, alpha: group.alpha, eps: group.eps, weightDecay: group.weightDecay, momentum: mom,
+      centered, maximize: group.maximize };
+    const slots: ParamSlot[] = [];
+    for (const p of paramsWithGrad(group, 'RMSprop')) {
+      const st = this._stateOf(p);
       if (st.step === undefined) {
-        st.step = newStep();
+        st.step = newStep(p);
         st.squareAvg = zeros(p);
         if (mom > 0) st.momentumBuffer = zeros(p);
         if (centered) st.gradAvg = zeros(p);
       }
       if (mom > 0 && st.momentumBuffer === undefined) st.momentumBuffer = zeros(p);
       if (centered && st.gradAvg === undefined) st.gradAvg = zeros(p);
-      bumpStep(st.step);
-      rmspropKernel(P, G, w.rw(st.squareAvg), centered ? w.rw(st.gradAvg) : null, mom > 0 ? w.rw(st.momentumBuffer) : null,
-        P.length, sign, wd, lr, alpha, eps, mom);
-    });
+      slots.push({ p, grad: p.grad!, state: [st.squareAvg, mom > 0 ? st.momentumBuffer : null, centered ? st.gradAvg : null],
+        step: bumpStep(st.step) });
+    }
+    dispatchStep('rmsprop', slots, hp, rmspropFallback);
   }
 }

@@ -1,29 +1,10 @@
 import type { Tensor } from '../tensor.js';
 import { OPTIMIZER_HINTS, Optimizer, parseArgs, required } from './optimizer.js';
 import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
-import type { WriteSet } from './_access.js';
-import type { TypedArray } from '../dtype.js';
-import { checkNonNegative, forEachParam, zeros } from './_common.js';
-
-/** Without momentum SGD keeps no state (PyTorch only touches `state[p]` when momentum ≠ 0). */
-const NO_STATE: Record<string, any> = Object.freeze({});
-
-function sgdKernel(P: TypedArray, G: TypedArray, n: number, sign: number, wd: number, lr: number): void {
-  for (let i = 0; i < n; i++) {
-    const th = P[i]!;
-    P[i] = th - lr * (sign * G[i]! + wd * th);
-  }
-}
-
-function sgdMomentumKernel(P: TypedArray, G: TypedArray, B: TypedArray, n: number, sign: number, wd: number, lr: number,
-  mom: number, keep: number, first: boolean, nesterov: boolean): void {
-  for (let i = 0; i < n; i++) {
-    const th = P[i]!;
-    const g = sign * G[i]! + wd * th;
-    B[i] = first ? g : mom * B[i]! + keep * g; // the buffer is read back in its dtype, as PyTorch does
-    P[i] = th - lr * (nesterov ? g + mom * B[i]! : B[i]!);
-  }
-}
+import type { SgdHyperparams } from '../backend/types.js';
+import { checkNonNegative, dispatchStep, paramsWithGrad, zeros } from './_common.js';
+import type { ParamSlot } from './_common.js';
+import { sgdFallback } from './_fallback.js';
 
 /** Options of `SGD` (camelCase of PyTorch's keyword arguments). */
 export interface SGDOptions extends OptimizerHints {
@@ -69,16 +50,21 @@ export class SGD extends Optimizer {
     super(params, d);
   }
 
-  protected override _stepGroup(group: ParamGroup, w: WriteSet): void {
-    const lr: number = group.lr, mom: number = group.momentum, damp: number = group.dampening;
-    const wd: number = group.weightDecay, nesterov: boolean = group.nesterov, sign = group.maximize ? -1 : 1;
+  protected override _stepGroup(group: ParamGroup): void {
+    const lr: number = group.lr, mom: number = group.momentum;
     if (typeof lr !== 'number') throw new TypeError(`SGD: lr must be a number, got ${String(lr)}`);
-    forEachParam(group, (p) => (mom === 0 ? NO_STATE : this._stateOf(p)), w, 'SGD', (p: Tensor, P, G, st) => {
-      if (mom === 0) { sgdKernel(P, G, P.length, sign, wd, lr); return; }
-      let bufT = st.momentumBuffer as Tensor | undefined | null;
-      const first = bufT === undefined || bufT === null;
-      if (first) { bufT = zeros(p); st.momentumBuffer = bufT; }
-      sgdMomentumKernel(P, G, w.rw(bufT!), P.length, sign, wd, lr, mom, 1 - damp, first, nesterov);
-    });
+    const hp: SgdHyperparams = { lr, momentum: mom, dampening: group.dampening, weightDecay: group.weightDecay,
+      nesterov: group.nesterov, maximize: group.maximize };
+    const slots: ParamSlot[] = [];
+    for (const p of paramsWithGrad(group, 'SGD')) {
+      // without momentum SGD keeps no state (PyTorch only touches `state[p]` when momentum ≠ 0)
+      if (mom === 0) { slots.push({ p, grad: p.grad!, state: [null], step: 1 }); continue; }
+      const st = this._stateOf(p);
+      let buf = st.momentumBuffer as Tensor | undefined | null;
+      const first = buf === undefined || buf === null;
+      if (first) { buf = zeros(p); st.momentumBuffer = buf; }
+      slots.push({ p, grad: p.grad!, state: [buf!], step: first ? 1 : 2 });
+    }
+    dispatchStep('sgd', slots, hp, sgdFallback);
   }
 }

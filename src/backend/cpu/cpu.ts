@@ -13,6 +13,8 @@ import { isFloating } from '../../dtype.js';
 import type { ArgReduceOp, Backend, BinaryOp, ConvGeometry, Layout, ReduceOp, Storage, UnaryOp } from '../types.js';
 import { CachingAllocator } from './pool.js';
 import { gemm } from './gemm.js';
+import * as optimKernels from './optim.js';
+import type { OptimizerHyperparams, OptimizerKind, OptimizerSlot, TensorRef } from '../types.js';
 
 export class CpuStorage implements Storage {
   version = 0;
@@ -563,6 +565,17 @@ export class CpuBackend implements Backend {
       }
     }
     return out;
+  }
+
+  // ---- Optimizer and clipping kernels (optional Backend methods; the loops live in optim.ts)
+  fusedOptimizerStep<K extends OptimizerKind>(kind: K, slots: readonly OptimizerSlot[], hp: OptimizerHyperparams[K]): void {
+    optimKernels.fusedOptimizerStep(this, kind, slots, hp);
+  }
+  foreachNorm(tensors: readonly TensorRef[], ord: number, outDtype: DType): CpuStorage {
+    return optimKernels.foreachNorm(this, tensors, ord, outDtype) as CpuStorage;
+  }
+  foreachMul_(tensors: readonly TensorRef[], scalar: TensorRef): void {
+    optimKernels.foreachMul_(this, tensors, scalar);
   }
 }
 
