@@ -138,6 +138,7 @@ export const RULES: Record<string, Rule> = {
   viewOfBase: (g, _s, ctx) => [o.viewOfBaseBackward(g, ctx.geo)],
   clone: (g) => [g],
   cast: (g) => [g], // the engine casts to the input's dtype
+  toCopy: (g, _s, ctx) => [g.to(ctx.device)], // a move between devices: the gradient goes back to the source
   cat: (g, _s, ctx) => {
     const out: Tensor[] = [];
     let start = 0;
