@@ -202,7 +202,7 @@ export function viewOfBaseBackward(g: Tensor, geo: ViewGeom): Tensor {
   }
   const n = numelOf(geo.baseShape);
   const pos = zerosInLayout(geo, g, 'int64');
-  pos.copy_(arange(n).view(geo.baseShape));
+  pos.copy_(arange(n, { device: g.device }).view(geo.baseShape));
   const acc = zeros([n], { dtype: g.dtype, device: g.device });
   acc.scatterAdd_(0, applyView(geo, pos).reshape([-1]), g.reshape([-1]));
   return acc.view(geo.baseShape);
@@ -767,7 +767,7 @@ export class TensorOps {
       return p.keepdim ? r.reshape(this._shape.map(() => 1)) : r.reshape([]);
     }
     const d = normDim(p.dim as number, this.dim());
-    if (this.dim() === 0) return zeros([], { dtype: 'int64' });
+    if (this.dim() === 0) return zeros([], { dtype: 'int64', device: this.device });
     if (this._shape[d] === 0) throw new RangeError(`${op}(): Expected reduction dim ${d} to have non-zero size.`);
     const r = newTensor(this._backend.argReduce(op, this._s, this.layout, d), this._shape.map((s, i) => (i === d ? 1 : s)), this);
     return p.keepdim ? r : r.squeeze(d);
@@ -817,7 +817,7 @@ export class TensorOps {
     const axes = reduceAxes(this, d);
     const out = noGrad(() => {
       const a = this.abs();
-      if (pn === Infinity) return a.numel() === 0 ? zeros(reducedShape(this._shape, axes, keepdim), { dtype: this.dtype }) : a.amax(axes, keepdim);
+      if (pn === Infinity) return a.numel() === 0 ? zeros(reducedShape(this._shape, axes, keepdim), { dtype: this.dtype, device: this.device }) : a.amax(axes, keepdim);
       if (pn === -Infinity) return a.amin(axes, keepdim);
       if (pn === 0) return a.ne(0).sum(axes, keepdim).to(this.dtype);
       if (pn === 1) return a.sum(axes, keepdim);
@@ -1111,7 +1111,7 @@ export class TensorOps {
     let r: Tensor = this;
     for (const d of normDims(typeof dims === 'number' ? [dims] : dims, this.dim())) {
       const n = this._shape[d]!;
-      r = r.indexSelect(d, arange(n - 1, -1, -1));
+      r = r.indexSelect(d, arange(n - 1, -1, -1, { device: this.device }));
     }
     return r === this ? this.clone() : r;
   }
