@@ -66,11 +66,8 @@ export function device(spec: DeviceLike, index?: number | null): Device {
   if (m[2] !== undefined && index !== undefined && index !== null) {
     throw new Error(`type (string) must not include an index because index was passed explicitly: ${spec}`);
   }
-  let idx = m[2] !== undefined ? Number(m[2]) : index ?? null;
-  if (idx !== null && (!Number.isInteger(idx) || idx < 0)) {
-    if (idx === -1 && m[2] === undefined) idx = null; // torch.device('cpu', -1): no index
-    else throw new Error(`Device index must not be negative`);
-  }
+  const idx = m[2] !== undefined ? Number(m[2]) : index ?? null;
+  if (idx !== null && (!Number.isInteger(idx) || idx < 0)) throw new Error(`Device index must not be negative`);
   if (type === 'cpu' && idx !== null && idx !== 0) throw new Error(`CPU device index must be -1 or zero, got ${idx}`);
   return new Device(type, type === 'cpu' ? null : idx);
 }

@@ -666,7 +666,8 @@ export class TensorOps {
     if (value instanceof Tensor && value.dim() !== 0) {
       throw new RangeError(`masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.dim()} dimension(s).`);
     }
-    const v = value instanceof Tensor ? onDevice(value, commonDevice([this, mask, value])).to(this.dtype) : wrapScalar(value, this, this.dtype);
+    const dev = commonDevice(value instanceof Tensor ? [this, mask, value] : [this, mask]); // self first, as PyTorch names them
+    const v = value instanceof Tensor ? onDevice(value, dev).to(this.dtype) : wrapScalar(value, this, this.dtype);
     // out of place, self and mask broadcast together as in PyTorch
     return where(mask, v, this);
   }
