@@ -1200,9 +1200,11 @@ export class TensorOps {
   /** Elements where `mask` is true, as a 1-D tensor. */
   maskedSelect(this: Tensor, mask: Tensor): Tensor {
     const shape = broadcastShapes(this._shape, mask._shape);
-    const m = mask.expand(shape).reshape([-1]);
+    const dev = commonDevice([this, mask]);
+    if (dev.type === 'meta') throw new Error('masked_select: the output size depends on the mask values, which a meta tensor does not have');
+    const m = onDevice(mask, dev).expand(shape).reshape([-1]);
     const idx = nonzeroFlat(m);
-    return this.expand(shape).reshape([-1]).indexSelect(0, idx);
+    return onDevice(this, dev).expand(shape).reshape([-1]).indexSelect(0, idx);
   }
 
   // ---- in-place
@@ -1572,7 +1574,7 @@ function nonzeroFlat(m: Tensor): Tensor {
   const v = m.dataSync();
   const idx: number[] = [];
   for (let i = 0; i < v.length; i++) if (v[i]) idx.push(i);
-  return tensor(idx, { dtype: 'int64' });
+  return tensor(idx, { dtype: 'int64', device: m.device });
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -1781,6 +1783,11 @@ function finish(t: Tensor, opts: TensorOptions): Tensor {
   return t;
 }
 
+/** Whether a factory's options put the result on the meta device (random factories then draw nothing). */
+function onMetaDevice(opts: TensorOptions): boolean {
+  return opts.device !== undefined && parseDevice(opts.device).type === 'meta';
+}
+
 function filled(shape: readonly number[], value: number, opts: TensorOptions, defaultDt?: DType): Tensor {
   const { dev, backend } = resolveDevice(opts.device);
   const dt = opts.dtype ?? defaultDt ?? getDefaultDtype();
@@ -1804,7 +1811,7 @@ function fromValues(shape: readonly number[], vals: ArrayLike<number>, opts: Ten
  * torch.tensor([1, 2], { dtype: 'int64' });      // int64
  */
 export function tensor(data: NestedArray | Tensor, opts: TensorOptions = {}): Tensor {
-  if (data instanceof Tensor) return finish(data.detach().to({ dtype: opts.dtype ?? data.dtype, copy: true }), opts);
+  if (data instanceof Tensor) return finish(data.detach().to({ dtype: opts.dtype ?? data.dtype, device: opts.device ?? data.device, copy: true }), opts);
   const shape: number[] = [];
   let probe: any = data;
   while (Array.isArray(probe) || ArrayBuffer.isView(probe)) {
@@ -1930,6 +1937,7 @@ export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions =
 /** Uniform [0, 1) samples from the default generator (or `opts.generator`). */
 export function rand(...args: (number | readonly number[] | (TensorOptions & { generator?: Generator }))[]): Tensor {
   const { shape, opts } = parseSize(args);
+  if (onMetaDevice(opts)) return filled(shape, 0, opts); // no values to draw (and no generator state consumed)
   const g: Generator = opts.generator ?? defaultGenerator;
   const vals = new Float64Array(numelOf(shape));
   for (let i = 0; i < vals.length; i++) vals[i] = g.random();
@@ -1938,6 +1946,7 @@ export function rand(...args: (number | readonly number[] | (TensorOptions & { g
 /** Standard normal samples. @example torch.manualSeed(0); torch.randn([2, 3]) */
 export function randn(...args: (number | readonly number[] | (TensorOptions & { generator?: Generator }))[]): Tensor {
   const { shape, opts } = parseSize(args);
+  if (onMetaDevice(opts)) return filled(shape, 0, opts);
   const g: Generator = opts.generator ?? defaultGenerator;
   const vals = new Float64Array(numelOf(shape));
   for (let i = 0; i < vals.length; i++) vals[i] = g.normal();
