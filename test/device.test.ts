@@ -282,3 +282,30 @@ test('save/load remember devices; mapLocation moves them (device, record, functi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a full training step on another device gives the CPU\'s values exactly', () => {
+  const make = () => new nn.Sequential(
+    new nn.Conv2d(1, 4, 3, { padding: 1 }), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Dropout(0.1),
+    new nn.Flatten(), new nn.Linear(4 * 4 * 4, 10), new nn.LogSoftmax(1));
+  const run = (dev: string) => {
+    torch.manualSeed(1);
+    const m = make().to(dev);
+    const opt = new torch.optim.Adam(m.parameters(), { lr: 0.01 });
+    const sched = new torch.optim.lrScheduler.StepLR(opt, 1);
+    torch.manualSeed(2);
+    const x = torch.randn([8, 1, 8, 8]).to(dev), y = torch.randint(0, 10, [8]).to(dev);
+    const losses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      opt.zeroGrad();
+      const l = nn.functional.nllLoss(m.call(x), y);
+      l.backward();
+      nn.utils.clipGradNorm_(m.parameters(), 1);
+      opt.step();
+      sched.step();
+      assert.equal(String(l.device), dev === 'cpu' ? 'cpu' : dev);
+      losses.push(l.item());
+    }
+    return { losses, params: m.parameters().map((p) => p.cpu().tolist()) };
+  };
+  assert.deepEqual(run('fake:1'), run('cpu'));
+});
