@@ -58,6 +58,20 @@ export type DeviceLike = Device | string;
 export function device(spec: DeviceLike, index?: number | null): Device {
   if (spec instanceof Device) return spec;
   if (typeof spec !== 'string') throw new TypeError(`device(): argument 'type' must be str, not ${typeof spec}`);
+  if (index === undefined || index === null) {
+    // factories parse the same few strings over and over; types are only ever added, so a parse stays valid
+    const hit = parsed.get(spec);
+    if (hit !== undefined) return hit;
+    const d = parseDevice(spec, null);
+    if (parsed.size < 256) parsed.set(spec, d);
+    return d;
+  }
+  return parseDevice(spec, index);
+}
+
+const parsed = new Map<string, Device>();
+
+function parseDevice(spec: string, index: number | null): Device {
   const m = /^([a-z_][a-z0-9_]*)(?::(-?\d+))?$/.exec(spec);
   if (m === null || !knownTypes.has(m[1]!)) {
     throw new Error(`Expected one of ${[...knownTypes].join(', ')} device type at start of device string: ${spec}`);
@@ -77,9 +91,15 @@ export function device(spec: DeviceLike, index?: number | null): Device {
  * an unspecified index to 0 (PyTorch's current device), so `zeros(2, { device: 'cuda' }).device` is `cuda:0`.
  */
 export function canonicalDevice(d: Device): Device {
-  if (INDEXLESS.has(d.type)) return d.index === null ? d : new Device(d.type, null);
-  return d.index === null ? new Device(d.type, 0) : d;
+  if (INDEXLESS.has(d.type) ? d.index === null : d.index !== null) return d;
+  let c = canonical.get(d);
+  if (c === undefined) {
+    c = new Device(d.type, INDEXLESS.has(d.type) ? null : 0);
+    canonical.set(d, c);
+  }
+  return c;
 }
+const canonical = new WeakMap<Device, Device>();
 
 export const CPU = new Device('cpu');
 export const META = new Device('meta');

@@ -20,7 +20,6 @@ interface Registration { factory: BackendFactory; deviceCount: number | null }
 const registrations = new Map<string, Registration>();
 /** One backend instance per device (`type:index`), made on first use. */
 const instances = new Map<string, Backend>();
-const deviceOfBackend = new WeakMap<Backend, Device>();
 
 /**
  * Registers the backend that serves a device type, as a factory called once per device (type + index) on first
@@ -35,6 +34,7 @@ export function registerBackend(deviceType: string, b: Backend | BackendFactory,
   const factory: BackendFactory = typeof b === 'function' ? b : () => b;
   registrations.set(deviceType, { factory, deviceCount: opts.deviceCount ?? null });
   for (const k of [...instances.keys()]) if (k.startsWith(deviceType + ':')) instances.delete(k);
+  byDevice = new WeakMap();
 }
 
 /** Whether a backend serves `deviceType`. @example torch.hasBackend('cpu') // true */
@@ -49,6 +49,19 @@ export function registeredDeviceCount(deviceType: string): number | null { retur
  * @example torch.getBackend('cpu').name // 'cpu'
  */
 export function getBackend(dev: DeviceLike): Backend {
+  if (dev instanceof Device) {
+    const hit = byDevice.get(dev); // the hot path: factories and transfers pass Device objects
+    if (hit !== undefined) return hit;
+  }
+  const b = makeBackend(dev);
+  if (dev instanceof Device) byDevice.set(dev, b);
+  return b;
+}
+
+/** getBackend's cache per Device object; replaced whenever a registration changes. */
+let byDevice = new WeakMap<Device, Backend>();
+
+function makeBackend(dev: DeviceLike): Backend {
   const d = canonicalDevice(parseDevice(dev));
   const key = `${d.type}:${d.index ?? 0}`;
   const hit = instances.get(key);
@@ -64,15 +77,8 @@ export function getBackend(dev: DeviceLike): Backend {
   }
   const b = reg.factory(idx);
   instances.set(key, b);
-  if (!deviceOfBackend.has(b)) deviceOfBackend.set(b, d);
   return b;
 }
-
-/**
- * @internal The device a backend instance serves (its storages live there); for an instance registered for
- * several indices, the first device it was made for.
- */
-export function deviceOfBackendInstance(b: Backend): Device | undefined { return deviceOfBackend.get(b); }
 
 export type Scalar = number | boolean;
 export type NestedArray = Scalar | NestedArray[] | TypedArray | Tensor;
