@@ -23,7 +23,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, w
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Tensor, fromStorage, getBackend } from './tensor.js';
+import { Tensor, fromStorage, getBackend, hasBackend } from './tensor.js';
 import type { DType } from './dtype.js';
 import { Device } from './device.js';
 import type { DeviceLike } from './device.js';
@@ -436,6 +436,17 @@ function place(t: Tensor, loc: string, map: MapLocation): Tensor {
     return r;
   }
   let target: DeviceLike = loc;
+  if (map === null) {
+    // restoring the saved location: explain how to load elsewhere when that device is not available here
+    if (loc.startsWith('cuda') && !hasBackend('cuda')) {
+      throw new Error("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is False. If you are running on a CPU-only machine, please use torch.load with map_location=torch.device('cpu') to map your storages to the CPU.");
+    }
+    try {
+      getBackend(loc);
+    } catch (e) {
+      throw new Error(`torch.load: a tensor was saved on '${loc}', which is not available here (${(e as Error).message}); pass mapLocation (e.g. { mapLocation: 'cpu' }) to load it elsewhere`);
+    }
+  }
   if (typeof map === 'string' || map instanceof Device) target = map as DeviceLike;
   else if (map !== null && isPlain(map)) { const m = map as Record<string, DeviceLike>; target = (Object.prototype.hasOwnProperty.call(m, loc) ? m[loc] : undefined) ?? loc; }
   return t.to(target);

@@ -174,6 +174,8 @@ export class Tensor {
   get isCuda(): boolean { return this.device.type === 'cuda'; }
   /** True for tensors on the `meta` device (shape, dtype and strides, no data). */
   get isMeta(): boolean { return this.device.type === 'meta'; }
+  /** The device index (PyTorch's `get_device()`): -1 for the CPU (and meta), the index otherwise. */
+  getDevice(): number { return this.device.type === 'cpu' || this.device.type === 'meta' ? -1 : this.device.index ?? 0; }
 
   // --- autograd metadata -----------------------------------------------------------------------------------
 

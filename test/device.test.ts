@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as torch from 'torchlet';
 import type { Backend, Layout, Storage } from 'torchlet';
+import { serializeEntries } from '../src/serialization.js';
 
 const { nn } = torch;
 
@@ -41,6 +42,8 @@ test('device(): open types, PyTorch errors, canonical tensor devices', () => {
   // a tensor's device always carries its index, except on the index-less cpu and meta
   assert.equal(String(torch.zeros([1], { device: 'fake' }).device), 'fake:0');
   assert.equal(String(torch.zeros([1], { device: 'meta' }).device), 'meta');
+  assert.equal(torch.zeros([1], { device: 'fake:2' }).getDevice(), 2);
+  assert.equal(torch.zeros([1]).getDevice(), -1);
   assert.ok(torch.device('fake').equals(torch.device('fake:0')));
   assert.ok(!torch.device('fake:1').equals(torch.device('fake:0')));
 });
@@ -275,6 +278,12 @@ test('save/load remember devices; mapLocation moves them (device, record, functi
     const m2 = new nn.Linear(3, 2);
     m2.loadStateDict(torch.load(file, { mapLocation: torch.device('cpu') }));
     assert.deepEqual(m2.weight.tolist(), m.weight.tolist());
+    // a checkpoint from a device this process lacks: PyTorch's message for CUDA, a hint to use mapLocation otherwise
+    const bytes = (devs: Record<string, string>) => Buffer.concat(serializeEntries([{ name: 'a', t: torch.ones([2]) }], { format: 'pt', torchlet_devices: JSON.stringify(devs) }));
+    assert.throws(() => torch.load(bytes({ a: 'cuda:0' })), /^Error: Attempting to deserialize object on a CUDA device but torch.cuda.is_available\(\) is False/);
+    assert.throws(() => torch.load(bytes({ a: 'fake:7' })), /a tensor was saved on 'fake:7', which is not available here \(.*invalid device ordinal.*\); pass mapLocation/);
+    assert.deepEqual(torch.load(bytes({ a: 'cuda:0' }), { mapLocation: 'cpu' }).a.tolist(), [1, 1]);
+    assert.equal(String(torch.load(bytes({ a: 'fake:2' })).a.device), 'fake:2');
     // CPU-only checkpoints carry no device record (byte-identical to the reference writer)
     torch.save({ b }, file);
     assert.equal(String(torch.load(file).b.device), 'cpu');

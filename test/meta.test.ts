@@ -211,6 +211,12 @@ test('toEmpty materialises a meta model; resetParameters initialises it; paramet
   model.to('meta');
   assert.ok(model.parameters().every((p) => p.isMeta && p.grad!.isMeta));
   assert.ok(model.call(torch.randn([2, 1, 8, 8], M)).isMeta);
-  // toEmpty also accepts a bare device
-  new nn.Linear(2, 2, M).toEmpty('cpu');
+  // toEmpty also accepts a bare device; gradients keep their identity and move too
+  const lin = new nn.Linear(2, 2, M);
+  lin.call(torch.randn([3, 2], M)).sum().backward();
+  const g = lin.weight.grad!;
+  lin.toEmpty('cpu');
+  assert.equal(lin.weight.grad, g);
+  assert.equal(String(g.device), 'cpu');
+  assert.deepEqual(g.shape, [2, 2]);
 });

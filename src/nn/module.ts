@@ -564,8 +564,8 @@ export class Module {
   /**
    * Moves parameters and buffers to `device` WITHOUT copying their values (PyTorch's `to_empty`): the new tensors
    * are uninitialised (zero-filled here). The way to materialise a model built on the `meta` device; call
-   * `resetParameters()` on its layers (or load a state dict) afterwards. Parameters keep their identity;
-   * gradients are dropped.
+   * `resetParameters()` on its layers (or load a state dict) afterwards. Parameters and gradients keep their
+   * identity (gradients become uninitialised too, as PyTorch's `_apply(empty_like)`).
    * @example
    * const model = new torch.nn.Linear(1024, 1024, { device: 'meta' }); // no memory
    * model.toEmpty({ device: 'cpu' });
@@ -581,7 +581,7 @@ export class Module {
         for (const p of m._parameters.values()) {
           if (p === null) continue;
           setTensorData(p, emptyLike(p, { device: dev }));
-          p.grad = null;
+          if (p.grad !== null) setTensorData(p.grad, emptyLike(p.grad, { device: dev }));
         }
         for (const b of m._buffers.values()) if (b !== null) setTensorData(b, emptyLike(b, { device: dev }));
       }
