@@ -1391,7 +1391,7 @@ export class TensorOps {
    * CUDA backend is registered (this build ships none).
    */
   cuda(this: Tensor, index?: number | Device | string | { device?: number | DeviceLike; nonBlocking?: boolean }): Tensor {
-    let d: number | DeviceLike | undefined = isPlainObject(index) ? (index as { device?: number | DeviceLike }).device : index as number | DeviceLike | undefined;
+    const d: number | DeviceLike | undefined = isPlainObject(index) ? (index as { device?: number | DeviceLike }).device : index as number | DeviceLike | undefined;
     const dev = typeof d === 'number' || d === undefined ? parseDevice('cuda', d ?? null) : parseDevice(d);
     if (dev.type !== 'cuda') throw new Error(`Invalid device, must be cuda device`);
     return this.to(dev);
@@ -1441,7 +1441,7 @@ export interface ToOptions { device?: DeviceLike | null; dtype?: DType | null; n
  */
 function toDevice(x: Tensor, dev: Device, dt: DType): Tensor {
   const backend = getBackend(dev);
-  const src = x.dtype === dt || isMeta(x) ? x : noGrad(() => castTo(x, dt));
+  const src = x.dtype === dt || isMeta(x) || dev.type === 'meta' ? x : noGrad(() => castTo(x, dt));
   let s: Storage;
   if (dev.type === 'meta') s = backend.alloc(dt, src.numel());
   else {
