@@ -45,6 +45,7 @@ export const float32 = 'float32', float = 'float32', float64 = 'float64', double
 export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';
 export { save, load } from './serialization.js';
+export type { MapLocation } from './serialization.js';
 export * as datasets from './datasets/index.js';
 export { summary, ModelStatistics } from './summary/index.js';
 export type { SummaryOptions, LayerSummary, ColumnName, RowSetting } from './summary/index.js';
