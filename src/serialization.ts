@@ -499,7 +499,7 @@ export function load(f: string | URL | Uint8Array, opts: { mapLocation?: MapLoca
     }
     const tensors = new Map<string, Tensor>();
     for (const i of infos) {
-      const loc = (saved[i.name] as string | undefined) ?? 'cpu';
+      const loc = Object.prototype.hasOwnProperty.call(saved, i.name) ? saved[i.name] as string : 'cpu'; // names may be '__proto__'
       tensors.set(i.name, place(readTensor(bytes, dataStart, i), loc, opts.mapLocation ?? null));
     }
     const structure = metadata?.[FORMAT_KEY];

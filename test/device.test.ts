@@ -284,6 +284,12 @@ test('save/load remember devices; mapLocation moves them (device, record, functi
     assert.throws(() => torch.load(bytes({ a: 'fake:7' })), /a tensor was saved on 'fake:7', which is not available here \(.*invalid device ordinal.*\); pass mapLocation/);
     assert.deepEqual(torch.load(bytes({ a: 'cuda:0' }), { mapLocation: 'cpu' }).a.tolist(), [1, 1]);
     assert.equal(String(torch.load(bytes({ a: 'fake:2' })).a.device), 'fake:2');
+    // tensor names are keys of the device record too: '__proto__' must stay a plain key
+    const proto = JSON.parse('{"__proto__": "fake:1"}');
+    const pb = Buffer.concat(serializeEntries([{ name: '__proto__', t: torch.ones([1]) }, { name: 'x', t: torch.ones([1]) }], { format: 'pt', torchlet_devices: JSON.stringify(proto) }));
+    const loaded = torch.load(pb);
+    assert.equal(String(Object.getOwnPropertyDescriptor(loaded, '__proto__')!.value.device), 'fake:1');
+    assert.equal(String(loaded.x.device), 'cpu');
     // CPU-only checkpoints carry no device record (byte-identical to the reference writer)
     torch.save({ b }, file);
     assert.equal(String(torch.load(file).b.device), 'cpu');
