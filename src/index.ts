@@ -9,28 +9,33 @@
  * console.log(x.grad!.tolist());
  */
 import { CpuBackend } from './backend/cpu/cpu.js';
+import { MetaBackend } from './backend/meta/meta.js';
 import { registerBackend } from './tensor.js';
 
+// One portable CPU device; the meta device (shape-only) has one instance too.
 registerBackend('cpu', new CpuBackend());
+registerBackend('meta', new MetaBackend());
 
-export { Tensor, registerBackend, getBackend } from './tensor.js';
+export { Tensor, registerBackend, getBackend, hasBackend } from './tensor.js';
+export type { BackendFactory } from './tensor.js';
 export type { NestedArray, Scalar } from './tensor.js';
 export type { DType, TypedArray } from './dtype.js';
 export { promoteTypes, getDefaultDtype, setDefaultDtype, isFloating as isFloatingDtype } from './dtype.js';
-export { Device, device } from './device.js';
-export type { DeviceLike } from './device.js';
+export { Device, device, deviceTypes } from './device.js';
+export type { DeviceLike, DeviceType } from './device.js';
 export { Generator, manualSeed, initialSeed, defaultGenerator } from './random.js';
 export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled, isInferenceModeEnabled } from './autograd/grad_mode.js';
 export {
   tensor, zeros, ones, empty, full, arange, linspace, eye, rand, randn, randint, randperm,
   zerosLike, onesLike, emptyLike, fullLike, randnLike, randLike, where, cat, stack, resultType, linear,
 } from './ops.js';
-export type { TensorOptions, ValuesIndices } from './ops.js';
+export type { TensorOptions, ValuesIndices, ToOptions } from './ops.js';
 export * from './functional_forms.js';
 export { var_ as var } from './functional_forms.js';
 export type { Backend, Layout, Storage } from './backend/types.js';
 export type { OptimizerKind, OptimizerSlot, OptimizerHyperparams, TensorRef } from './backend/types.js';
 export { CpuBackend, cpuAllocator } from './backend/cpu/cpu.js';
+export { MetaBackend, MetaStorage } from './backend/meta/meta.js';
 export * as cuda from './cuda.js';
 export * as nn from './nn/index.js';
 export * as autograd from './autograd/index.js';
@@ -41,6 +46,7 @@ export const float32 = 'float32', float = 'float32', float64 = 'float64', double
 export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';
 export { save, load } from './serialization.js';
+export type { MapLocation } from './serialization.js';
 export * as datasets from './datasets/index.js';
 export { summary, ModelStatistics } from './summary/index.js';
 export type { SummaryOptions, LayerSummary, ColumnName, RowSetting } from './summary/index.js';

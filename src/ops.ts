@@ -6,7 +6,7 @@
 import type { Backend, BinaryOp, ConvGeometry, Layout, Storage, UnaryOp, ReduceOp } from './backend/types.js';
 import type { DType, TypedArray } from './dtype.js';
 import { castScalar, category, getDefaultDtype, isDType, isFloating, isIntegral, promoteTypes } from './dtype.js';
-import { CPU, Device, checkDeviceAvailable, device as parseDevice } from './device.js';
+import { CPU, Device, canonicalDevice, device as parseDevice } from './device.js';
 import type { DeviceLike } from './device.js';
 import { Node, runBackward, setEngineOps } from './autograd/engine.js';
 import type { Edge } from './autograd/engine.js';
@@ -39,11 +39,17 @@ export function isPlainObject(x: unknown): x is Record<string, any> {
 
 function cpu(): Backend { return getBackend('cpu'); }
 
-function resolveDevice(d: DeviceLike | undefined): { dev: Device; backend: Backend } {
-  const dev = d === undefined ? CPU : parseDevice(d);
-  checkDeviceAvailable(dev);
-  return { dev, backend: getBackend(dev.type) };
+/**
+ * The device of a factory's `device` option (CPU when absent; `'cuda'` means `cuda:0`) and the backend instance
+ * serving it. Fails with PyTorch's messages for unknown types and `Torch not compiled with CUDA enabled`.
+ */
+export function resolveDevice(d: DeviceLike | undefined): { dev: Device; backend: Backend } {
+  const dev = d === undefined ? CPU : canonicalDevice(parseDevice(d));
+  return { dev, backend: getBackend(dev) };
 }
+
+/** True for tensors on the meta device: shape-only, so checks that need values are skipped (as PyTorch's meta kernels do). */
+export function isMeta(t: Tensor): boolean { return t.device.type === 'meta'; }
 
 /** Wraps a JS scalar as a 0-dim tensor that takes part in type promotion as a Python number would. */
 function wrapScalar(v: number | boolean, like: Tensor, dtype?: DType): Tensor {
@@ -85,10 +91,38 @@ export function resultType(...xs: Tensor[]): DType {
   return combine(dimR, combine(zeroR, wrapR)) ?? getDefaultDtype();
 }
 
-function checkSameDevice(a: Tensor, b: Tensor): void {
-  if (!a.device.equals(b.device) && !a._wrapped && !b._wrapped && a.dim() > 0 && b.dim() > 0) {
-    throw new Error(`Expected all tensors to be on the same device, but found at least two devices, ${a.device} and ${b.device}!`);
+function sameDeviceError(a: Device, b: Device): Error {
+  return new Error(`Expected all tensors to be on the same device, but found at least two devices, ${a} and ${b}!`);
+}
+
+/** Operands of matmul, cat, gather/scatter, index ops and linear must share one device (no CPU-scalar exception). */
+export function checkSameDevice(a: Tensor, b: Tensor): void {
+  if (!a.device.equals(b.device) && !a._wrapped && !b._wrapped) throw sameDeviceError(a.device, b.device);
+}
+
+/** A 0-dim CPU tensor (or a wrapped scalar) may join an elementwise op on any device, as in PyTorch's TensorIterator. */
+function isCpuScalar(t: Tensor): boolean { return t._wrapped || (t.dim() === 0 && t.device.type === 'cpu'); }
+
+/**
+ * The device an elementwise op over `ts` runs on: the device of its non-scalar operands, which must agree
+ * (PyTorch's message otherwise); 0-dim CPU tensors follow it. All CPU scalars: the first operand's device.
+ */
+export function commonDevice(ts: readonly Tensor[]): Device {
+  let dev: Device | null = null;
+  for (const t of ts) {
+    if (isCpuScalar(t)) continue;
+    if (dev === null) dev = t.device;
+    else if (!dev.equals(t.device)) throw sameDeviceError(dev, t.device);
   }
+  return dev ?? ts[0]!.device;
+}
+
+/** `t` on `dev` (a 0-dim CPU operand moved to the op's device; autograd flows back through the move). */
+function onDevice(t: Tensor, dev: Device): Tensor {
+  if (t.device.equals(dev)) return t;
+  const r = t.to(dev);
+  r._wrapped = t._wrapped;
+  return r;
 }
 
 function bLayout(t: Tensor, shape: readonly number[]): Layout {
@@ -168,7 +202,7 @@ export function viewOfBaseBackward(g: Tensor, geo: ViewGeom): Tensor {
   }
   const n = numelOf(geo.baseShape);
   const pos = zerosInLayout(geo, g, 'int64');
-  pos.copy_(arange(n).view(geo.baseShape));
+  pos.copy_(arange(n, { device: g.device }).view(geo.baseShape));
   const acc = zeros([n], { dtype: g.dtype, device: g.device });
   acc.scatterAdd_(0, applyView(geo, pos).reshape([-1]), g.reshape([-1]));
   return acc.view(geo.baseShape);
@@ -221,15 +255,22 @@ export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor, outDtype?: DType):
 
 type BinKind = 'arith' | 'div' | 'cmp' | 'logical';
 
-function prepBinary(a: Tensor, bIn: TensorLike, kind: BinKind): { b: Tensor; dt: DType; common: DType } {
-  let b: Tensor;
-  if (bIn instanceof Tensor) { checkSameDevice(a, bIn); b = bIn; } else b = wrapScalar(bIn, a);
+function prepBinary(aIn: Tensor, bIn: TensorLike, kind: BinKind, inPlace = false): { a: Tensor; b: Tensor; dt: DType; common: DType } {
+  let a = aIn, b: Tensor;
+  if (bIn instanceof Tensor) {
+    b = bIn;
+    if (!a.device.equals(b.device)) {
+      const dev = commonDevice([a, b]);
+      if (inPlace && !a.device.equals(dev)) throw sameDeviceError(dev, a.device); // self is the output: it cannot move
+      a = onDevice(a, dev); b = onDevice(b, dev);
+    }
+  } else b = wrapScalar(bIn, a);
   let common = resultType(a, b);
   if (!(bIn instanceof Tensor) && b.dtype !== common) b = wrapScalar(bIn, a, common); // scalar in the op's dtype
   let dt = common;
   if (kind === 'div' && !isFloating(common)) dt = getDefaultDtype();
   if (kind === 'cmp' || kind === 'logical') dt = 'bool';
-  return { b, dt, common };
+  return { a, b, dt, common };
 }
 
 /** What each binary rule needs saved, given which inputs need a gradient (so in-place updates of an input that no gradient needs stay legal). */
@@ -241,17 +282,17 @@ function savedFor(op: BinaryOp, a: Tensor, b: Tensor, out: Tensor, save: 'ab' | 
   return save === 'abo' ? [a, b, out] : [a, b];
 }
 
-function binary(op: BinaryOp, a: Tensor, bIn: TensorLike, kind: BinKind, save: 'ab' | 'none' | 'abo' = 'ab', ctx: any = null, rule: string = op): Tensor {
-  const { b, dt } = prepBinary(a, bIn, kind);
+function binary(op: BinaryOp, aIn: Tensor, bIn: TensorLike, kind: BinKind, save: 'ab' | 'none' | 'abo' = 'ab', ctx: any = null, rule: string = op): Tensor {
+  const { a, b, dt } = prepBinary(aIn, bIn, kind);
   if (op === 'sub' && (a.dtype === 'bool' || b.dtype === 'bool') && !(b._wrapped && b.dtype !== 'bool')) {
     if (a.dtype === 'bool' && b.dtype === 'bool') {
       throw new TypeError('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
     }
   }
-  if (op === 'pow' && isIntegral(dt) && b.lt(0).any().item() === 1) {
+  if (op === 'pow' && isIntegral(dt) && !isMeta(b) && b.lt(0).any().item() === 1) {
     throw new RangeError('Integers to negative integer powers are not allowed.');
   }
-  if ((op === 'floorDivide' || op === 'remainder' || op === 'fmod') && isIntegral(dt)) {
+  if ((op === 'floorDivide' || op === 'remainder' || op === 'fmod') && isIntegral(dt) && !isMeta(b)) {
     const zero = b.eq(0).any().item();
     if (zero) throw new RangeError('ZeroDivisionError');
   }
@@ -428,8 +469,8 @@ export class TensorOps {
     const rm = isPlainObject(roundingMode) ? roundingMode.roundingMode : roundingMode;
     if (rm === 'floor') return this.floorDivide(other);
     if (rm === 'trunc') {
-      const { b, common } = prepBinary(this, other, 'arith');
-      return binaryRaw('div', this, b, isFloating(common) ? common : 'float64').trunc().to(common);
+      const { a, b, common } = prepBinary(this, other, 'arith');
+      return binaryRaw('div', a, b, isFloating(common) ? common : 'float64').trunc().to(common);
     }
     return binary('div', this, other, 'div');
   }
@@ -625,7 +666,8 @@ export class TensorOps {
     if (value instanceof Tensor && value.dim() !== 0) {
       throw new RangeError(`masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.dim()} dimension(s).`);
     }
-    const v = value instanceof Tensor ? value.to(this.dtype) : wrapScalar(value, this, this.dtype);
+    const dev = commonDevice(value instanceof Tensor ? [this, mask, value] : [this, mask]); // self first, as PyTorch names them
+    const v = value instanceof Tensor ? onDevice(value, dev).to(this.dtype) : wrapScalar(value, this, this.dtype);
     // out of place, self and mask broadcast together as in PyTorch
     return where(mask, v, this);
   }
@@ -726,7 +768,7 @@ export class TensorOps {
       return p.keepdim ? r.reshape(this._shape.map(() => 1)) : r.reshape([]);
     }
     const d = normDim(p.dim as number, this.dim());
-    if (this.dim() === 0) return zeros([], { dtype: 'int64' });
+    if (this.dim() === 0) return zeros([], { dtype: 'int64', device: this.device });
     if (this._shape[d] === 0) throw new RangeError(`${op}(): Expected reduction dim ${d} to have non-zero size.`);
     const r = newTensor(this._backend.argReduce(op, this._s, this.layout, d), this._shape.map((s, i) => (i === d ? 1 : s)), this);
     return p.keepdim ? r : r.squeeze(d);
@@ -776,7 +818,7 @@ export class TensorOps {
     const axes = reduceAxes(this, d);
     const out = noGrad(() => {
       const a = this.abs();
-      if (pn === Infinity) return a.numel() === 0 ? zeros(reducedShape(this._shape, axes, keepdim), { dtype: this.dtype }) : a.amax(axes, keepdim);
+      if (pn === Infinity) return a.numel() === 0 ? zeros(reducedShape(this._shape, axes, keepdim), { dtype: this.dtype, device: this.device }) : a.amax(axes, keepdim);
       if (pn === -Infinity) return a.amin(axes, keepdim);
       if (pn === 0) return a.ne(0).sum(axes, keepdim).to(this.dtype);
       if (pn === 1) return a.sum(axes, keepdim);
@@ -1070,7 +1112,7 @@ export class TensorOps {
     let r: Tensor = this;
     for (const d of normDims(typeof dims === 'number' ? [dims] : dims, this.dim())) {
       const n = this._shape[d]!;
-      r = r.indexSelect(d, arange(n - 1, -1, -1));
+      r = r.indexSelect(d, arange(n - 1, -1, -1, { device: this.device }));
     }
     return r === this ? this.clone() : r;
   }
@@ -1105,6 +1147,7 @@ export class TensorOps {
    */
   gather(this: Tensor, dim: number, index: Tensor): Tensor {
     checkIndex('gather', this, dim, index);
+    checkSameDevice(this, index);
     const d = this.dim() === 0 ? 0 : normDim(dim, this.dim());
     const x = this.dim() === 0 ? this.reshape([1]) : this;
     const idx = index.dim() === 0 ? index.reshape([1]) : index;
@@ -1144,8 +1187,11 @@ export class TensorOps {
     const d = normDim(dim, x.dim());
     const n = index.numel();
     const size = x._shape[d]!;
-    const iv = index.dataSync();
-    for (let i = 0; i < iv.length; i++) if (iv[i]! < -size || iv[i]! >= size) throw new RangeError(`index out of range in self`);
+    checkSameDevice(this, index);
+    if (!isMeta(index)) {
+      const iv = index.dataSync();
+      for (let i = 0; i < iv.length; i++) if (iv[i]! < -size || iv[i]! >= size) throw new RangeError(`index out of range in self`);
+    }
     const idxShape = x._shape.map((_, k) => (k === d ? n : 1));
     const outShape = x._shape.map((s, k) => (k === d ? n : s));
     const r = x.gather(d, index.to('int64').reshape(idxShape).expand(outShape));
@@ -1154,37 +1200,39 @@ export class TensorOps {
   /** Elements where `mask` is true, as a 1-D tensor. */
   maskedSelect(this: Tensor, mask: Tensor): Tensor {
     const shape = broadcastShapes(this._shape, mask._shape);
-    const m = mask.expand(shape).reshape([-1]);
+    const dev = commonDevice([this, mask]);
+    if (dev.type === 'meta') throw new Error('masked_select: the output size depends on the mask values, which a meta tensor does not have');
+    const m = onDevice(mask, dev).expand(shape).reshape([-1]);
     const idx = nonzeroFlat(m);
-    return this.expand(shape).reshape([-1]).indexSelect(0, idx);
+    return onDevice(this, dev).expand(shape).reshape([-1]).indexSelect(0, idx);
   }
 
   // ---- in-place
   /** In place `this += alpha * other`. */
   add_(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
     const al = typeof alpha === 'number' ? alpha : alpha.alpha ?? 1;
-    const { b, dt } = prepBinary(this, other, 'arith');
+    const { b, dt } = prepBinary(this, other, 'arith', true);
     return inplace(this, [b], dt, (src) => src.add(b, al), () => (al === 1 ? binaryInto('add', this, b) : binaryInto('addScaled', this, b, al)));
   }
   /** In place `this -= alpha * other`. */
   sub_(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
     const al = typeof alpha === 'number' ? alpha : alpha.alpha ?? 1;
-    const { b, dt } = prepBinary(this, other, 'arith');
+    const { b, dt } = prepBinary(this, other, 'arith', true);
     return inplace(this, [b], dt, (src) => src.sub(b, al), () => (al === 1 ? binaryInto('sub', this, b) : binaryInto('addScaled', this, b, -al)));
   }
   /** In place `this *= other`. */
   mul_(this: Tensor, other: TensorLike): Tensor {
-    const { b, dt } = prepBinary(this, other, 'arith');
+    const { b, dt } = prepBinary(this, other, 'arith', true);
     return inplace(this, [b], dt, (src) => src.mul(b), () => binaryInto('mul', this, b));
   }
   /** In place `this /= other`. */
   div_(this: Tensor, other: TensorLike): Tensor {
-    const { b, dt } = prepBinary(this, other, 'div');
+    const { b, dt } = prepBinary(this, other, 'div', true);
     return inplace(this, [b], dt, (src) => src.div(b), () => binaryInto('div', this, b));
   }
   /** In place power. */
   pow_(this: Tensor, exponent: TensorLike): Tensor {
-    const { b, dt } = prepBinary(this, exponent, 'arith');
+    const { b, dt } = prepBinary(this, exponent, 'arith', true);
     return inplace(this, [b], dt, (src) => src.pow(b), () => binaryInto('pow', this, b));
   }
   /** In place `this += value * t1 * t2`. */
@@ -1235,7 +1283,8 @@ export class TensorOps {
   zero_(this: Tensor): Tensor { return this.fill_(0); }
   /** Fills with `value` in place. */
   fill_(this: Tensor, value: number | boolean | Tensor): Tensor {
-    const v = value instanceof Tensor ? value.item() : Number(value);
+    if (value instanceof Tensor && value.dim() !== 0) throw new RangeError(`fill_ only supports 0-dimension value tensor but got tensor with ${value.dim()} dimensions.`);
+    const v = value instanceof Tensor ? (isMeta(value) || isMeta(this) ? 0 : value.item()) : Number(value);
     return inplace(this, [], this.dtype, (src) => record('zeroGrad', fullLike(src, v), [src]) /* NaN-safe; history kept with a zero gradient, as FillBackward */, () => this._backend.fill(this._s, this.layout, v));
   }
   /**
@@ -1248,6 +1297,9 @@ export class TensorOps {
       throw new RangeError(`The size of tensor a (${this._shape[this.dim() - 1] ?? 1}) must match the size of tensor b (${src._shape[src.dim() - 1] ?? 1}) at non-singleton dimension ${Math.max(0, this.dim() - 1)}`);
     }
     checkWritable(this);
+    // Across devices the source is first moved here (a device→host read and an upload, or the source backend's
+    // `transfer` hook); the move is recorded, so a gradient reaches `src` on its own device.
+    if (!src.device.equals(this.device)) src = src.to(this.device);
     if (needsGrad(this, src)) {
       writeWithHistory(this, src.to(this.dtype).expand(this._shape).clone());
       return this;
@@ -1266,6 +1318,7 @@ export class TensorOps {
   }
   /** Fills in place with U(from, to). */
   uniform_(this: Tensor, from: number | { from?: number; to?: number; generator?: Generator } = 0, to = 1, generator?: Generator): Tensor {
+    if (isMeta(this)) return checkLeafWrite(this);
     if (isPlainObject(from)) { to = from.to ?? 1; generator = from.generator; from = from.from ?? 0; }
     const g = generator ?? defaultGenerator, n = this.numel(), a = from as number;
     const vals = new Float64Array(n);
@@ -1274,6 +1327,7 @@ export class TensorOps {
   }
   /** Fills in place with N(mean, std²). */
   normal_(this: Tensor, mean: number | { mean?: number; std?: number; generator?: Generator } = 0, std = 1, generator?: Generator): Tensor {
+    if (isMeta(this)) return checkLeafWrite(this);
     if (isPlainObject(mean)) { std = mean.std ?? 1; generator = mean.generator; mean = mean.mean ?? 0; }
     const g = generator ?? defaultGenerator, n = this.numel(), m = mean as number;
     const vals = new Float64Array(n);
@@ -1282,6 +1336,7 @@ export class TensorOps {
   }
   /** Fills in place with 0/1 draws of probability p. */
   bernoulli_(this: Tensor, p = 0.5, generator?: Generator): Tensor {
+    if (isMeta(this)) return checkLeafWrite(this);
     const g = generator ?? defaultGenerator, n = this.numel();
     const vals = new Float64Array(n);
     for (let i = 0; i < n; i++) vals[i] = g.random() < p ? 1 : 0;
@@ -1290,23 +1345,34 @@ export class TensorOps {
 
   // ---- conversion
   /**
-   * Converts to a dtype and/or device (`to('float64')`, `to('cpu')`, `to({ dtype, device })`, `to(other)`).
-   * Returns this tensor when nothing changes.
+   * Converts to a dtype and/or moves to a device, as PyTorch's `Tensor.to`: `to('float64')`, `to('cuda:1')`,
+   * `to(device, 'float64')`, `to(other)` (other's device and dtype), `to({ device, dtype, nonBlocking, copy })`.
+   * Returns this tensor when nothing changes (unless `copy`). A move to another device is recorded for autograd
+   * (PyTorch's ToCopyBackward): the gradient flows back to the source device. `nonBlocking` is accepted for
+   * compatibility; transfers complete before `to` returns.
    * @example torch.tensor([1.7, -1.7]).to('int64').tolist() // [1, -1]
+   * @example torch.ones([2]).to('meta').isMeta // true
    */
-  to(this: Tensor, arg: DType | DeviceLike | Tensor | { dtype?: DType; device?: DeviceLike; copy?: boolean }, dtype?: DType): Tensor {
+  to(this: Tensor, arg?: DType | DeviceLike | Tensor | ToOptions | null, dtype?: DType | ToOptions | null, opts?: ToOptions): Tensor {
     let dt: DType | undefined, dev: DeviceLike | undefined, copy = false;
+    const apply = (o: ToOptions) => {
+      if (o.dtype !== undefined && o.dtype !== null) dt = o.dtype;
+      if (o.device !== undefined && o.device !== null) dev = o.device;
+      if (o.copy !== undefined) copy = o.copy;
+    };
     if (arg instanceof Tensor) { dt = arg.dtype; dev = arg.device; }
-    else if (isPlainObject(arg) && !(arg instanceof Device)) { const o = arg as { dtype?: DType; device?: DeviceLike; copy?: boolean }; dt = o.dtype; dev = o.device; copy = o.copy ?? false; }
+    else if (arg instanceof Device) dev = arg;
+    else if (isPlainObject(arg)) apply(arg as ToOptions);
     else if (typeof arg === 'string' && isDType(arg)) dt = arg;
-    else dev = arg as DeviceLike;
-    if (dtype !== undefined) dt = dtype;
-    if (dev !== undefined) {
-      const d = parseDevice(dev);
-      checkDeviceAvailable(d);
-    }
-    if ((dt === undefined || dt === this.dtype) && !copy) return this;
-    return castTo(this, dt ?? this.dtype);
+    else if (typeof arg === 'string') dev = arg;
+    if (typeof dtype === 'string') dt = dtype;
+    else if (isPlainObject(dtype)) apply(dtype as ToOptions);
+    if (opts !== undefined) apply(opts);
+    const target = dev === undefined ? this.device : canonicalDevice(parseDevice(dev));
+    const tdt = dt ?? this.dtype;
+    if (!target.equals(this.device)) return toDevice(this, target, tdt);
+    if (tdt === this.dtype && !copy) return this;
+    return castTo(this, tdt);
   }
   /** `to('float32')`. */
   float(this: Tensor): Tensor { return this.to('float32'); }
@@ -1318,10 +1384,18 @@ export class TensorOps {
   int(this: Tensor): Tensor { return this.to('int32'); }
   /** `to('bool')` (non-zero → true). */
   bool(this: Tensor): Tensor { return this.to('bool'); }
-  /** `to('cpu')`. */
-  cpu(this: Tensor): Tensor { return this; }
-  /** Moves to a CUDA device (fails in this build: no CUDA backend). */
-  cuda(this: Tensor, index?: number): Tensor { return this.to(parseDevice('cuda', index)); }
+  /** `to('cpu')`: this tensor when already on the CPU, else a copy there (reads through the source backend). */
+  cpu(this: Tensor): Tensor { return this.to(CPU); }
+  /**
+   * Moves to CUDA device `index` (default 0). Fails with PyTorch's `Torch not compiled with CUDA enabled` when no
+   * CUDA backend is registered (this build ships none).
+   */
+  cuda(this: Tensor, index?: number | Device | string | { device?: number | DeviceLike; nonBlocking?: boolean }): Tensor {
+    const d: number | DeviceLike | undefined = isPlainObject(index) ? (index as { device?: number | DeviceLike }).device : index as number | DeviceLike | undefined;
+    const dev = typeof d === 'number' || d === undefined ? parseDevice('cuda', d ?? null) : parseDevice(d);
+    if (dev.type !== 'cuda') throw new Error(`Invalid device, must be cuda device`);
+    return this.to(dev);
+  }
   /** The type name, e.g. 'torch.FloatTensor'. */
   type(this: Tensor): string { return `torch.${torchTypeName(this.dtype)}Tensor`; }
   /** Number of bytes per element. */
@@ -1342,12 +1416,42 @@ function noGradIf(self: Tensor, fn: () => Tensor): Tensor {
   return needsGrad(self) ? fn() : noGrad(fn);
 }
 
+/** Random fills on meta write nothing; the leaf-write check still applies. */
+function checkLeafWrite(t: Tensor): Tensor {
+  if (t._gradFn === null && t._requiresGrad && isGradEnabled()) throw new Error('a leaf Variable that requires grad is being used in an in-place operation.');
+  return t;
+}
+
 function writeValues(t: Tensor, vals: Float64Array): Tensor {
   if (t._gradFn === null && t._requiresGrad && isGradEnabled()) throw new Error('a leaf Variable that requires grad is being used in an in-place operation.');
   const src = t._backend.fromArray('float64', vals);
   t._backend.copy(src, { shape: t._shape, strides: contiguousStrides(t._shape), offset: 0 }, t._s, t.layout);
   t._backend.free(src);
   return t;
+}
+
+/** Options of `Tensor.to`. */
+export interface ToOptions { device?: DeviceLike | null; dtype?: DType | null; nonBlocking?: boolean; copy?: boolean }
+
+/**
+ * `x` moved to device `dev` (and converted to `dt`): the dtype conversion runs on the source device (so its
+ * conversion rules apply), then the elements are transferred: to meta by allocating only, otherwise through the
+ * source backend's `transfer` hook when it has one, else a host read (`readSync`) and an upload (`fromArray`).
+ * Recorded as `toCopy`, whose backward moves the gradient back to `x`'s device.
+ */
+function toDevice(x: Tensor, dev: Device, dt: DType): Tensor {
+  const backend = getBackend(dev);
+  const src = x.dtype === dt || isMeta(x) || dev.type === 'meta' ? x : noGrad(() => castTo(x, dt));
+  let s: Storage;
+  if (dev.type === 'meta') s = backend.alloc(dt, src.numel());
+  else {
+    if (isMeta(src)) throw new Error('Cannot copy out of meta tensor; no data!');
+    const moved = src._backend.transfer?.(src._s, src.layout, backend);
+    s = moved ?? backend.fromArray(dt, src._backend.readSync(src._s, src.layout));
+  }
+  const out = fromStorage(s, src._shape, backend, dev);
+  if (src !== x) release(src);
+  return needsGrad(x) ? record('toCopy', out, [x], [], { device: x.device }) : out;
 }
 
 function castTo(x: Tensor, dt: DType): Tensor {
@@ -1388,6 +1492,8 @@ function scatterImpl(self: Tensor, dim: number, index: Tensor, srcArg: Tensor | 
   else if (isPlainObject(srcArg)) { src = srcArg.src ?? null; value = srcArg.value ?? 0; if (srcArg.reduce === 'add') reduce = 'add'; }
   else value = srcArg;
   checkIndex(kind === 'scatter' ? 'scatter' : 'scatter_add', self, dim, index);
+  checkSameDevice(self, index);
+  if (src !== null) checkSameDevice(self, src);
   const d = normDim(dim, self.dim());
   if (src !== null) {
     if (src.dtype !== self.dtype) throw new TypeError(`scatter(): Expected self.dtype to be equal to src.dtype`);
@@ -1468,7 +1574,7 @@ function nonzeroFlat(m: Tensor): Tensor {
   const v = m.dataSync();
   const idx: number[] = [];
   for (let i = 0; i < v.length; i++) if (v[i]) idx.push(i);
-  return tensor(idx, { dtype: 'int64' });
+  return tensor(idx, { dtype: 'int64', device: m.device });
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -1481,6 +1587,8 @@ function nonzeroFlat(m: Tensor): Tensor {
 export function where(condition: Tensor, input: TensorLike, other: TensorLike): Tensor {
   if (condition.dtype !== 'bool') throw new TypeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${torchTypeName(condition.dtype)}`);
   let a = asTensor(input, condition), b = asTensor(other, condition);
+  const dev = commonDevice([condition, a, b]);
+  condition = onDevice(condition, dev); a = onDevice(a, dev); b = onDevice(b, dev);
   const dt = resultType(a, b);
   if (!(input instanceof Tensor)) a = wrapScalar(input, condition, dt);
   if (!(other instanceof Tensor)) b = wrapScalar(other, condition, dt);
@@ -1552,6 +1660,8 @@ function bmmPrim(a: Tensor, b: Tensor, outShape?: number[]): Tensor {
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   if (input.dim() === 0) throw new RangeError('both arguments to linear need to be at least 1D, but they are 0D and 2D');
   if (weight.dim() !== 2 && weight.dim() !== 1) throw new RangeError(`linear(): weight must be 1-D or 2-D, got ${weight.dim()}-D`);
+  checkSameDevice(input, weight);
+  if (bias !== null) checkSameDevice(input, bias);
   if (weight.dim() === 1 || input.dim() === 1 || !isFloating(input.dtype) || input.dtype !== weight.dtype
     || (bias !== null && (bias.dtype !== input.dtype || bias.dim() > 1))) {
     const out = input.matmul(weight.t());
@@ -1673,6 +1783,11 @@ function finish(t: Tensor, opts: TensorOptions): Tensor {
   return t;
 }
 
+/** Whether a factory's options put the result on the meta device (random factories then draw nothing). */
+function onMetaDevice(opts: TensorOptions): boolean {
+  return opts.device !== undefined && parseDevice(opts.device).type === 'meta';
+}
+
 function filled(shape: readonly number[], value: number, opts: TensorOptions, defaultDt?: DType): Tensor {
   const { dev, backend } = resolveDevice(opts.device);
   const dt = opts.dtype ?? defaultDt ?? getDefaultDtype();
@@ -1696,7 +1811,7 @@ function fromValues(shape: readonly number[], vals: ArrayLike<number>, opts: Ten
  * torch.tensor([1, 2], { dtype: 'int64' });      // int64
  */
 export function tensor(data: NestedArray | Tensor, opts: TensorOptions = {}): Tensor {
-  if (data instanceof Tensor) return finish(data.detach().to({ dtype: opts.dtype ?? data.dtype, copy: true }), opts);
+  if (data instanceof Tensor) return finish(data.detach().to({ dtype: opts.dtype ?? data.dtype, device: opts.device ?? data.device, copy: true }), opts);
   const shape: number[] = [];
   let probe: any = data;
   while (Array.isArray(probe) || ArrayBuffer.isView(probe)) {
@@ -1822,6 +1937,7 @@ export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions =
 /** Uniform [0, 1) samples from the default generator (or `opts.generator`). */
 export function rand(...args: (number | readonly number[] | (TensorOptions & { generator?: Generator }))[]): Tensor {
   const { shape, opts } = parseSize(args);
+  if (onMetaDevice(opts)) return filled(shape, 0, opts); // no values to draw (and no generator state consumed)
   const g: Generator = opts.generator ?? defaultGenerator;
   const vals = new Float64Array(numelOf(shape));
   for (let i = 0; i < vals.length; i++) vals[i] = g.random();
@@ -1830,6 +1946,7 @@ export function rand(...args: (number | readonly number[] | (TensorOptions & { g
 /** Standard normal samples. @example torch.manualSeed(0); torch.randn([2, 3]) */
 export function randn(...args: (number | readonly number[] | (TensorOptions & { generator?: Generator }))[]): Tensor {
   const { shape, opts } = parseSize(args);
+  if (onMetaDevice(opts)) return filled(shape, 0, opts);
   const g: Generator = opts.generator ?? defaultGenerator;
   const vals = new Float64Array(numelOf(shape));
   for (let i = 0; i < vals.length; i++) vals[i] = g.normal();
@@ -1950,7 +2067,23 @@ function fmtNum(v: number, dtype: DType, fixed: number | null): string {
   return v.toFixed(fixed);
 }
 
+/** Python's tuple rendering of a shape: `()`, `(3,)`, `(2, 3)`. */
+function pyTuple(shape: readonly number[]): string {
+  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+}
+
+function autogradSuffix(t: Tensor): string[] {
+  if (t._gradFn !== null) return [`grad_fn=<${t._gradFn}>`];
+  return t._requiresGrad ? ['requires_grad=True'] : [];
+}
+
 export function format(t: Tensor): string {
+  if (isMeta(t)) {
+    // PyTorch: `tensor(..., device='meta', size=(2, 3))`, the dtype shown whenever it is not the default
+    const extras = [`device='meta'`, `size=${pyTuple(t._shape)}`];
+    if (t.dtype !== getDefaultDtype()) extras.push(`dtype=torch.${t.dtype}`);
+    return `tensor(...${[...extras, ...autogradSuffix(t)].map((e) => ', ' + e).join('')})`;
+  }
   const data = t.dataSync();
   const isF = isFloating(t.dtype);
   let fixed: number | null = null;
@@ -1983,6 +2116,7 @@ export function format(t: Tensor): string {
   let body = shape.length === 0 ? strs[0]! : build(0);
   if (t.numel() === 0) body = '[]';
   const extras: string[] = [];
+  if (t.device.type !== 'cpu') extras.push(`device='${t.device}'`);
   if (t.numel() === 0 && shape.length > 1) extras.push(`size=(${shape.join(', ')})`);
   if (t.dtype !== getDefaultDtype() && t.dtype !== 'int64' && t.dtype !== 'bool') extras.push(`dtype=torch.${t.dtype}`);
   if (t._gradFn !== null) extras.push(`grad_fn=<${t._gradFn}>`);

@@ -23,8 +23,9 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, w
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Tensor, fromStorage, getBackend } from './tensor.js';
+import { Tensor, fromStorage, getBackend, hasBackend } from './tensor.js';
 import type { DType } from './dtype.js';
+import { Device } from './device.js';
 import type { DeviceLike } from './device.js';
 
 /** What `save` accepts: tensors inside nested plain objects / arrays of JSON values. */
@@ -42,6 +43,16 @@ const MAX_HEADER = 100_000_000;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const TWO53 = 9007199254740992;
 const FORMAT_KEY = 'torchlet';
+/** __metadata__ key recording the device of every tensor not saved from the CPU (`{ name: 'cuda:1' }`). */
+const DEVICES_KEY = 'torchlet_devices';
+
+/**
+ * `torch.load`'s `mapLocation`, as PyTorch's `map_location`: a device (every tensor goes there), a record from saved
+ * location to new location (`{ 'cuda:1': 'cpu' }`; unlisted locations stay), or a function given each tensor (read
+ * onto the CPU) and its saved location, returning the tensor to use (`(t, loc) => t.to('meta')`). null/undefined:
+ * every tensor goes back to the device it was saved from.
+ */
+export type MapLocation = DeviceLike | Record<string, DeviceLike> | ((t: Tensor, location: string) => Tensor) | null;
 const RESERVED = new Set(['__tensor__', '__number__', '__undefined__', '__object__']);
 
 function pathOf(f: string | URL): string { return f instanceof URL ? fileURLToPath(f) : f; }
@@ -268,7 +279,13 @@ export function save(obj: Saveable | Record<string, unknown>, f: string | URL): 
   if (typeof file !== 'string' || file === '') throw new TypeError(`torch.save: expected a file path, got ${typeName(f)}`);
   const plainStateDict = isPlain(obj) && Object.values(obj).every((v) => v instanceof Tensor);
   const { root, entries } = encode(obj, plainStateDict);
-  const chunks = serializeEntries(entries, { format: 'pt', [FORMAT_KEY]: JSON.stringify({ version: 1, root }) });
+  const meta: Record<string, string> = { format: 'pt', [FORMAT_KEY]: JSON.stringify({ version: 1, root }) };
+  // Where each non-CPU tensor lived, so `load` puts it back there (PyTorch restores saved locations); absent when
+  // everything is on the CPU, so CPU checkpoints stay byte-identical to the safetensors reference.
+  const devices: Record<string, string> = {};
+  for (const e of entries) if (e.t.device.type !== 'cpu') devices[e.name] = String(e.t.device);
+  if (Object.keys(devices).length > 0) meta[DEVICES_KEY] = JSON.stringify(devices);
+  const chunks = serializeEntries(entries, meta);
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let fd: number | null = null;
   try {
@@ -411,13 +428,38 @@ function readTensor(bytes: Uint8Array, start: number, i: Info): Tensor {
   return fromStorage(cpu.fromArray(dtype, values), i.shape, cpu);
 }
 
+/** A tensor read onto the CPU, placed where `mapLocation` says for its saved location `loc`. */
+function place(t: Tensor, loc: string, map: MapLocation): Tensor {
+  if (typeof map === 'function') {
+    const r = map(t, loc);
+    if (!(r instanceof Tensor)) throw new TypeError(`torch.load: mapLocation returned ${typeName(r)} for a tensor saved on '${loc}', expected a Tensor`);
+    return r;
+  }
+  let target: DeviceLike = loc;
+  if (map === null) {
+    // restoring the saved location: explain how to load elsewhere when that device is not available here
+    if (loc.startsWith('cuda') && !hasBackend('cuda')) {
+      throw new Error("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is False. If you are running on a CPU-only machine, please use torch.load with map_location=torch.device('cpu') to map your storages to the CPU.");
+    }
+    try {
+      getBackend(loc);
+    } catch (e) {
+      throw new Error(`torch.load: a tensor was saved on '${loc}', which is not available here (${(e as Error).message}); pass mapLocation (e.g. { mapLocation: 'cpu' }) to load it elsewhere`);
+    }
+  }
+  if (typeof map === 'string' || map instanceof Device) target = map as DeviceLike;
+  else if (map !== null && isPlain(map)) { const m = map as Record<string, DeviceLike>; target = (Object.prototype.hasOwnProperty.call(m, loc) ? m[loc] : undefined) ?? loc; }
+  return t.to(target);
+}
+
 /**
  * Loads what `save` wrote — or any safetensors file, e.g. one written by `safetensors.torch.save_file` — from a
  * path (or the file's bytes). A checkpoint object comes back with the same structure; a plain safetensors file comes
  * back as a `Record<string, Tensor>` with the names sorted (as Python's `load_file`). The file is validated
  * before anything is read from it: a truncated or corrupted file throws an Error naming the file and the problem
  * (bad header length, invalid JSON, unknown dtype, offsets out of range / overlapping / leaving gaps, shape and byte
- * size disagreeing, I64 values beyond ±2^53, ...). `mapLocation` moves the tensors to a device.
+ * size disagreeing, I64 values beyond ±2^53, ...). Tensors go back to the device they were saved from, unless
+ * `mapLocation` (a device, a `{ saved: new }` record or a function, as PyTorch's `map_location`) says otherwise.
  * @example
  * import * as torch from 'torchlet';
  * const model = new torch.nn.Linear(4, 2);
@@ -426,7 +468,7 @@ function readTensor(bytes: Uint8Array, start: number, i: Info): Tensor {
  * model.loadStateDict(sd);
  * const same = torch.load('/tmp/model.safetensors', { mapLocation: 'cpu' });
  */
-export function load(f: string | URL | Uint8Array, opts: { mapLocation?: DeviceLike | null } = {}): any {
+export function load(f: string | URL | Uint8Array, opts: { mapLocation?: MapLocation } = {}): any {
   let bytes: Uint8Array;
   let label: string;
   if (f instanceof Uint8Array) { bytes = f; label = '<bytes>'; } else {
@@ -446,11 +488,19 @@ export function load(f: string | URL | Uint8Array, opts: { mapLocation?: DeviceL
         throw new FormatError(`tensor data is corrupted: CRC-32 of the data section is ${got}, the header records ${expected}`);
       }
     }
+    let saved: Record<string, unknown> = {};
+    if (metadata?.[DEVICES_KEY] !== undefined) {
+      try {
+        saved = JSON.parse(metadata[DEVICES_KEY]!);
+      } catch (e) {
+        throw new FormatError(`__metadata__["${DEVICES_KEY}"] is invalid JSON: ${(e as Error).message}`);
+      }
+      if (!isPlain(saved) || Object.values(saved).some((v) => typeof v !== 'string')) throw new FormatError(`__metadata__["${DEVICES_KEY}"] is not a record of device strings`);
+    }
     const tensors = new Map<string, Tensor>();
     for (const i of infos) {
-      let t = readTensor(bytes, dataStart, i);
-      if (opts.mapLocation !== undefined && opts.mapLocation !== null) t = t.to(opts.mapLocation);
-      tensors.set(i.name, t);
+      const loc = Object.prototype.hasOwnProperty.call(saved, i.name) ? saved[i.name] as string : 'cpu'; // names may be '__proto__'
+      tensors.set(i.name, place(readTensor(bytes, dataStart, i), loc, opts.mapLocation ?? null));
     }
     const structure = metadata?.[FORMAT_KEY];
     if (structure === undefined) {

@@ -6,18 +6,77 @@
 import type { Backend, Layout, Storage } from './backend/types.js';
 import type { DType, TypedArray } from './dtype.js';
 import { isFloating } from './dtype.js';
-import { CPU, Device } from './device.js';
+import { CPU, Device, canonicalDevice, device as parseDevice, registerDeviceType } from './device.js';
+import type { DeviceLike } from './device.js';
 import { Node, trackAllocation } from './autograd/engine.js';
 import { isInferenceModeEnabled } from './autograd/grad_mode.js';
 import { contiguousStrides, numelOf } from './shape.js';
 import * as ops from './ops.js';
 
-const backends = new Map<string, Backend>();
-/** Registers the backend that serves a device type. */
-export function registerBackend(deviceType: string, b: Backend): void { backends.set(deviceType, b); }
-export function getBackend(deviceType: string): Backend {
-  const b = backends.get(deviceType);
-  if (b === undefined) throw new Error(`no backend registered for device type '${deviceType}'`);
+/** A backend factory: makes the backend instance that serves device `index` of its type. */
+export type BackendFactory = (index: number) => Backend;
+
+interface Registration { factory: BackendFactory; deviceCount: number | null }
+const registrations = new Map<string, Registration>();
+/** One backend instance per device (`type:index`), made on first use. */
+const instances = new Map<string, Backend>();
+
+/**
+ * Registers the backend that serves a device type, as a factory called once per device (type + index) on first
+ * use: `registerBackend('cuda', (index) => new CudaBackend(index), { deviceCount: 2 })`. Passing a backend instance
+ * instead of a factory makes that one instance serve every index of the type. Registering a new type makes it
+ * parseable by `torch.device`; registering again replaces the backend (instances already made are dropped).
+ * `deviceCount` (default: unbounded) bounds the valid indices, as the number of visible GPUs does in PyTorch.
+ * @example torch.registerBackend('fake', () => new torch.CpuBackend());
+ */
+export function registerBackend(deviceType: string, b: Backend | BackendFactory, opts: { deviceCount?: number } = {}): void {
+  registerDeviceType(deviceType);
+  const factory: BackendFactory = typeof b === 'function' ? b : () => b;
+  registrations.set(deviceType, { factory, deviceCount: opts.deviceCount ?? null });
+  for (const k of [...instances.keys()]) if (k.startsWith(deviceType + ':')) instances.delete(k);
+  byDevice = new WeakMap();
+}
+
+/** Whether a backend serves `deviceType`. @example torch.hasBackend('cpu') // true */
+export function hasBackend(deviceType: string): boolean { return registrations.has(deviceType); }
+
+/** @internal The number of devices of a registered type (null: unbounded), for `torch.cuda.deviceCount()`. */
+export function registeredDeviceCount(deviceType: string): number | null { return registrations.get(deviceType)?.deviceCount ?? null; }
+
+/**
+ * The backend instance serving a device (`'cpu'`, `'cuda:1'`, a `Device`), made by its type's factory on first
+ * use. A CUDA device without a registered CUDA backend fails with PyTorch's `Torch not compiled with CUDA enabled`.
+ * @example torch.getBackend('cpu').name // 'cpu'
+ */
+export function getBackend(dev: DeviceLike): Backend {
+  if (dev instanceof Device) {
+    const hit = byDevice.get(dev); // the hot path: factories and transfers pass Device objects
+    if (hit !== undefined) return hit;
+  }
+  const b = makeBackend(dev);
+  if (dev instanceof Device) byDevice.set(dev, b);
+  return b;
+}
+
+/** getBackend's cache per Device object; replaced whenever a registration changes. */
+let byDevice = new WeakMap<Device, Backend>();
+
+function makeBackend(dev: DeviceLike): Backend {
+  const d = canonicalDevice(parseDevice(dev));
+  const key = `${d.type}:${d.index ?? 0}`;
+  const hit = instances.get(key);
+  if (hit !== undefined) return hit;
+  const reg = registrations.get(d.type);
+  if (reg === undefined) {
+    if (d.type === 'cuda') throw new Error('Torch not compiled with CUDA enabled');
+    throw new Error(`no backend registered for device type '${d.type}'`);
+  }
+  const idx = d.index ?? 0;
+  if (reg.deviceCount !== null && idx >= reg.deviceCount) {
+    throw new Error(`${d.type} error: invalid device ordinal (device ${idx}, but only ${reg.deviceCount} ${d.type} device(s) are available)`);
+  }
+  const b = reg.factory(idx);
+  instances.set(key, b);
   return b;
 }
 
@@ -113,6 +172,10 @@ export class Tensor {
   /** True for floating dtypes. */
   isFloatingPoint(): boolean { return isFloating(this.dtype); }
   get isCuda(): boolean { return this.device.type === 'cuda'; }
+  /** True for tensors on the `meta` device (shape, dtype and strides, no data). */
+  get isMeta(): boolean { return this.device.type === 'meta'; }
+  /** The device index (PyTorch's `get_device()`): -1 for the CPU (and meta), the index otherwise. */
+  getDevice(): number { return this.device.type === 'cpu' || this.device.type === 'meta' ? -1 : this.device.index ?? 0; }
 
   // --- autograd metadata -----------------------------------------------------------------------------------
 
@@ -184,6 +247,7 @@ export class Tensor {
   item(): number {
     const n = this.numel();
     if (n !== 1) throw new Error(`a Tensor with ${n} elements cannot be converted to Scalar`);
+    if (this.device.type === 'meta') throw new Error('Tensor.item() cannot be called on meta tensors');
     return this.dataSync()[0]!;
   }
 

@@ -120,7 +120,7 @@ export const RULES: Record<string, Rule> = {
   expand: (g) => [g], // the engine sums the broadcast dimensions away
   viewSlice: (g, _s, ctx) => {
     // zeros of the input's shape with g written into the same view of it
-    const z = o.zeros(ctx.shape, { dtype: g.dtype });
+    const z = o.zeros(ctx.shape, { dtype: g.dtype, device: g.device });
     ctx.apply(z).copy_(g);
     return [z];
   },
@@ -138,6 +138,7 @@ export const RULES: Record<string, Rule> = {
   viewOfBase: (g, _s, ctx) => [o.viewOfBaseBackward(g, ctx.geo)],
   clone: (g) => [g],
   cast: (g) => [g], // the engine casts to the input's dtype
+  toCopy: (g, _s, ctx) => [g.to(ctx.device)], // a move between devices: the gradient goes back to the source
   cat: (g, _s, ctx) => {
     const out: Tensor[] = [];
     let start = 0;
@@ -146,7 +147,7 @@ export const RULES: Record<string, Rule> = {
   },
 
   // ---- indexing
-  gather: (g, [idx], ctx) => [o.zeros(ctx.shape, { dtype: g.dtype }).scatterAdd_(ctx.dim, idx!, g), null],
+  gather: (g, [idx], ctx) => [o.zeros(ctx.shape, { dtype: g.dtype, device: g.device }).scatterAdd_(ctx.dim, idx!, g), null],
   scatter: (g, [idx], ctx, needs) => [
     needs[0] ? g.scatter(ctx.dim, idx!, 0) : null,
     null,

@@ -43,6 +43,11 @@ export type BinaryOp =
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'any' | 'all';
 export type ArgReduceOp = 'argmax' | 'argmin';
 
+/**
+ * A backend instance serves one device (a type and an index): `registerBackend('cuda', (index) => new
+ * CudaBackend(index))` makes one instance per device on first use, so `alloc` needs no device argument and the
+ * device of a storage is the device of the backend that allocated it (tensors carry both `device` and `_backend`).
+ */
 export interface Backend {
   /** Device type this backend serves, e.g. 'cpu'. */
   readonly name: string;
@@ -57,6 +62,12 @@ export interface Backend {
   readSync(s: Storage, layout: Layout): TypedArray;
   /** A contiguous copy of the elements described by `layout`, for any device. */
   read(s: Storage, layout: Layout): Promise<TypedArray>;
+  /**
+   * Optional: a new contiguous storage of backend `to` (another device) holding the elements of `s` at `layout`,
+   * same dtype, without a host round trip (device-to-device copies, or devices that only read asynchronously).
+   * Return undefined to let the frontend fall back to `readSync` here and `to.fromArray` there.
+   */
+  transfer?(s: Storage, layout: Layout, to: Backend): Storage | undefined;
 
   /** dst[layout] = value (converted to dst's dtype). */
   fill(dst: Storage, layout: Layout, value: number): void;

@@ -390,8 +390,8 @@ export function maxPool2d(input: Tensor, kernelSize: IntOrPair, stride?: IntOrPa
   const [sh, sw] = geom.stride, [ph, pw] = geom.padding, [dh, dw] = geom.dilation;
   const W = geom.inSize[1];
   const ki = indices.div(kw, 'floor'), kj = indices.remainder(kw);
-  const oy = arange(oh).reshape([1, oh, 1]).expand([1, oh, ow]).reshape([1, oh * ow]);
-  const ox = arange(ow).reshape([1, 1, ow]).expand([1, oh, ow]).reshape([1, oh * ow]);
+  const oy = arange(oh, { device: input.device }).reshape([1, oh, 1]).expand([1, oh, ow]).reshape([1, oh * ow]);
+  const ox = arange(ow, { device: input.device }).reshape([1, 1, ow]).expand([1, oh, ow]).reshape([1, oh * ow]);
   const iy = oy.mul(sh).sub(ph).add(ki.mul(dh));
   const ix = ox.mul(sw).sub(pw).add(kj.mul(dw));
   let idx = iy.mul(W).add(ix).reshape([N, C, oh, ow]);
@@ -437,7 +437,7 @@ export function avgPool2d(input: Tensor, kernelSize: IntOrPair, stride?: IntOrPa
     hs = Math.max(hs, 0); ws = Math.max(ws, 0); he = Math.min(he, H); we = Math.min(we, W);
     div[y * ow + xx] = o.divisorOverride !== null ? o.divisorOverride : o.countIncludePad ? poolSize : (he - hs) * (we - ws);
   }
-  let out = sums.div(makeTensor(div, { dtype: sums.dtype })).reshape([N, C, oh, ow]);
+  let out = sums.div(makeTensor(div, { dtype: sums.dtype, device: sums.device })).reshape([N, C, oh, ow]);
   if (unbatched) out = out.squeeze(0);
   return out;
 }
@@ -457,13 +457,13 @@ export function avgPool1d(input: Tensor, kernelSize: number | readonly number[],
 }
 
 /** The [out, in] matrix averaging PyTorch's adaptive windows [floor(i·in/out), ceil((i+1)·in/out)). */
-function adaptiveMatrix(inSize: number, outSize: number, dtype: DType): Tensor {
+function adaptiveMatrix(inSize: number, outSize: number, dtype: DType, device: Tensor['device']): Tensor {
   const m = new Float64Array(outSize * inSize);
   for (let i = 0; i < outSize; i++) {
     const s = Math.floor((i * inSize) / outSize), e = Math.ceil(((i + 1) * inSize) / outSize);
     for (let j = s; j < e; j++) m[i * inSize + j] = 1 / (e - s);
   }
-  return makeTensor(m, { dtype }).reshape([outSize, inSize]);
+  return makeTensor(m, { dtype, device }).reshape([outSize, inSize]);
 }
 
 /**
@@ -476,7 +476,7 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly (
   const os = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize.length === 1 ? [outputSize[0], outputSize[0]] : outputSize;
   const oh = os[0] ?? H, ow = os[1] ?? W;
   if (!isFloating(input.dtype)) throw new TypeError(`"adaptive_avg_pool2d" not implemented for '${input.type()}'`);
-  const ph = adaptiveMatrix(H, oh, input.dtype), pw = adaptiveMatrix(W, ow, input.dtype);
+  const ph = adaptiveMatrix(H, oh, input.dtype, input.device), pw = adaptiveMatrix(W, ow, input.dtype, input.device);
   return ph.matmul(input.matmul(pw.t()));
 }
 
@@ -488,7 +488,7 @@ export function adaptiveAvgPool1d(input: Tensor, outputSize: number | readonly n
   if (input.dim() !== 2 && input.dim() !== 3) throw new RangeError(`adaptive_avg_pool1d(): Expected 2D or 3D tensor, but got ${listStr(input.shape)}`);
   const L = input.shape[input.dim() - 1]!;
   const o = typeof outputSize === 'number' ? outputSize : outputSize[0]!;
-  return input.matmul(adaptiveMatrix(L, o, input.dtype).t());
+  return input.matmul(adaptiveMatrix(L, o, input.dtype, input.device).t());
 }
 
 // =====================================================================================================================
@@ -595,7 +595,7 @@ function checkP(p: number): void {
 
 /** mask ~ Bernoulli(1 − p) of `shape`, divided by (1 − p) (PyTorch's order of operations). */
 function dropoutNoise(like: Tensor, shape: readonly number[], p: number): Tensor {
-  const noise = zeros([...shape], { dtype: like.dtype });
+  const noise = zeros([...shape], { dtype: like.dtype, device: like.device });
   noise.bernoulli_(1 - p);
   return p === 1 ? noise : noise.div_(1 - p);
 }
@@ -616,7 +616,7 @@ export function dropout(input: Tensor, p: number | { p?: number; training?: bool
   return applyNoise(input, dropoutNoise(input, input.shape, p as number), inplace);
 }
 
-function zerosLikeShape(t: Tensor): Tensor { return zeros([...t.shape], { dtype: t.dtype }); }
+function zerosLikeShape(t: Tensor): Tensor { return zeros([...t.shape], { dtype: t.dtype, device: t.device }); }
 
 /**
  * Channel dropout (`Dropout2d`): zeroes whole channels (dims ≥ 2) of [N, C, H, W] (or [N, C, L], as PyTorch 1.13
@@ -658,7 +658,7 @@ export function embedding(input: Tensor, weight: Tensor, paddingIdx?: number | n
     if (pad < 0) { if (pad < -num) throw new RangeError('Padding_idx must be within num_embeddings'); pad += num; }
   }
   const flat = input.reshape([-1]).to('int64');
-  if (o.maxNorm !== null) {
+  if (o.maxNorm !== null && !flat.isMeta) { // renormalising reads the looked-up ids: nothing to do on meta
     const maxNorm = o.maxNorm, p = o.normType;
     noGrad(() => {
       const ids = [...new Set(Array.from(flat.dataSync()))].filter((i) => i >= 0 && i < num);
@@ -670,14 +670,14 @@ export function embedding(input: Tensor, weight: Tensor, paddingIdx?: number | n
     });
   }
   let rows = weight.indexSelect(0, flat);
-  if ((pad !== null || o.scaleGradByFreq) && rows.requiresGrad) {
+  if ((pad !== null || o.scaleGradByFreq) && rows.requiresGrad && !flat.isMeta) {
     // gradient scale per looked-up row: 0 at paddingIdx, 1/frequency with scaleGradByFreq; the forward value is exact
     const ids = flat.dataSync();
     const counts = new Map<number, number>();
     if (o.scaleGradByFreq) for (const i of ids) counts.set(i, (counts.get(i) ?? 0) + 1);
     const sc = new Float64Array(ids.length);
     for (let k = 0; k < ids.length; k++) sc[k] = ids[k] === pad ? 0 : o.scaleGradByFreq ? 1 / counts.get(ids[k]!)! : 1;
-    const scale = makeTensor(sc, { dtype: rows.dtype }).reshape([-1, 1]);
+    const scale = makeTensor(sc, { dtype: rows.dtype, device: rows.device }).reshape([-1, 1]);
     const d = rows.detach();
     rows = d.add(rows.sub(d).mul(scale));
   }
@@ -705,7 +705,7 @@ export function pad(input: Tensor, padArg: readonly number[], mode: 'constant' |
       if (lo < 0) x = x.narrow(dim, -lo, x.shape[dim]! + lo);
       if (hi < 0) x = x.narrow(dim, 0, x.shape[dim]! + hi);
       const parts: Tensor[] = [];
-      const mk = (len: number) => full(x.shape.map((s, k) => (k === dim ? len : s)), value, { dtype: x.dtype });
+      const mk = (len: number) => full(x.shape.map((s, k) => (k === dim ? len : s)), value, { dtype: x.dtype, device: x.device });
       if (lo > 0) parts.push(mk(lo));
       parts.push(x);
       if (hi > 0) parts.push(mk(hi));
@@ -724,7 +724,7 @@ export function pad(input: Tensor, padArg: readonly number[], mode: 'constant' |
       else k = ((j % n) + n) % n;
       idx.push(k);
     }
-    x = x.indexSelect(dim, makeTensor(idx, { dtype: 'int64' }));
+    x = x.indexSelect(dim, makeTensor(idx, { dtype: 'int64', device: x.device }));
   }
   return x === input ? input.clone() : x;
 }
@@ -740,7 +740,7 @@ export function oneHot(tensor: Tensor, numClasses: number | { numClasses?: numbe
   if (tensor.dtype !== 'int64') throw new TypeError('one_hot is only applicable to index tensor of type LongTensor.');
   if (tensor.numel() === 0) {
     if (nc <= 0) throw new RangeError('Can not infer total number of classes from empty tensor.');
-    return zeros([...tensor.shape, nc], { dtype: 'int64' });
+    return zeros([...tensor.shape, nc], { dtype: 'int64', device: tensor.device });
   }
   const v = tensor.dataSync();
   let mn = Infinity, mx = -Infinity;
@@ -749,7 +749,7 @@ export function oneHot(tensor: Tensor, numClasses: number | { numClasses?: numbe
   let C = nc;
   if (C === -1) C = mx + 1;
   else if (!(C > mx)) throw new RangeError('Class values must be smaller than num_classes.');
-  return zeros([...tensor.shape, C], { dtype: 'int64' }).scatter_(-1, tensor.unsqueeze(-1), 1);
+  return zeros([...tensor.shape, C], { dtype: 'int64', device: tensor.device }).scatter_(-1, tensor.unsqueeze(-1), 1);
 }
 
 // =====================================================================================================================
@@ -810,7 +810,7 @@ function nllCore(logp: Tensor, target: Tensor, weight: Tensor | null, ignoreInde
   }
   if (target.dtype !== 'int64') throw new TypeError(`expected scalar type Long but found ${target.type().replace(/^torch\.(\w+)Tensor$/, '$1')}`);
   checkReduction(reduction);
-  const tv = target.dataSync();
+  const tv = target.isMeta ? [] : target.dataSync(); // meta: shapes only, no bounds to check
   for (let i = 0; i < tv.length; i++) {
     const t = tv[i]!;
     if (t !== ignoreIndex && (t < 0 || t >= C)) throw new RangeError(`Target ${t} is out of bounds.`);
@@ -820,14 +820,14 @@ function nllCore(logp: Tensor, target: Tensor, weight: Tensor | null, ignoreInde
   const picked = logp.gather(classDim, safe.unsqueeze(classDim)).squeeze(classDim);
   let w: Tensor = weight !== null
     ? weight.indexSelect(0, safe.reshape([-1])).reshape(safe.shape)
-    : ones([...safe.shape], { dtype: logp.dtype });
+    : ones([...safe.shape], { dtype: logp.dtype, device: logp.device });
   w = where(ignored, 0, w.to(logp.dtype));
   const loss = picked.neg().mul(w);
   if (reduction === 'none') return loss;
   if (reduction === 'sum') return loss.sum();
   const wsum = w.sum();
   // every target ignored (or weighted 0): PyTorch's value is 0/0 = nan and the gradient is 0
-  if (wsum.item() === 0) return loss.mul(0).sum().add(NaN);
+  if (!wsum.isMeta && wsum.item() === 0) return loss.mul(0).sum().add(NaN);
   return loss.sum().div(wsum);
 }
 
@@ -877,7 +877,7 @@ export function crossEntropy(input: Tensor, target: Tensor, weight?: Tensor | nu
     if (w !== null) prod = prod.mul(w.reshape(input.shape.map((s, i) => (i === classDim ? s : 1))));
     if (red === 'none') return prod.sum(classDim).neg();
     if (red === 'sum') return prod.sum().neg();
-    if (input.numel() === 0) return full([], NaN, { dtype: input.dtype });
+    if (input.numel() === 0) return full([], NaN, { dtype: input.dtype, device: input.device });
     return prod.sum().neg().div(input.numel() / C);
   }
   if (ls > 0) {
@@ -971,7 +971,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, weight?: Tenso
   if (target.dim() !== input.dim() || target.shape.some((s, i) => s !== input.shape[i])) {
     throw new RangeError(`Using a target size (${sizeStr(target.shape)}) that is different to the input size (${sizeStr(input.shape)}) is deprecated. Please ensure they have the same size.`);
   }
-  if (noGrad(() => input.lt(0).logicalOr(input.gt(1)).any().item())) throw new RangeError('all elements of input should be between 0 and 1');
+  if (!input.isMeta && noGrad(() => input.lt(0).logicalOr(input.gt(1)).any().item())) throw new RangeError('all elements of input should be between 0 and 1');
   let l = noGrad(() => target.sub(1).mul(input.neg().log1p().clamp(-100, null)).sub(target.mul(input.log().clamp(-100, null))));
   if (o.weight !== null) l = noGrad(() => l.mul(o.weight!));
   if (input.requiresGrad) {
@@ -1138,8 +1138,8 @@ export function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Ten
   else v = v.reshape([v.shape[0]!, bsz * numHeads, headDim]).transpose(0, 1);
   if (addZeroAttn) {
     const zshape = [bsz * numHeads, 1, headDim];
-    k = cat([k, zeros(zshape, { dtype: k.dtype })], 1);
-    v = cat([v, zeros(zshape, { dtype: v.dtype })], 1);
+    k = cat([k, zeros(zshape, { dtype: k.dtype, device: k.device })], 1);
+    v = cat([v, zeros(zshape, { dtype: v.dtype, device: v.device })], 1);
     if (attnMask !== null) attnMask = pad(attnMask, [0, 1]);
     if (keyPaddingMask !== null) keyPaddingMask = pad(keyPaddingMask, [0, 1]);
   }
@@ -1154,7 +1154,7 @@ export function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Ten
     else attnMask = kpm.dtype === 'bool' ? where(kpm, -Infinity, attnMask) : attnMask.add(kpm);
   }
   if (attnMask !== null && attnMask.dtype === 'bool') {
-    attnMask = zeros([...attnMask.shape], { dtype: q.dtype }).maskedFill(attnMask, -Infinity);
+    attnMask = zeros([...attnMask.shape], { dtype: q.dtype, device: q.device }).maskedFill(attnMask, -Infinity);
   }
   const p = training ? dropoutP : 0;
   const qScaled = q.div(Math.sqrt(headDim));

@@ -15,6 +15,15 @@ import type { Generator } from '../random.js';
 import { defaultGenerator } from '../random.js';
 import { isOptions } from './_args.js';
 
+/*
+ * Device: every initialiser writes on the tensor's own device. The ones built on Tensor-level fills (`uniform_`,
+ * `normal_`, `fill_`, and the xavier/kaiming families that call them) run wherever the tensor lives; the three that
+ * compute their values on the host (truncNormal_, eye_, orthogonal_: inverse-CDF sampling and a QR factorisation)
+ * upload them to the tensor's device in one transfer. On the meta device they are no-ops, so a model built with
+ * `{ device: 'meta' }` costs no time or memory to initialise.
+ */
+
+
 export type Nonlinearity =
   | 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
   | 'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'
@@ -89,6 +98,7 @@ export function normal_(t: Tensor, mean: number | { mean?: number; std?: number;
  */
 export function truncNormal_(t: Tensor, mean: number | { mean?: number; std?: number; a?: number; b?: number; generator?: Generator } = 0,
   std = 1, a = -2, b = 2, generator?: Generator): Tensor {
+  if (t.isMeta) return t; // no values to draw on meta
   if (isOptions(mean)) { std = mean.std ?? 1; a = mean.a ?? -2; b = mean.b ?? 2; generator = mean.generator; mean = mean.mean ?? 0; }
   const m = mean as number;
   const g = generator ?? defaultGenerator;
@@ -102,7 +112,7 @@ export function truncNormal_(t: Tensor, mean: number | { mean?: number; std?: nu
     v = Math.min(Math.max(v, a), b);
     vals[i] = v;
   }
-  return noGrad(() => t.copy_(makeTensor(vals, { dtype: 'float64' }).reshape(t.shape)));
+  return noGrad(() => t.copy_(makeTensor(vals, { dtype: 'float64', device: t.device }).reshape(t.shape)));
 }
 
 /**
@@ -120,11 +130,12 @@ export function zeros_(t: Tensor): Tensor { return constant_(t, 0); }
  * @example torch.nn.init.eye_(torch.empty([3, 5]))
  */
 export function eye_(t: Tensor): Tensor {
+  if (t.isMeta) return t; // no values to draw on meta
   if (t.dim() !== 2) throw new Error('Only tensors with 2 dimensions are supported');
   const [r, c] = t.shape as [number, number];
   const vals = new Float64Array(r * c);
   for (let i = 0; i < Math.min(r, c); i++) vals[i * c + i] = 1;
-  return noGrad(() => t.copy_(makeTensor(vals, { dtype: 'float64' }).reshape([r, c])));
+  return noGrad(() => t.copy_(makeTensor(vals, { dtype: 'float64', device: t.device }).reshape([r, c])));
 }
 
 /**
@@ -185,6 +196,7 @@ export function kaimingNormal_(t: Tensor, a: number | KaimingOpts = 0, mode: Fan
  * @example const w = torch.nn.init.orthogonal_(torch.empty([4, 6])); // w @ w.T ≈ I
  */
 export function orthogonal_(t: Tensor, gain: number | { gain?: number; generator?: Generator } = 1, generator?: Generator): Tensor {
+  if (t.isMeta) return t; // no values to draw on meta
   if (isOptions(gain)) { generator = gain.generator; gain = gain.gain ?? 1; }
   if (t.dim() < 2) throw new Error('Only tensors with 2 or more dimensions are supported');
   if (t.numel() === 0) return t;
@@ -217,7 +229,7 @@ export function orthogonal_(t: Tensor, gain: number | { gain?: number; generator
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
     out[i * cols + j] = (gain as number) * (tr ? Q[j * n + i]! : Q[i * n + j]!);
   }
-  return noGrad(() => t.copy_(makeTensor(out, { dtype: 'float64' }).reshape(t.shape)));
+  return noGrad(() => t.copy_(makeTensor(out, { dtype: 'float64', device: t.device }).reshape(t.shape)));
 }
 
 function erf(x: number): number {

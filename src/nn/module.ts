@@ -29,11 +29,12 @@
  * net.namedParameters().map(([n]) => n); // ['features.0.weight', 'features.0.bias', 'classifier.weight', 'classifier.bias']
  * const logits = net.call(torch.randn([2, 1, 8, 8])); // same as net.forward(...)
  */
-import { Tensor } from '../tensor.js';
+import { Tensor, getBackend } from '../tensor.js';
+import { emptyLike } from '../ops.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import type { DType } from '../dtype.js';
 import { isFloating, isDType } from '../dtype.js';
-import { Device, device as parseDevice, checkDeviceAvailable } from '../device.js';
+import { Device, device as parseDevice } from '../device.js';
 import type { DeviceLike } from '../device.js';
 import { Parameter } from './parameter.js';
 import { isOptions, pyTypeName } from './_args.js';
@@ -504,8 +505,9 @@ export class Module {
           const r = fn(p);
           if (r !== p) setTensorData(p, r.detach());
           if (p.grad !== null) {
+            // as PyTorch's `param.grad.data = fn(param.grad)`: the gradient object keeps its identity too
             const g = fn(p.grad);
-            if (g !== p.grad) p.grad = g.detach();
+            if (g !== p.grad) setTensorData(p.grad, g.detach());
           }
         }
         for (const [k, b] of m._buffers) {
@@ -524,18 +526,19 @@ export class Module {
    * `to(tensor)`. Only floating-point tensors change dtype. Parameters keep their identity (optimizers stay valid).
    * @example model.to('float64');
    */
-  to(arg: DType | DeviceLike | Tensor | { device?: DeviceLike; dtype?: DType }, dtype?: DType): this {
+  to(arg: DType | DeviceLike | Tensor | { device?: DeviceLike | null; dtype?: DType | null; nonBlocking?: boolean }, dtype?: DType | { dtype?: DType | null; nonBlocking?: boolean }): this {
     let dt: DType | undefined, dev: Device | undefined;
     if (arg instanceof Tensor) { dt = arg.dtype; dev = arg.device; }
     else if (arg instanceof Device) dev = arg;
-    else if (isOptions(arg)) { dt = arg.dtype; if (arg.device !== undefined) dev = parseDevice(arg.device); }
+    else if (isOptions(arg)) { dt = arg.dtype ?? undefined; if (arg.device !== undefined && arg.device !== null) dev = parseDevice(arg.device); }
     else if (typeof arg === 'string' && isDType(arg)) dt = arg;
     else if (typeof arg === 'string') dev = parseDevice(arg);
-    if (dtype !== undefined) dt = dtype;
+    if (typeof dtype === 'string') dt = dtype;
+    else if (isOptions(dtype) && dtype.dtype) dt = dtype.dtype;
     if (dt !== undefined && !isFloating(dt)) {
       throw new TypeError(`nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=${dt}`);
     }
-    if (dev !== undefined) checkDeviceAvailable(dev);
+    if (dev !== undefined) getBackend(dev); // fails early (unknown device, no CUDA) before anything moves
     return this._applyToTensors((t) => {
       let r = t;
       if (dev !== undefined && !r.device.equals(dev)) r = r.to(dev);
@@ -548,10 +551,43 @@ export class Module {
   float(): this { return this.to('float32'); }
   /** Casts floating-point parameters and buffers to float64. @example model.double(); */
   double(): this { return this.to('float64'); }
-  /** Moves to the CPU (a no-op here). @example model.cpu(); */
+  /** Moves parameters, buffers and gradients to the CPU, in place. @example model.cpu(); */
   cpu(): this { return this.to('cpu'); }
-  /** Moves to a CUDA device (fails in this build: no CUDA backend). */
-  cuda(index?: number): this { return this.to(index === undefined ? 'cuda' : `cuda:${index}`); }
+  /**
+   * Moves to CUDA device `index` (default 0), in place; fails with `Torch not compiled with CUDA enabled` when no
+   * CUDA backend is registered (this build ships none).
+   */
+  cuda(index?: number | DeviceLike): this {
+    return this.to(index === undefined ? parseDevice('cuda', 0) : typeof index === 'number' ? parseDevice('cuda', index) : index);
+  }
+
+  /**
+   * Moves parameters and buffers to `device` WITHOUT copying their values (PyTorch's `to_empty`): the new tensors
+   * are uninitialised (zero-filled here). The way to materialise a model built on the `meta` device; call
+   * `resetParameters()` on its layers (or load a state dict) afterwards. Parameters and gradients keep their
+   * identity (gradients become uninitialised too, as PyTorch's `_apply(empty_like)`).
+   * @example
+   * const model = new torch.nn.Linear(1024, 1024, { device: 'meta' }); // no memory
+   * model.toEmpty({ device: 'cpu' });
+   * model.resetParameters();
+   */
+  toEmpty(opts: { device: DeviceLike; recurse?: boolean } | DeviceLike): this {
+    const o = isOptions(opts) && !(opts instanceof Device) ? opts as { device: DeviceLike; recurse?: boolean } : { device: opts as DeviceLike };
+    const dev = parseDevice(o.device);
+    getBackend(dev);
+    const modules = o.recurse === false ? [this as Module] : this.modules();
+    noGrad(() => {
+      for (const m of modules) {
+        for (const p of m._parameters.values()) {
+          if (p === null) continue;
+          setTensorData(p, emptyLike(p, { device: dev }));
+          if (p.grad !== null) setTensorData(p.grad, emptyLike(p.grad, { device: dev }));
+        }
+        for (const b of m._buffers.values()) if (b !== null) setTensorData(b, emptyLike(b, { device: dev }));
+      }
+    });
+    return this;
+  }
 
   // ---- state dict -------------------------------------------------------------------------------------------------
 

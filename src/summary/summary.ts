@@ -618,6 +618,11 @@ function formatError(info: LayerInfo): string {
  *   shared ones twice), a row shows the parameters its module owns directly (all of them for a layer), sizes use the
  *   real element sizes, and array outputs show every tensor's shape.
  *
+ * A model built on the `meta` device (`new nn.Linear(4096, 4096, { device: 'meta' })`) is summarised on shapes only,
+ * with no parameter or activation memory and no arithmetic, and gives the same table as on a real device (the inputs
+ * follow the first parameter's device). A GPT-2-sized TransformerEncoder (85M parameters) takes about 0.3 s and 1 MB
+ * of heap (docs/devices.md).
+ *
  * @example
  * import * as torch from 'torchlet';
  * const { nn } = torch;

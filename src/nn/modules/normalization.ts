@@ -50,7 +50,7 @@ export abstract class BatchNormBase extends Module {
     if (o.trackRunningStats) {
       this.registerBuffer('running_mean', zeros([numFeatures], fo));
       this.registerBuffer('running_var', ones([numFeatures], fo));
-      this.registerBuffer('num_batches_tracked', tensor(0, { dtype: 'int64' }));
+      this.registerBuffer('num_batches_tracked', tensor(0, { dtype: 'int64', device: fo.device }));
     } else {
       this.registerBuffer('running_mean', null);
       this.registerBuffer('running_var', null);
