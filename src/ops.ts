@@ -12,7 +12,7 @@ import { Node, runBackward, setEngineOps } from './autograd/engine.js';
 import type { Edge } from './autograd/engine.js';
 import { isGradEnabled, noGrad } from './autograd/grad_mode.js';
 import { RULES } from './autograd/rules.js';
-import { Tensor, fromStorage, getBackend, makeView } from './tensor.js';
+import { Tensor, bumpVersion, freeHandle, fromStorage, getBackend, makeView, releaseTensor } from './tensor.js';
 import type { NestedArray, Scalar } from './tensor.js';
 import {
   broadcastShapes, broadcastStrides, checkShape, contiguousStrides, fmtShape, inferShape, normDim, normDims,
@@ -345,6 +345,7 @@ function inplace(self: Tensor, others: (Tensor | null)[], outDtype: DType, compu
     return self;
   }
   fast();
+  bumpVersion(self);
   return self;
 }
 
@@ -362,6 +363,7 @@ function writeWithHistory(self: Tensor, r: Tensor): void {
     throw new Error('a view of a leaf Variable that requires grad is being used in an in-place operation.');
   }
   self._backend.copy(r._s, r.layout, self._s, self.layout);
+  bumpVersion(self);
   if (base === null) {
     self._gradFn = r._gradFn;
     self._requiresGrad = r._requiresGrad;
@@ -1253,6 +1255,7 @@ export class TensorOps {
       return this;
     }
     this._backend.copy(src._s, bLayout(src, this._shape), this._s, this.layout);
+    bumpVersion(this);
     return this;
   }
   /** In-place `maskedFill`. */
@@ -1334,7 +1337,7 @@ export class TensorOps {
  */
 export function release(...ts: Tensor[]): void {
   for (const t of ts) {
-    if (t._base === null && t._gradFn === null && !t._requiresGrad) t._backend.free(t._s);
+    if (t._base === null && t._gradFn === null && !t._requiresGrad) releaseTensor(t);
   }
 }
 
@@ -1347,6 +1350,7 @@ function writeValues(t: Tensor, vals: Float64Array): Tensor {
   const src = t._backend.fromArray('float64', vals);
   t._backend.copy(src, { shape: t._shape, strides: contiguousStrides(t._shape), offset: 0 }, t._s, t.layout);
   t._backend.free(src);
+  bumpVersion(t);
   return t;
 }
 
@@ -1402,6 +1406,7 @@ function scatterImpl(self: Tensor, dim: number, index: Tensor, srcArg: Tensor | 
     const idx = index.dim() === 0 ? index.reshape([1]) : index;
     const s = src === null ? null : src.dim() === 0 ? src.reshape([1]) : src;
     x._backend.scatter(x._s, x.layout, d, idx._s, idx.layout, s ? s._s : null, s ? s.layout : null, value, reduce);
+    bumpVersion(x);
   };
   if (needsGrad(self, src)) {
     if (inPlace && self._gradFn === null && self._requiresGrad) throw new Error('a leaf Variable that requires grad is being used in an in-place operation.');
@@ -1874,7 +1879,7 @@ export function randLike(t: Tensor, opts: TensorOptions = {}): Tensor { return r
 // Autograd entry points
 
 export function detach(t: Tensor): Tensor {
-  const d = new Tensor(t._s, t._shape, t._strides, t._offset, t._backend, t.device);
+  const d = new Tensor(t._s, t._shape, t._strides, t._offset, t._backend, t.device, t._h);
   d._inference = t._inference;
   return d;
 }
@@ -1915,7 +1920,7 @@ setEngineOps({
   clone: (g) => g.clone(),
   accumulateInto(dst, g) { dst.add_(g); },
   detachedAlias: (g) => detach(g),
-  free(s, t) { t._backend.free(s); },
+  free: freeHandle,
   withNoGrad: noGrad,
 });
 

@@ -22,8 +22,6 @@ export interface Storage {
   readonly dtype: DType;
   /** Number of elements. */
   readonly length: number;
-  /** Bumped by every in-place write; autograd uses it to detect modified saved tensors. */
-  version: number;
 }
 
 export type UnaryOp =
@@ -51,8 +49,28 @@ export interface Backend {
   alloc(dtype: DType, length: number): Storage;
   /** A storage holding a copy of `data` converted to `dtype`. */
   fromArray(dtype: DType, data: ArrayLike<number>): Storage;
-  /** Gives memory back to the backend's caching allocator. The storage must not be used afterwards. */
+  /**
+   * Gives memory back to the backend's caching allocator. The storage must not be used afterwards: every kernel
+   * given a freed storage must throw (an error naming "storage has been freed"), never read recycled memory.
+   * The frontend frees each storage at most once.
+   */
   free(s: Storage): void;
+
+  // --- lifetime hooks (optional) -------------------------------------------------------------------------------
+  /**
+   * Opt-in: when true, the frontend registers every tensor with a `FinalizationRegistry` and frees a storage
+   * (`free`) once the garbage collector has dropped the last tensor over it, as well as freeing internal
+   * temporaries explicitly. Backends whose memory lives outside the JavaScript heap (native, GPU) need this,
+   * since V8 cannot see that memory. The CPU backend leaves it off: its arrays are V8 memory and are reclaimed
+   * with the storage (see `cpu.ts` for why recycling them through finalizers was rejected).
+   */
+  readonly finalizeStorages?: boolean;
+  /**
+   * Bytes of live memory held outside the JavaScript heap. A native backend should also report changes to V8
+   * (`napi_adjust_external_memory`) so that collections, and with them finalizers, keep pace with device memory
+   * rather than with the small JS wrapper objects; this getter lets tests and memory statistics read the total.
+   */
+  externalBytes?(): number;
   /** A contiguous copy of the elements described by `layout`. Throws on devices that can only read asynchronously. */
   readSync(s: Storage, layout: Layout): TypedArray;
   /** A contiguous copy of the elements described by `layout`, for any device. */

@@ -12,7 +12,7 @@
  * const total = torch.nn.utils.clipGradNorm_([w], 1.0); // norm before clipping
  * w.grad!.norm().item();                                  // ≈ 1
  */
-import { Tensor } from '../tensor.js';
+import { Tensor, bumpVersion } from '../tensor.js';
 import { cat, tensor } from '../ops.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import type { DType, TypedArray } from '../dtype.js';
@@ -270,7 +270,7 @@ export function vectorToParameters(vec: Tensor, parameters: TensorOrTensors): vo
         param._s = piece._s;
         param._strides = [...piece._strides];
         param._offset = piece._offset;
-        param._s.version++;
+        bumpVersion(param);
       } else {
         param.copy_(piece);
       }

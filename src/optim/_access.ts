@@ -8,6 +8,7 @@
  * parameter modified after being saved for backward.
  */
 import type { Tensor } from '../tensor.js';
+import { bumpVersion } from '../tensor.js';
 import type { TypedArray } from '../dtype.js';
 import { CpuStorage } from '../backend/cpu/cpu.js';
 import { contiguousStrides } from '../shape.js';
@@ -50,7 +51,7 @@ export class WriteSet {
       const src = b.fromArray(t.dtype, c);
       b.copy(src, { shape: t.shape, strides: contiguousStrides(t.shape), offset: 0 }, t._s, t.layout);
     }
-    for (const t of this.touched) t._s.version++;
+    for (const t of this.touched) bumpVersion(t);
     this.copies.length = 0;
     this.touched.length = 0;
   }
@@ -65,7 +66,8 @@ export function scalarGet(t: Tensor): number {
 /** Writes a one-element tensor in place. */
 export function scalarSet(t: Tensor, v: number): void {
   const d = directView(t);
-  if (d !== null) { d[0] = v; t._s.version++; } else t._backend.fill(t._s, t.layout, v);
+  if (d !== null) d[0] = v; else t._backend.fill(t._s, t.layout, v);
+  bumpVersion(t);
 }
 
 /** Python's `repr(float)`/`str(float)` for messages: `2.0`, `inf`, `nan`, `1e-05`. */
