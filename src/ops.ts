@@ -45,9 +45,31 @@ function resolveDevice(d: DeviceLike | undefined): { dev: Device; backend: Backe
   return { dev, backend: getBackend(dev.type) };
 }
 
+/** The dtype a JS scalar has when wrapped (a Python bool, int or float). */
+function scalarDType(v: number | boolean): DType {
+  return typeof v === 'boolean' ? 'bool' : Number.isInteger(v) ? 'int64' : 'float64';
+}
+
+/**
+ * A scalar operand converted to `dt` exactly as storing it in a storage of that dtype would (what `fromArray`
+ * does): float32 rounds to nearest, int64 truncates (NaN and ±inf become INT64_MIN, as PyTorch on x86), int32
+ * wraps, bool is 0/1. Kernels given the scalar as a parameter therefore compute bit for bit what they computed
+ * when the scalar was a one-element storage.
+ */
+export function scalarAs(v: number | boolean, dt: DType): number {
+  const x = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  switch (dt) {
+    case 'float32': return Math.fround(x);
+    case 'float64': return x;
+    case 'int64': return x - x === 0 ? Math.trunc(x) : -9223372036854775808;
+    case 'int32': return x | 0;
+    case 'bool': return x ? 1 : 0;
+  }
+}
+
 /** Wraps a JS scalar as a 0-dim tensor that takes part in type promotion as a Python number would. */
 function wrapScalar(v: number | boolean, like: Tensor, dtype?: DType): Tensor {
-  const dt: DType = dtype ?? (typeof v === 'boolean' ? 'bool' : Number.isInteger(v) ? 'int64' : 'float64');
+  const dt: DType = dtype ?? scalarDType(v);
   const t = fromStorage(like._backend.fromArray(dt, [typeof v === 'boolean' ? (v ? 1 : 0) : v]), [], like._backend, like.device);
   t._wrapped = true;
   return t;
@@ -63,6 +85,15 @@ function newTensor(s: Storage, shape: readonly number[], like: Tensor): Tensor {
 
 /** PyTorch's result_type over tensors and wrapped scalars (dimensioned > zero-dim > scalars, by category). */
 export function resultType(...xs: Tensor[]): DType {
+  return resultTypeOf(xs, null);
+}
+
+/** `resultType(a, wrapScalar(v))` without making the wrapped tensor. */
+function resultTypeScalar(a: Tensor, v: number | boolean): DType {
+  return resultTypeOf([a], scalarDType(v));
+}
+
+function resultTypeOf(xs: readonly Tensor[], scalar: DType | null): DType {
   let dimR: DType | null = null, zeroR: DType | null = null, wrapR: DType | null = null;
   const up = (cur: DType | null, d: DType): DType => (cur === null ? d : promoteTypes(cur, d));
   for (const t of xs) {
@@ -72,6 +103,7 @@ export function resultType(...xs: Tensor[]): DType {
     } else if (t.dim() === 0) zeroR = up(zeroR, t.dtype);
     else dimR = up(dimR, t.dtype);
   }
+  if (scalar !== null) wrapR = up(wrapR, isFloating(scalar) ? getDefaultDtype() : scalar);
   const combine = (higher: DType | null, lower: DType | null): DType | null => {
     if (higher !== null && isFloating(higher)) return higher;
     if (higher === 'bool' || (lower !== null && isFloating(lower))) {
@@ -241,7 +273,51 @@ function savedFor(op: BinaryOp, a: Tensor, b: Tensor, out: Tensor, save: 'ab' | 
   return save === 'abo' ? [a, b, out] : [a, b];
 }
 
+/** The dtypes of op(a, scalar): `common` (the scalar is converted to it) and the output's. */
+function scalarTypes(a: Tensor, v: number | boolean, kind: BinKind): { dt: DType; common: DType } {
+  const common = resultTypeScalar(a, v);
+  let dt = common;
+  if (kind === 'div' && !isFloating(common)) dt = getDefaultDtype();
+  if (kind === 'cmp' || kind === 'logical') dt = 'bool';
+  return { dt, common };
+}
+
+/**
+ * The checks PyTorch makes on integer operands, done in the kernel's place: with a scalar operand the frontend
+ * knows the value; with a tensor operand the backend's kernel throws (no host read of device values here).
+ */
+function checkIntegerScalar(op: BinaryOp, dt: DType, value: number): void {
+  if (!isIntegral(dt)) return;
+  if (op === 'pow' && value < 0) throw new RangeError('Integers to negative integer powers are not allowed.');
+  if ((op === 'floorDivide' || op === 'remainder' || op === 'fmod') && value === 0) throw new RangeError('ZeroDivisionError');
+}
+
+/**
+ * op(a, scalar) with the scalar passed to the kernel as a parameter (`Backend.binaryScalar`): no storage is
+ * allocated or uploaded for it. Returns null when the backend has no such kernel (callers then wrap the scalar).
+ * Under autograd the rules that need the scalar as a tensor get a wrapped one, made only then.
+ */
+function binaryWithScalar(op: BinaryOp, a: Tensor, v: number | boolean, kind: BinKind, save: 'ab' | 'none' | 'abo', ctx: any, rule: string): Tensor | null {
+  const k = a._backend.binaryScalar;
+  if (k === undefined || op === 'addScaled') return null;
+  const { dt, common } = scalarTypes(a, v, kind);
+  if (op === 'sub' && a.dtype === 'bool' && typeof v === 'boolean') {
+    throw new TypeError('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
+  }
+  const value = scalarAs(v, common);
+  checkIntegerScalar(op, dt, value);
+  const out = newTensor(k.call(a._backend, op, a._s, a.layout, value, dt), a._shape, a);
+  if (kind === 'cmp' || kind === 'logical' || !needsGrad(a)) return out;
+  if (save === 'none') return record(rule, out, [a, null], [], ctx);
+  const b = wrapScalar(v, a, common);
+  return record(rule, out, [a, b], savedFor(op, a, b, out, save), ctx);
+}
+
 function binary(op: BinaryOp, a: Tensor, bIn: TensorLike, kind: BinKind, save: 'ab' | 'none' | 'abo' = 'ab', ctx: any = null, rule: string = op): Tensor {
+  if (!(bIn instanceof Tensor)) {
+    const r = binaryWithScalar(op, a, bIn, kind, save, ctx, rule);
+    if (r !== null) return r;
+  }
   const { b, dt } = prepBinary(a, bIn, kind);
   if (op === 'sub' && (a.dtype === 'bool' || b.dtype === 'bool') && !(b._wrapped && b.dtype !== 'bool')) {
     if (a.dtype === 'bool' && b.dtype === 'bool') {
@@ -383,6 +459,23 @@ function writeWithHistory(self: Tensor, r: Tensor): void {
 
 function torchTypeName(d: DType): string {
   return { float32: 'Float', float64: 'Double', int64: 'Long', int32: 'Int', bool: 'Bool' }[d];
+}
+
+/**
+ * In-place op(self, scalar) outside autograd with the scalar as a kernel parameter (no storage for it); null when
+ * the backend has no `binaryScalar` or a gradient is needed (the callers' general path handles those). `alpha`
+ * (add_/sub_) is folded into the scalar: a + alpha·b is evaluated as a + (alpha·b) in doubles either way.
+ */
+function scalarInplace(self: Tensor, op: 'add' | 'sub' | 'mul' | 'div' | 'pow', v: number | boolean, kind: BinKind, alpha = 1): Tensor | null {
+  const k = self._backend.binaryScalar;
+  if (k === undefined || needsGrad(self)) return null;
+  const { dt, common } = scalarTypes(self, v, kind);
+  let value = scalarAs(v, common);
+  checkIntegerScalar(op, dt, value);
+  let kop: BinaryOp = op;
+  if (alpha !== 1) { kop = 'add'; value = (op === 'sub' ? -alpha : alpha) * value; }
+  return inplace(self, [], dt, () => { throw new Error('internal: scalarInplace under autograd'); },
+    () => { k.call(self._backend, kop, self._s, self.layout, value, self.dtype, self._s, self.layout); });
 }
 
 /**
@@ -603,8 +696,8 @@ export class TensorOps {
     if (lo === null && hi === null) throw new Error("torch.clamp: At least one of 'min' or 'max' must not be None");
     const out = noGrad(() => {
       let r: Tensor = this;
-      if (lo !== null) r = where(r.lt(lo), wrapScalar(lo, this, resultType(this, wrapScalar(lo, this))), r);
-      if (hi !== null) r = where(r.gt(hi), wrapScalar(hi, this, resultType(this, wrapScalar(hi, this))), r);
+      if (lo !== null) r = where(r.lt(lo), wrapScalar(lo, this, resultTypeScalar(this, lo)), r);
+      if (hi !== null) r = where(r.gt(hi), wrapScalar(hi, this, resultTypeScalar(this, hi)), r);
       if (r === this) r = this.clone();
       return r;
     });
@@ -1165,27 +1258,32 @@ export class TensorOps {
   /** In place `this += alpha * other`. */
   add_(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
     const al = typeof alpha === 'number' ? alpha : alpha.alpha ?? 1;
+    if (!(other instanceof Tensor)) { const r = scalarInplace(this, 'add', other, 'arith', al); if (r !== null) return r; }
     const { b, dt } = prepBinary(this, other, 'arith');
     return inplace(this, [b], dt, (src) => src.add(b, al), () => (al === 1 ? binaryInto('add', this, b) : binaryInto('addScaled', this, b, al)));
   }
   /** In place `this -= alpha * other`. */
   sub_(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
     const al = typeof alpha === 'number' ? alpha : alpha.alpha ?? 1;
+    if (!(other instanceof Tensor)) { const r = scalarInplace(this, 'sub', other, 'arith', al); if (r !== null) return r; }
     const { b, dt } = prepBinary(this, other, 'arith');
     return inplace(this, [b], dt, (src) => src.sub(b, al), () => (al === 1 ? binaryInto('sub', this, b) : binaryInto('addScaled', this, b, -al)));
   }
   /** In place `this *= other`. */
   mul_(this: Tensor, other: TensorLike): Tensor {
+    if (!(other instanceof Tensor)) { const r = scalarInplace(this, 'mul', other, 'arith'); if (r !== null) return r; }
     const { b, dt } = prepBinary(this, other, 'arith');
     return inplace(this, [b], dt, (src) => src.mul(b), () => binaryInto('mul', this, b));
   }
   /** In place `this /= other`. */
   div_(this: Tensor, other: TensorLike): Tensor {
+    if (!(other instanceof Tensor)) { const r = scalarInplace(this, 'div', other, 'div'); if (r !== null) return r; }
     const { b, dt } = prepBinary(this, other, 'div');
     return inplace(this, [b], dt, (src) => src.div(b), () => binaryInto('div', this, b));
   }
   /** In place power. */
   pow_(this: Tensor, exponent: TensorLike): Tensor {
+    if (!(exponent instanceof Tensor)) { const r = scalarInplace(this, 'pow', exponent, 'arith'); if (r !== null) return r; }
     const { b, dt } = prepBinary(this, exponent, 'arith');
     return inplace(this, [b], dt, (src) => src.pow(b), () => binaryInto('pow', this, b));
   }
@@ -1216,7 +1314,7 @@ export class TensorOps {
     let lo: number | null = null, hi: number | null = null;
     if (isPlainObject(min)) { lo = min.min ?? null; hi = min.max ?? null; } else { lo = min ?? null; hi = max ?? null; }
     let dt = this.dtype;
-    for (const v of [lo, hi]) if (v !== null) dt = resultType(this, wrapScalar(v, this));
+    for (const v of [lo, hi]) if (v !== null) dt = resultTypeScalar(this, v);
     return inplace(this, [], dt, (src) => src.clamp(min, max), () => {
       const r = this.clamp(min, max);
       this._backend.copy(r._s, r.layout, this._s, this.layout);

@@ -89,6 +89,15 @@ export interface Backend {
    * `param` is the scalar of parameterised ops (`addScaled`: a + param·b).
    */
   binary(op: BinaryOp, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType, out?: Storage, ol?: Layout, param?: number): Storage;
+  /**
+   * Optional: elementwise f(a, value) with a scalar second operand passed as a parameter, so a scalar operand
+   * (`x.mul(0.5)`, `x.add_(1)`) needs no storage and no upload. `value` has already been converted by the frontend
+   * to the op's common dtype (float32 rounded, int64 truncated, ...), so the result must equal `binary` with a
+   * one-element storage of that dtype holding `value`, bit for bit. With `out`/`ol` the result is written there.
+   * Integer `pow` with a negative exponent and integer division by zero are checked by the frontend. Without
+   * this kernel the frontend uploads the scalar as a 0-dim storage. (`addScaled` is never passed here.)
+   */
+  binaryScalar?(op: BinaryOp, a: Storage, al: Layout, value: number, outDtype: DType, out?: Storage, ol?: Layout): Storage;
   /** cond ? a : b with all three layouts of the output shape. */
   where(cond: Storage, cl: Layout, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType): Storage;
 

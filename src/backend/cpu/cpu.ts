@@ -271,6 +271,9 @@ const BINARY: Record<BinaryOp, string> = {
   sigmoidBackward: 'a0 * a1 * (1 - a1)',
 };
 
+/** BINARY with the second operand a kernel parameter (`binaryScalar`); `addScaled` has no scalar form. */
+const BINARY_SCALAR = Object.fromEntries(Object.entries(BINARY).map(([k, e]) => [k, e.replace(/\ba1\b/g, 'P')])) as Record<BinaryOp, string>;
+
 /** Wraps an expression so the stored value matches the output dtype (int64 truncation, bool 0/1). */
 function castExpr(expr: string, dtype: DType): string {
   if (dtype === 'int64') return `H.toInt64(${expr})`;
@@ -379,6 +382,15 @@ export class CpuBackend implements Backend {
     const out = (into as CpuStorage | undefined) ?? newStorage(outDtype, numelOf(shape));
     const plan = makePlan(shape, [ol ?? contiguousLayout(shape), al, bl]);
     (kernel(2, castExpr(BINARY[op], outDtype)) as any)(out.data, [(a as CpuStorage).data, (b as CpuStorage).data], plan, param ?? 1);
+    return out;
+  }
+
+  binaryScalar(op: BinaryOp, a: Storage, al: Layout, value: number, outDtype: DType, into?: Storage, ol?: Layout): CpuStorage {
+    const shape = al.shape;
+    const out = (into as CpuStorage | undefined) ?? newStorage(outDtype, numelOf(shape));
+    const plan = makePlan(shape, [ol ?? contiguousLayout(shape), al]);
+    // the scalar is the kernel parameter P in place of the second operand's element
+    (kernel(1, castExpr(BINARY_SCALAR[op], outDtype)) as any)(out.data, [(a as CpuStorage).data], plan, value);
     return out;
   }
 
