@@ -200,7 +200,7 @@ export function viewOfBaseBackward(g: Tensor, geo: ViewGeom): Tensor {
   }
   const n = numelOf(geo.baseShape);
   const pos = zerosInLayout(geo, g, 'int64');
-  pos.copy_(arange(n).view(geo.baseShape));
+  pos.copy_(arange(n, { device: g.device }).view(geo.baseShape));
   const acc = zeros([n], { dtype: g.dtype, device: g.device });
   acc.scatterAdd_(0, applyView(geo, pos).reshape([-1]), g.reshape([-1]));
   return acc.view(geo.baseShape);
@@ -324,13 +324,8 @@ function binary(op: BinaryOp, a: Tensor, bIn: TensorLike, kind: BinKind, save: '
       throw new TypeError('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
     }
   }
-  if (op === 'pow' && isIntegral(dt) && b.lt(0).any().item() === 1) {
-    throw new RangeError('Integers to negative integer powers are not allowed.');
-  }
-  if ((op === 'floorDivide' || op === 'remainder' || op === 'fmod') && isIntegral(dt)) {
-    const zero = b.eq(0).any().item();
-    if (zero) throw new RangeError('ZeroDivisionError');
-  }
+  // Integer pow with a negative exponent and integer division by zero are checked by the backend's kernel
+  // (`Backend.binary`), which throws PyTorch's errors: no host read of b's values here.
   const out = binaryRaw(op, a, b, dt);
   if (kind === 'cmp' || kind === 'logical' || !needsGrad(a, b)) return out;
   return record(rule, out, [a, b], savedFor(op, a, b, out, save), ctx);
@@ -821,7 +816,7 @@ export class TensorOps {
       return p.keepdim ? r.reshape(this._shape.map(() => 1)) : r.reshape([]);
     }
     const d = normDim(p.dim as number, this.dim());
-    if (this.dim() === 0) return zeros([], { dtype: 'int64' });
+    if (this.dim() === 0) return zeros([], { dtype: 'int64', device: this.device });
     if (this._shape[d] === 0) throw new RangeError(`${op}(): Expected reduction dim ${d} to have non-zero size.`);
     const r = newTensor(this._backend.argReduce(op, this._s, this.layout, d), this._shape.map((s, i) => (i === d ? 1 : s)), this);
     return p.keepdim ? r : r.squeeze(d);
@@ -871,7 +866,7 @@ export class TensorOps {
     const axes = reduceAxes(this, d);
     const out = noGrad(() => {
       const a = this.abs();
-      if (pn === Infinity) return a.numel() === 0 ? zeros(reducedShape(this._shape, axes, keepdim), { dtype: this.dtype }) : a.amax(axes, keepdim);
+      if (pn === Infinity) return a.numel() === 0 ? zeros(reducedShape(this._shape, axes, keepdim), { dtype: this.dtype, device: this.device }) : a.amax(axes, keepdim);
       if (pn === -Infinity) return a.amin(axes, keepdim);
       if (pn === 0) return a.ne(0).sum(axes, keepdim).to(this.dtype);
       if (pn === 1) return a.sum(axes, keepdim);
@@ -1165,7 +1160,7 @@ export class TensorOps {
     let r: Tensor = this;
     for (const d of normDims(typeof dims === 'number' ? [dims] : dims, this.dim())) {
       const n = this._shape[d]!;
-      r = r.indexSelect(d, arange(n - 1, -1, -1));
+      r = r.indexSelect(d, arange(n - 1, -1, -1, { device: this.device }));
     }
     return r === this ? this.clone() : r;
   }
@@ -1239,11 +1234,17 @@ export class TensorOps {
     const d = normDim(dim, x.dim());
     const n = index.numel();
     const size = x._shape[d]!;
-    const iv = index.dataSync();
-    for (let i = 0; i < iv.length; i++) if (iv[i]! < -size || iv[i]! >= size) throw new RangeError(`index out of range in self`);
     const idxShape = x._shape.map((_, k) => (k === d ? n : 1));
     const outShape = x._shape.map((s, k) => (k === d ? n : s));
-    const r = x.gather(d, index.to('int64').reshape(idxShape).expand(outShape));
+    if (size === 0 && n > 0) throw new RangeError('index out of range in self');
+    // The bounds are checked by the gather kernel (no host read of the indices); its error is given
+    // index_select's wording, as PyTorch's.
+    let r: Tensor;
+    try { r = x.gather(d, index.to('int64').reshape(idxShape).expand(outShape)); }
+    catch (e) {
+      if (e instanceof RangeError && /out of bounds/.test(e.message)) throw new RangeError('index out of range in self');
+      throw e;
+    }
     return this.dim() === 0 ? r.reshape(index.dim() === 0 ? [] : [n]) : r;
   }
   /** Elements where `mask` is true, as a 1-D tensor. */
@@ -1335,6 +1336,16 @@ export class TensorOps {
   zero_(this: Tensor): Tensor { return this.fill_(0); }
   /** Fills with `value` in place. */
   fill_(this: Tensor, value: number | boolean | Tensor): Tensor {
+    if (value instanceof Tensor) {
+      if (value.dim() !== 0) throw new RangeError(`fill_ only supports 0-dimension value tensor but got tensor with ${value.dim()} dimensions.`);
+      if (value._backend === this._backend) {
+        // copied on the device (a broadcast read of the one element): no host read of the value
+        const vb = value.detach();
+        return inplace(this, [], this.dtype,
+          (src) => record('zeroGrad', vb.to(src.dtype).expand(src._shape).clone(), [src]),
+          () => this._backend.copy(vb._s, bLayout(vb, this._shape), this._s, this.layout));
+      }
+    }
     const v = value instanceof Tensor ? value.item() : Number(value);
     return inplace(this, [], this.dtype, (src) => record('zeroGrad', fullLike(src, v), [src]) /* NaN-safe; history kept with a zero gradient, as FillBackward */, () => this._backend.fill(this._s, this.layout, v));
   }
@@ -1567,11 +1578,15 @@ export function normBackward(g: Tensor, x: Tensor, out: Tensor, ctx: any): Tenso
   return where(nE.eq(0), 0, gE.mul(x).mul(x.abs().pow(p - 2)).div(nE.pow(p - 1)));
 }
 
+/**
+ * Flat indices of the non-zero elements. Reads the mask on the host: the number of results decides the output's
+ * shape, so nonzero/maskedSelect need the values before anything can be allocated (PyTorch synchronises here too).
+ */
 function nonzeroFlat(m: Tensor): Tensor {
   const v = m.dataSync();
   const idx: number[] = [];
   for (let i = 0; i < v.length; i++) if (v[i]) idx.push(i);
-  return tensor(idx, { dtype: 'int64' });
+  return tensor(idx, { dtype: 'int64', device: m.device });
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -1767,6 +1782,7 @@ export function stack(tensors: readonly Tensor[], dim: number | { dim?: number }
 function parseSize(args: any[]): { shape: number[]; opts: TensorOptions & Record<string, any> } {
   let opts: any = {};
   if (args.length > 0 && isPlainObject(args[args.length - 1])) opts = args.pop();
+  // a size given as a tensor is read on the host: a shape is host metadata (PyTorch reads it too)
   const shape = args.length === 1 && Array.isArray(args[0]) ? [...args[0]] : args.length === 1 && args[0] instanceof Tensor ? [...(args[0] as Tensor).dataSync()] : args;
   return { shape: checkShape(shape as number[]), opts };
 }
@@ -1818,7 +1834,7 @@ export function tensor(data: NestedArray | Tensor, opts: TensorOptions = {}): Te
       if (x.dim() + d !== shape.length || x.shape.some((s, k) => s !== shape[d + k])) {
         throw new RangeError(`expected sequence of length ${shape[d] ?? 'a scalar'} at dim ${d} (got a tensor of shape [${x.shape.join(', ')}])`);
       }
-      const vals = x.dataSync();
+      const vals = x.dataSync(); // torch.tensor(data) builds from host values, as PyTorch's does
       for (let i = 0; i < vals.length; i++) flat.push(vals[i]!);
       if (x.dtype !== 'bool') allBool = false;
       sawValue = true;

@@ -120,7 +120,7 @@ export const RULES: Record<string, Rule> = {
   expand: (g) => [g], // the engine sums the broadcast dimensions away
   viewSlice: (g, _s, ctx) => {
     // zeros of the input's shape with g written into the same view of it
-    const z = o.zeros(ctx.shape, { dtype: g.dtype });
+    const z = o.zeros(ctx.shape, { dtype: g.dtype, device: g.device });
     ctx.apply(z).copy_(g);
     return [z];
   },
@@ -146,7 +146,7 @@ export const RULES: Record<string, Rule> = {
   },
 
   // ---- indexing
-  gather: (g, [idx], ctx) => [o.zeros(ctx.shape, { dtype: g.dtype }).scatterAdd_(ctx.dim, idx!, g), null],
+  gather: (g, [idx], ctx) => [o.zeros(ctx.shape, { dtype: g.dtype, device: g.device }).scatterAdd_(ctx.dim, idx!, g), null],
   scatter: (g, [idx], ctx, needs) => [
     needs[0] ? g.scatter(ctx.dim, idx!, 0) : null,
     null,

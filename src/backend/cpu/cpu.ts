@@ -210,6 +210,8 @@ const H = {
   remainder: (a: number, b: number): number => { const r = a % b; return r !== 0 && (r < 0) !== (b < 0) ? r + b : r; },
   /** float → int64 as x86 PyTorch does: truncation, and INT64_MIN for NaN and ±inf. */
   toInt64: (a: number): number => (a - a === 0 ? Math.trunc(a) : -9223372036854775808),
+  negativePower: (): never => { throw new RangeError('Integers to negative integer powers are not allowed.'); },
+  zeroDivision: (): never => { throw new RangeError('ZeroDivisionError'); },
   round: (a: number): number => (Math.abs(a - Math.trunc(a)) === 0.5 ? 2 * Math.round(a / 2) : Math.round(a)),
 };
 
@@ -270,6 +272,25 @@ const BINARY: Record<BinaryOp, string> = {
   tanhBackward: 'a0 * (1 - a1 * a1)',
   sigmoidBackward: 'a0 * a1 * (1 - a1)',
 };
+
+/**
+ * Integer ops whose operand PyTorch checks: the check is part of the kernel's expression (one compare per element,
+ * only in the integer variants), so the frontend never reads values to raise these errors.
+ */
+const INT_CHECKED: Partial<Record<BinaryOp, string>> = {
+  pow: '(a1 < 0 ? H.negativePower() : Math.pow(a0, a1))',
+  floorDivide: '(a1 === 0 ? H.zeroDivision() : Math.floor(a0 / a1))',
+  remainder: '(a1 === 0 ? H.zeroDivision() : H.remainder(a0, a1))',
+  fmod: '(a1 === 0 ? H.zeroDivision() : a0 % a1)',
+};
+
+function binaryExpr(op: BinaryOp, outDtype: DType): string {
+  return isIntDtype(outDtype) ? INT_CHECKED[op] ?? BINARY[op] : BINARY[op];
+}
+
+function isIntDtype(d: DType): boolean {
+  return d === 'int64' || d === 'int32';
+}
 
 /** BINARY with the second operand a kernel parameter (`binaryScalar`); `addScaled` has no scalar form. */
 const BINARY_SCALAR = Object.fromEntries(Object.entries(BINARY).map(([k, e]) => [k, e.replace(/\ba1\b/g, 'P')])) as Record<BinaryOp, string>;
@@ -381,7 +402,7 @@ export class CpuBackend implements Backend {
     const shape = al.shape;
     const out = (into as CpuStorage | undefined) ?? newStorage(outDtype, numelOf(shape));
     const plan = makePlan(shape, [ol ?? contiguousLayout(shape), al, bl]);
-    (kernel(2, castExpr(BINARY[op], outDtype)) as any)(out.data, [(a as CpuStorage).data, (b as CpuStorage).data], plan, param ?? 1);
+    (kernel(2, castExpr(binaryExpr(op, outDtype), outDtype)) as any)(out.data, [(a as CpuStorage).data, (b as CpuStorage).data], plan, param ?? 1);
     return out;
   }
 
@@ -390,7 +411,7 @@ export class CpuBackend implements Backend {
     const out = (into as CpuStorage | undefined) ?? newStorage(outDtype, numelOf(shape));
     const plan = makePlan(shape, [ol ?? contiguousLayout(shape), al]);
     // the scalar is the kernel parameter P in place of the second operand's element
-    (kernel(1, castExpr(BINARY_SCALAR[op], outDtype)) as any)(out.data, [(a as CpuStorage).data], plan, value);
+    (kernel(1, castExpr(isIntDtype(outDtype) ? binaryExpr(op, outDtype).replace(/\ba1\b/g, 'P') : BINARY_SCALAR[op], outDtype)) as any)(out.data, [(a as CpuStorage).data], plan, value);
     return out;
   }
 
