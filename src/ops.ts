@@ -3,7 +3,7 @@
  * (`torch.add(a, b)`). Primitives call one backend kernel and record one autograd node whose rule lives in
  * `autograd/rules.ts`; composite operations are written with primitives and record nothing themselves.
  */
-import type { Backend, BinaryOp, ConvGeometry, Layout, Storage, UnaryOp, ReduceOp } from './backend/types.js';
+import type { Backend, BinaryOp, ConvGeometry, Layout, RandomDistribution, Storage, UnaryOp, ReduceOp } from './backend/types.js';
 import type { DType, TypedArray } from './dtype.js';
 import { castScalar, category, getDefaultDtype, isDType, isFloating, isIntegral, promoteTypes } from './dtype.js';
 import { CPU, Device, checkDeviceAvailable, device as parseDevice } from './device.js';
@@ -18,7 +18,7 @@ import {
   broadcastShapes, broadcastStrides, checkShape, contiguousStrides, fmtShape, inferShape, normDim, normDims,
   numelOf, viewStrides,
 } from './shape.js';
-import { defaultGenerator, Generator } from './random.js';
+import { defaultGenerator, drawSamples, Generator } from './random.js';
 
 export const wrapDim = normDim;
 
@@ -1379,25 +1379,35 @@ export class TensorOps {
   /** Fills in place with U(from, to). */
   uniform_(this: Tensor, from: number | { from?: number; to?: number; generator?: Generator } = 0, to = 1, generator?: Generator): Tensor {
     if (isPlainObject(from)) { to = from.to ?? 1; generator = from.generator; from = from.from ?? 0; }
-    const g = generator ?? defaultGenerator, n = this.numel(), a = from as number;
-    const vals = new Float64Array(n);
-    for (let i = 0; i < n; i++) vals[i] = a + (to - a) * g.random();
-    return writeValues(this, vals);
+    return randomFill(this, { kind: 'uniform', from: from as number, to }, generator ?? defaultGenerator);
   }
   /** Fills in place with N(mean, std²). */
   normal_(this: Tensor, mean: number | { mean?: number; std?: number; generator?: Generator } = 0, std = 1, generator?: Generator): Tensor {
     if (isPlainObject(mean)) { std = mean.std ?? 1; generator = mean.generator; mean = mean.mean ?? 0; }
-    const g = generator ?? defaultGenerator, n = this.numel(), m = mean as number;
-    const vals = new Float64Array(n);
-    for (let i = 0; i < n; i++) vals[i] = m + std * g.normal();
-    return writeValues(this, vals);
+    return randomFill(this, { kind: 'normal', mean: mean as number, std }, generator ?? defaultGenerator);
   }
-  /** Fills in place with 0/1 draws of probability p. */
-  bernoulli_(this: Tensor, p = 0.5, generator?: Generator): Tensor {
-    const g = generator ?? defaultGenerator, n = this.numel();
-    const vals = new Float64Array(n);
-    for (let i = 0; i < n; i++) vals[i] = g.random() < p ? 1 : 0;
-    return writeValues(this, vals);
+  /**
+   * Fills in place with 0/1 draws of probability `p`: a number, or a tensor of probabilities that broadcasts to
+   * this shape (one draw per element).
+   * @example torch.zeros([4]).bernoulli_(0.5)
+   */
+  bernoulli_(this: Tensor, p: number | Tensor = 0.5, generator?: Generator): Tensor {
+    const g = generator ?? defaultGenerator;
+    if (!(p instanceof Tensor)) return randomFill(this, { kind: 'bernoulli', p }, g);
+    const bs = broadcastShapes(this._shape, p._shape);
+    if (bs.length !== this.dim() || bs.some((d, i) => d !== this._shape[i])) {
+      throw new RangeError(`output with shape ${fmtShape(this._shape)} doesn't match the broadcast shape ${fmtShape(bs)}`);
+    }
+    const pf = isFloating(p.dtype) ? p.detach() : p.detach().to('float64');
+    return randomFill(this, { kind: 'bernoulliTensor', p: pf._s, pl: bLayout(pf, this._shape) }, g, pf);
+  }
+  /**
+   * A tensor of 0/1 draws with `this` as the probabilities (`torch.bernoulli(input)`), of this shape and dtype.
+   * @example torch.bernoulli(torch.full([3], 0.5))
+   */
+  bernoulli(this: Tensor, opts: { generator?: Generator } | Generator = {}): Tensor {
+    const g = opts instanceof Generator ? opts : opts.generator;
+    return emptyLike(this).bernoulli_(this, g);
   }
 
   // ---- conversion
@@ -1452,6 +1462,38 @@ export function release(...ts: Tensor[]): void {
 
 function noGradIf(self: Tensor, fn: () => Tensor): Tensor {
   return needsGrad(self) ? fn() : noGrad(fn);
+}
+
+/**
+ * Fills `t` with samples on its backend (`Backend.random`, handed the generator). Backends without the kernel get
+ * the samples drawn on the host and uploaded: the same values, but one transfer per fill (slow on a device).
+ */
+function randomFill(t: Tensor, dist: RandomDistribution, g: Generator, p?: Tensor): Tensor {
+  const k = t._backend.random;
+  if (k === undefined || (p !== undefined && p._backend !== t._backend)) {
+    const vals = new Float64Array(t.numel());
+    drawSamples(vals, dist, g, p === undefined ? undefined : p.expand(t._shape).dataSync());
+    return writeValues(t, vals);
+  }
+  if (t._gradFn === null && t._requiresGrad && isGradEnabled()) throw new Error('a leaf Variable that requires grad is being used in an in-place operation.');
+  k.call(t._backend, t._s, t.layout, dist, g);
+  bumpVersion(t);
+  return t;
+}
+
+/** A new tensor of samples (rand, randn, randint, randperm), made on its device by `Backend.random` when it has it. */
+function randomTensor(shape: readonly number[], opts: TensorOptions & { generator?: Generator }, dist: RandomDistribution, defaultDt?: DType): Tensor {
+  const g: Generator = opts.generator ?? defaultGenerator;
+  const { dev, backend } = resolveDevice(opts.device);
+  const n = numelOf(shape);
+  if (backend.random === undefined) {
+    const vals = new Float64Array(n);
+    drawSamples(vals, dist, g);
+    return fromValues(shape, vals, opts, defaultDt);
+  }
+  const s = backend.alloc(opts.dtype ?? defaultDt ?? getDefaultDtype(), n);
+  backend.random(s, { shape, strides: contiguousStrides(shape), offset: 0 }, dist, g);
+  return finish(fromStorage(s, shape, backend, dev), opts);
 }
 
 function writeValues(t: Tensor, vals: Float64Array): Tensor {
@@ -1941,18 +1983,12 @@ export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions =
 /** Uniform [0, 1) samples from the default generator (or `opts.generator`). */
 export function rand(...args: (number | readonly number[] | (TensorOptions & { generator?: Generator }))[]): Tensor {
   const { shape, opts } = parseSize(args);
-  const g: Generator = opts.generator ?? defaultGenerator;
-  const vals = new Float64Array(numelOf(shape));
-  for (let i = 0; i < vals.length; i++) vals[i] = g.random();
-  return fromValues(shape, vals, opts);
+  return randomTensor(shape, opts, { kind: 'uniform', from: 0, to: 1 });
 }
 /** Standard normal samples. @example torch.manualSeed(0); torch.randn([2, 3]) */
 export function randn(...args: (number | readonly number[] | (TensorOptions & { generator?: Generator }))[]): Tensor {
   const { shape, opts } = parseSize(args);
-  const g: Generator = opts.generator ?? defaultGenerator;
-  const vals = new Float64Array(numelOf(shape));
-  for (let i = 0; i < vals.length; i++) vals[i] = g.normal();
-  return fromValues(shape, vals, opts);
+  return randomTensor(shape, opts, { kind: 'normal', mean: 0, std: 1 });
 }
 /**
  * Integers uniform in [low, high) (int64): `randint(high, size)` or `randint(low, high, size)`.
@@ -1962,18 +1998,11 @@ export function randint(a: number, b: number | readonly number[], c?: readonly n
   let low = 0, high: number, size: readonly number[], opts: any = {};
   if (Array.isArray(b)) { high = a; size = b as number[]; opts = c ?? {}; } else { low = a; high = b as number; size = c as number[]; opts = d ?? {}; }
   if (high <= low) throw new RangeError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
-  const g: Generator = opts.generator ?? defaultGenerator;
-  const vals = new Float64Array(numelOf(size));
-  for (let i = 0; i < vals.length; i++) vals[i] = g.randint(low, high);
-  return fromValues(checkShape(size), vals, opts, 'int64');
+  return randomTensor(checkShape(size), opts, { kind: 'randint', low, high }, 'int64');
 }
 /** A random permutation of 0..n-1 (int64). */
 export function randperm(n: number, opts: TensorOptions & { generator?: Generator } = {}): Tensor {
-  const g = opts.generator ?? defaultGenerator;
-  const vals = new Float64Array(n);
-  for (let i = 0; i < n; i++) vals[i] = i;
-  for (let i = n - 1; i > 0; i--) { const j = g.randint(0, i + 1); const t = vals[i]!; vals[i] = vals[j]!; vals[j] = t; }
-  return fromValues([n], vals, opts, 'int64');
+  return randomTensor([n], opts, { kind: 'permutation' }, 'int64');
 }
 const likeOpts = (t: Tensor, o: TensorOptions): TensorOptions => ({ dtype: t.dtype, device: t.device, ...o });
 /** Zeros with another tensor's shape and dtype. */

@@ -41,6 +41,39 @@ export type BinaryOp =
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'any' | 'all';
 export type ArgReduceOp = 'argmax' | 'argmin';
 
+/**
+ * A distribution for `Backend.random`; values are written to the destination in row-major order of its layout
+ * and converted to its dtype as `copy` converts float64 values.
+ */
+export type RandomDistribution =
+  | { readonly kind: 'uniform'; readonly from: number; readonly to: number }
+  | { readonly kind: 'normal'; readonly mean: number; readonly std: number }
+  | { readonly kind: 'bernoulli'; readonly p: number }
+  /** p per element: `p`/`pl` is a float storage and a layout of the destination's shape (may broadcast) */
+  | { readonly kind: 'bernoulliTensor'; readonly p: Storage; readonly pl: Layout }
+  /** integers uniform in [low, high) */
+  | { readonly kind: 'randint'; readonly low: number; readonly high: number }
+  /** a random permutation of 0..n−1 into a 1-D destination */
+  | { readonly kind: 'permutation' };
+
+/**
+ * The random state a `Backend.random` kernel draws from: the frontend's `Generator`. A backend uses one of two
+ * streams. The portable stream (`random`/`normal`/`randint`, xoshiro128**) is sequential: the CPU backend draws
+ * from it, so seeded values are those of the host. A device backend should use the counter-based stream, as
+ * CUDA's generator does: `philoxSeedOffset(n)` reserves n values and returns (seed, offset), and the kernel
+ * computes value i from Philox4x32-10 keyed by seed at counter offset + i, in parallel and reproducibly.
+ */
+export interface RandomSource {
+  /** Uniform in [0, 1) with 53 random bits (advances the portable stream). */
+  random(): number;
+  /** Standard normal (advances the portable stream). */
+  normal(): number;
+  /** Integer uniform in [low, high) (advances the portable stream). */
+  randint(low: number, high: number): number;
+  /** Reserves `count` counter-based values: the seed and the first offset to use (advances the offset). */
+  philoxSeedOffset(count: number): { seed: number; offset: number };
+}
+
 export interface Backend {
   /** Device type this backend serves, e.g. 'cpu'. */
   readonly name: string;
@@ -98,6 +131,12 @@ export interface Backend {
    * this kernel the frontend uploads the scalar as a 0-dim storage. (`addScaled` is never passed here.)
    */
   binaryScalar?(op: BinaryOp, a: Storage, al: Layout, value: number, outDtype: DType, out?: Storage, ol?: Layout): Storage;
+  /**
+   * Optional: fills dst[layout] with samples of `dist` drawn from `source` on the device (no host values, no
+   * upload). Without it the frontend draws on the host and uploads the values (slow for device backends: one
+   * transfer per random fill).
+   */
+  random?(dst: Storage, layout: Layout, dist: RandomDistribution, source: RandomSource): void;
   /** cond ? a : b with all three layouts of the output shape. */
   where(cond: Storage, cl: Layout, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType): Storage;
 

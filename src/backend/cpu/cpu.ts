@@ -10,9 +10,10 @@
  */
 import type { DType, TypedArray } from '../../dtype.js';
 import { isFloating } from '../../dtype.js';
-import type { ArgReduceOp, Backend, BinaryOp, ConvGeometry, Layout, ReduceOp, Storage, UnaryOp } from '../types.js';
+import type { ArgReduceOp, Backend, BinaryOp, ConvGeometry, Layout, RandomDistribution, RandomSource, ReduceOp, Storage, UnaryOp } from '../types.js';
 import { CachingAllocator } from './pool.js';
 import { gemm } from './gemm.js';
+import { drawSamples } from '../../random.js';
 
 export class CpuStorage implements Storage {
   /** The elements; null once the storage has been freed. */
@@ -413,6 +414,20 @@ export class CpuBackend implements Backend {
     // the scalar is the kernel parameter P in place of the second operand's element
     (kernel(1, castExpr(isIntDtype(outDtype) ? binaryExpr(op, outDtype).replace(/\ba1\b/g, 'P') : BINARY_SCALAR[op], outDtype)) as any)(out.data, [(a as CpuStorage).data], plan, value);
     return out;
+  }
+
+  /**
+   * Random fills from the generator's sequential stream, drawn in row-major order of `layout`: the same values,
+   * in the same order, as the host loops this kernel replaced, so seeded streams are unchanged. The samples are
+   * made in doubles and stored with `copy`'s conversion.
+   */
+  random(dst: Storage, layout: Layout, dist: RandomDistribution, g: RandomSource): void {
+    const n = numelOf(layout.shape);
+    const tmp = newStorage('float64', n);
+    const v = tmp.data;
+    drawSamples(v as Float64Array, dist, g, dist.kind === 'bernoulliTensor' ? this.readSync(dist.p, dist.pl) : undefined);
+    this.copy(tmp, contiguousLayout(layout.shape), dst, layout);
+    this.free(tmp);
   }
 
   where(cond: Storage, cl: Layout, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType): CpuStorage {
