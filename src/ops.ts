@@ -85,15 +85,15 @@ function newTensor(s: Storage, shape: readonly number[], like: Tensor): Tensor {
 
 /** PyTorch's result_type over tensors and wrapped scalars (dimensioned > zero-dim > scalars, by category). */
 export function resultType(...xs: Tensor[]): DType {
-  return resultTypeOf(xs, null);
+  return resultTypeOf(xs, []);
 }
 
 /** `resultType(a, wrapScalar(v))` without making the wrapped tensor. */
 function resultTypeScalar(a: Tensor, v: number | boolean): DType {
-  return resultTypeOf([a], scalarDType(v));
+  return resultTypeOf([a], [scalarDType(v)]);
 }
 
-function resultTypeOf(xs: readonly Tensor[], scalar: DType | null): DType {
+function resultTypeOf(xs: readonly Tensor[], scalars: readonly DType[]): DType {
   let dimR: DType | null = null, zeroR: DType | null = null, wrapR: DType | null = null;
   const up = (cur: DType | null, d: DType): DType => (cur === null ? d : promoteTypes(cur, d));
   for (const t of xs) {
@@ -103,7 +103,7 @@ function resultTypeOf(xs: readonly Tensor[], scalar: DType | null): DType {
     } else if (t.dim() === 0) zeroR = up(zeroR, t.dtype);
     else dimR = up(dimR, t.dtype);
   }
-  if (scalar !== null) wrapR = up(wrapR, isFloating(scalar) ? getDefaultDtype() : scalar);
+  for (const sc of scalars) wrapR = up(wrapR, isFloating(sc) ? getDefaultDtype() : sc);
   const combine = (higher: DType | null, lower: DType | null): DType | null => {
     if (higher !== null && isFloating(higher)) return higher;
     if (higher === 'bool' || (lower !== null && isFloating(lower))) {
@@ -1640,8 +1640,21 @@ function nonzeroFlat(m: Tensor): Tensor {
  */
 export function where(condition: Tensor, input: TensorLike, other: TensorLike): Tensor {
   if (condition.dtype !== 'bool') throw new TypeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${torchTypeName(condition.dtype)}`);
+  const dt = resultTypeOf([input, other].filter((x): x is Tensor => x instanceof Tensor),
+    [input, other].filter((x): x is number | boolean => !(x instanceof Tensor)).map(scalarDType));
+  const k = condition._backend.whereScalar;
+  if (k !== undefined && (!(input instanceof Tensor) || !(other instanceof Tensor))) {
+    // scalar operands go to the kernel as parameters (no storage, no upload), converted to the result dtype
+    const ta = input instanceof Tensor ? input : null, tb = other instanceof Tensor ? other : null;
+    const shape = broadcastShapes(condition._shape, ta?._shape ?? [], tb?._shape ?? []);
+    const s = k.call(condition._backend, condition._s, bLayout(condition, shape),
+      ta ? ta._s : scalarAs(input as number | boolean, dt), ta ? bLayout(ta, shape) : null,
+      tb ? tb._s : scalarAs(other as number | boolean, dt), tb ? bLayout(tb, shape) : null, dt);
+    const out = newTensor(s, shape, condition);
+    if (!needsGrad(ta, tb)) return out;
+    return record('where', out, [null, ta, tb], [condition]);
+  }
   let a = asTensor(input, condition), b = asTensor(other, condition);
-  const dt = resultType(a, b);
   if (!(input instanceof Tensor)) a = wrapScalar(input, condition, dt);
   if (!(other instanceof Tensor)) b = wrapScalar(other, condition, dt);
   const shape = broadcastShapes(condition._shape, a._shape, b._shape);

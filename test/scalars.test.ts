@@ -15,7 +15,7 @@ class CountingBackend extends CpuBackend {
   calls: string[] = [];
   constructor() {
     super();
-    for (const name of ['alloc', 'fromArray', 'unary', 'binary', 'binaryScalar', 'where', 'reduce']) {
+    for (const name of ['alloc', 'fromArray', 'unary', 'binary', 'binaryScalar', 'where', 'whereScalar', 'reduce']) {
       const f = (this as any)[name];
       (this as any)[name] = (...args: any[]) => {
         const outArg = name === 'binary' ? args[6] : name === 'binaryScalar' ? args[5] : name === 'unary' ? args[5] : undefined;
@@ -29,6 +29,7 @@ class CountingBackend extends CpuBackend {
 /** The old path: no scalar kernel, so the frontend wraps scalars in storages. */
 class NoScalarBackend extends CpuBackend {
   override binaryScalar = undefined as unknown as CpuBackend['binaryScalar'];
+  override whereScalar = undefined as unknown as CpuBackend['whereScalar'];
 }
 
 function on(b: CpuBackend, dtype: DType, values: number[]): Tensor {
@@ -106,4 +107,28 @@ test('integer checks with a scalar operand raise PyTorch\'s errors without readi
   assert.deepEqual(i.floorDivide(2).tolist(), [0, 1, 1]);
   assert.throws(() => torch.tensor([true]).sub(true), /Subtraction, the `-` operator, with two bool tensors/);
   assert.deepEqual(i.div(2).tolist(), [0.5, 1, 1.5]); // true division promotes
+});
+
+test('where with scalar operands: no storage for the scalars, same values and dtypes as the wrapped path', () => {
+  const b = new CountingBackend();
+  const c = fromStorage(b.fromArray('bool', [1, 0, 1, 0]), [4], b);
+  const x = on(b, 'float32', [1.5, -2, 3, NaN]);
+  b.calls.length = 0;
+  const r = torch.where(c, x, 0.1);
+  const r2 = torch.where(c, 7, x);
+  const r3 = torch.where(c, 1, 2.5);
+  assert.deepEqual(b.calls, ['whereScalar', 'whereScalar', 'whereScalar']);
+  const fast = [r, r2, r3].map((t) => [t.dtype, [...t.dataSync()]]);
+  const nb = new NoScalarBackend();
+  const c2 = fromStorage(nb.fromArray('bool', [1, 0, 1, 0]), [4], nb), x2 = on(nb, 'float32', [1.5, -2, 3, NaN]);
+  const slow = [torch.where(c2, x2, 0.1), torch.where(c2, 7, x2), torch.where(c2, 1, 2.5)].map((t) => [t.dtype, [...t.dataSync()]]);
+  assert.deepEqual(fast, slow);
+  const ints = [torch.where(c, 1, 2), torch.where(c, true, false), torch.where(c, on(b, 'int64', [1, 2, 3, 4]), 0.5)];
+  const ints2 = [torch.where(c2, 1, 2), torch.where(c2, true, false), torch.where(c2, on(nb, 'int64', [1, 2, 3, 4]), 0.5)];
+  assert.deepEqual(ints.map((t) => [t.dtype, t.tolist()]), ints2.map((t) => [t.dtype, t.tolist()]));
+  assert.deepEqual(ints.map((t) => t.dtype), ['int64', 'bool', 'float32']);
+  // gradient through the tensor operand only
+  const w = torch.tensor([1, 2, 3, 4], { requiresGrad: true });
+  torch.where(torch.tensor([true, false, true, false]), w, 0).sum().backward();
+  assert.deepEqual(w.grad!.tolist(), [1, 0, 1, 0]);
 });

@@ -137,6 +137,11 @@ export interface Backend {
    * transfer per random fill).
    */
   random?(dst: Storage, layout: Layout, dist: RandomDistribution, source: RandomSource): void;
+  /**
+   * Optional: `where` where `a` and/or `b` is a number (its layout null) passed as a parameter instead of a
+   * storage, already converted to `outDtype` by the frontend. Without it scalars are uploaded as 0-dim storages.
+   */
+  whereScalar?(cond: Storage, cl: Layout, a: Storage | number, al: Layout | null, b: Storage | number, bl: Layout | null, outDtype: DType): Storage;
   /** cond ? a : b with all three layouts of the output shape. */
   where(cond: Storage, cl: Layout, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType): Storage;
 

@@ -439,6 +439,22 @@ export class CpuBackend implements Backend {
     return out;
   }
 
+  whereScalar(cond: Storage, cl: Layout, a: Storage | number, al: Layout | null, b: Storage | number, bl: Layout | null, outDtype: DType): CpuStorage {
+    const shape = cl.shape;
+    const out = newStorage(outDtype, numelOf(shape));
+    const xs: TypedArray[] = [(cond as CpuStorage).data];
+    const layouts: Layout[] = [contiguousLayout(shape), cl];
+    const operand = (v: Storage | number, l: Layout | null, k: number): string => {
+      if (typeof v === 'number') return `P[${k}]`;
+      xs.push((v as CpuStorage).data); layouts.push(l!);
+      return `a${xs.length - 1}`;
+    };
+    const ea = operand(a, al, 0), eb = operand(b, bl, 1);
+    (kernel(xs.length, `(a0 !== 0 ? ${ea} : ${eb})`) as any)(out.data, xs, makePlan(shape, layouts),
+      [typeof a === 'number' ? a : 0, typeof b === 'number' ? b : 0]);
+    return out;
+  }
+
   reduce(op: ReduceOp, x: Storage, xl: Layout, axes: readonly number[], outDtype: DType): CpuStorage {
     const outShape = xl.shape.map((s, d) => (axes.includes(d) ? 1 : s));
     const nOut = numelOf(outShape);
