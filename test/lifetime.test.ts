@@ -168,7 +168,18 @@ function step(i) {
 for (let i = 0; i < 20; i++) step(i);
 const afterSteps = b.live;
 await settle();
-console.log(JSON.stringify({ baseline, afterSteps, peak, final: b.live }));
+const final = b.live;
+// autograd keeps what it saved: after gc the graph's saved tensors are still there until backward releases them
+let loss = (() => {
+  const x = fromStorage(b.fromArray('float32', new Float32Array(4096).fill(1)), [64, 64], b).requiresGrad_();
+  return x.exp().mul(x.sin()).sum();
+})();
+await settle();
+const graphHeld = b.live;
+loss.backward();
+loss = null;
+await settle();
+console.log(JSON.stringify({ baseline, afterSteps, peak, final, graphHeld, afterBackward: b.live }));
 `;
 
 test('finalizers give a dropped tensor\'s storage back to a backend with external memory (gc)', () => {
@@ -179,4 +190,6 @@ test('finalizers give a dropped tensor\'s storage back to a backend with externa
   const m = JSON.parse(r.stdout.trim().split('\n').pop()!);
   assert.ok(m.afterSteps > m.baseline, `tensors were alive before collection: ${r.stdout}`);
   assert.equal(m.final, m.baseline, `live bytes back to baseline after the tensors were dropped: ${r.stdout}`);
+  assert.ok(m.graphHeld >= m.baseline + 3 * 4096 * 4, `saved tensors (x, exp(x), sin(x)) kept by the graph: ${r.stdout}`);
+  assert.equal(m.afterBackward, m.baseline, `back to baseline once backward released the graph: ${r.stdout}`);
 });

@@ -45,7 +45,10 @@ export const cpuAllocator = new CachingAllocator();
  * that may still be referenced by user code (forward activations, results) are left to the garbage collector.
  * Recycling those through a `FinalizationRegistry` was measured and rejected: the registry keeps each array
  * alive until V8 runs the finalizer, which only happens when the event loop turns, so a synchronous training loop
- * held every activation (memory growth) and the extra GC work made steps slower, not faster.
+ * held every activation (memory growth) and the extra GC work made steps slower, not faster. The frontend's
+ * finalizer path (`Backend.finalizeStorages`, in `tensor.ts`) is therefore opt-in and left off here; backends whose
+ * memory V8 cannot see turn it on. A freed storage throws on every later access (`data`), so a tensor used after
+ * its storage went back to the cache fails loudly instead of reading another tensor's values.
  */
 function newStorage(dtype: DType, n: number): CpuStorage {
   return new CpuStorage(dtype, cpuAllocator.take(dtype, n));
