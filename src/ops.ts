@@ -3,7 +3,7 @@
  * (`torch.add(a, b)`). Primitives call one backend kernel and record one autograd node whose rule lives in
  * `autograd/rules.ts`; composite operations are written with primitives and record nothing themselves.
  */
-import type { Backend, BinaryOp, ConvGeometry, Layout, Storage, UnaryOp, ReduceOp } from './backend/types.js';
+import type { Backend, BinaryOp, ConvGeometry, Layout, RandomDistribution, Storage, UnaryOp, ReduceOp } from './backend/types.js';
 import type { DType, TypedArray } from './dtype.js';
 import { castScalar, category, getDefaultDtype, isDType, isFloating, isIntegral, promoteTypes } from './dtype.js';
 import { CPU, Device, canonicalDevice, device as parseDevice } from './device.js';
@@ -12,13 +12,13 @@ import { Node, runBackward, setEngineOps } from './autograd/engine.js';
 import type { Edge } from './autograd/engine.js';
 import { isGradEnabled, noGrad } from './autograd/grad_mode.js';
 import { RULES } from './autograd/rules.js';
-import { Tensor, fromStorage, getBackend, makeView } from './tensor.js';
+import { Tensor, bumpVersion, freeHandle, fromStorage, getBackend, makeView, releaseTensor } from './tensor.js';
 import type { NestedArray, Scalar } from './tensor.js';
 import {
   broadcastShapes, broadcastStrides, checkShape, contiguousStrides, fmtShape, inferShape, normDim, normDims,
   numelOf, viewStrides,
 } from './shape.js';
-import { defaultGenerator, Generator } from './random.js';
+import { defaultGenerator, drawSamples, Generator } from './random.js';
 
 export const wrapDim = normDim;
 
@@ -50,10 +50,31 @@ export function resolveDevice(d: DeviceLike | undefined): { dev: Device; backend
 
 /** True for tensors on the meta device: shape-only, so checks that need values are skipped (as PyTorch's meta kernels do). */
 export function isMeta(t: Tensor): boolean { return t.device.type === 'meta'; }
+/** The dtype a JS scalar has when wrapped (a Python bool, int or float). */
+function scalarDType(v: number | boolean): DType {
+  return typeof v === 'boolean' ? 'bool' : Number.isInteger(v) ? 'int64' : 'float64';
+}
+
+/**
+ * A scalar operand converted to `dt` exactly as storing it in a storage of that dtype would (what `fromArray`
+ * does): float32 rounds to nearest, int64 truncates (NaN and ±inf become INT64_MIN, as PyTorch on x86), int32
+ * wraps, bool is 0/1. Kernels given the scalar as a parameter therefore compute bit for bit what they computed
+ * when the scalar was a one-element storage.
+ */
+export function scalarAs(v: number | boolean, dt: DType): number {
+  const x = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  switch (dt) {
+    case 'float32': return Math.fround(x);
+    case 'float64': return x;
+    case 'int64': return x - x === 0 ? Math.trunc(x) : -9223372036854775808;
+    case 'int32': return x | 0;
+    case 'bool': return x ? 1 : 0;
+  }
+}
 
 /** Wraps a JS scalar as a 0-dim tensor that takes part in type promotion as a Python number would. */
 function wrapScalar(v: number | boolean, like: Tensor, dtype?: DType): Tensor {
-  const dt: DType = dtype ?? (typeof v === 'boolean' ? 'bool' : Number.isInteger(v) ? 'int64' : 'float64');
+  const dt: DType = dtype ?? scalarDType(v);
   const t = fromStorage(like._backend.fromArray(dt, [typeof v === 'boolean' ? (v ? 1 : 0) : v]), [], like._backend, like.device);
   t._wrapped = true;
   return t;
@@ -69,6 +90,15 @@ function newTensor(s: Storage, shape: readonly number[], like: Tensor): Tensor {
 
 /** PyTorch's result_type over tensors and wrapped scalars (dimensioned > zero-dim > scalars, by category). */
 export function resultType(...xs: Tensor[]): DType {
+  return resultTypeOf(xs, []);
+}
+
+/** `resultType(a, wrapScalar(v))` without making the wrapped tensor. */
+function resultTypeScalar(a: Tensor, v: number | boolean): DType {
+  return resultTypeOf([a], [scalarDType(v)]);
+}
+
+function resultTypeOf(xs: readonly Tensor[], scalars: readonly DType[]): DType {
   let dimR: DType | null = null, zeroR: DType | null = null, wrapR: DType | null = null;
   const up = (cur: DType | null, d: DType): DType => (cur === null ? d : promoteTypes(cur, d));
   for (const t of xs) {
@@ -78,6 +108,7 @@ export function resultType(...xs: Tensor[]): DType {
     } else if (t.dim() === 0) zeroR = up(zeroR, t.dtype);
     else dimR = up(dimR, t.dtype);
   }
+  for (const sc of scalars) wrapR = up(wrapR, isFloating(sc) ? getDefaultDtype() : sc);
   const combine = (higher: DType | null, lower: DType | null): DType | null => {
     if (higher !== null && isFloating(higher)) return higher;
     if (higher === 'bool' || (lower !== null && isFloating(lower))) {
@@ -282,20 +313,59 @@ function savedFor(op: BinaryOp, a: Tensor, b: Tensor, out: Tensor, save: 'ab' | 
   return save === 'abo' ? [a, b, out] : [a, b];
 }
 
+/** The dtypes of op(a, scalar): `common` (the scalar is converted to it) and the output's. */
+function scalarTypes(a: Tensor, v: number | boolean, kind: BinKind): { dt: DType; common: DType } {
+  const common = resultTypeScalar(a, v);
+  let dt = common;
+  if (kind === 'div' && !isFloating(common)) dt = getDefaultDtype();
+  if (kind === 'cmp' || kind === 'logical') dt = 'bool';
+  return { dt, common };
+}
+
+/**
+ * The checks PyTorch makes on integer operands, done in the kernel's place: with a scalar operand the frontend
+ * knows the value; with a tensor operand the backend's kernel throws (no host read of device values here).
+ */
+function checkIntegerScalar(op: BinaryOp, dt: DType, value: number): void {
+  if (!isIntegral(dt)) return;
+  if (op === 'pow' && value < 0) throw new RangeError('Integers to negative integer powers are not allowed.');
+  if ((op === 'floorDivide' || op === 'remainder' || op === 'fmod') && value === 0) throw new RangeError('ZeroDivisionError');
+}
+
+/**
+ * op(a, scalar) with the scalar passed to the kernel as a parameter (`Backend.binaryScalar`): no storage is
+ * allocated or uploaded for it. Returns null when the backend has no such kernel (callers then wrap the scalar).
+ * Under autograd the rules that need the scalar as a tensor get a wrapped one, made only then.
+ */
+function binaryWithScalar(op: BinaryOp, a: Tensor, v: number | boolean, kind: BinKind, save: 'ab' | 'none' | 'abo', ctx: any, rule: string): Tensor | null {
+  const k = a._backend.binaryScalar;
+  if (k === undefined || op === 'addScaled') return null;
+  const { dt, common } = scalarTypes(a, v, kind);
+  if (op === 'sub' && a.dtype === 'bool' && typeof v === 'boolean') {
+    throw new TypeError('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
+  }
+  const value = scalarAs(v, common);
+  checkIntegerScalar(op, dt, value);
+  const out = newTensor(k.call(a._backend, op, a._s, a.layout, value, dt), a._shape, a);
+  if (kind === 'cmp' || kind === 'logical' || !needsGrad(a)) return out;
+  if (save === 'none') return record(rule, out, [a, null], [], ctx);
+  const b = wrapScalar(v, a, common);
+  return record(rule, out, [a, b], savedFor(op, a, b, out, save), ctx);
+}
+
 function binary(op: BinaryOp, aIn: Tensor, bIn: TensorLike, kind: BinKind, save: 'ab' | 'none' | 'abo' = 'ab', ctx: any = null, rule: string = op): Tensor {
+  if (!(bIn instanceof Tensor)) {
+    const r = binaryWithScalar(op, aIn, bIn, kind, save, ctx, rule);
+    if (r !== null) return r;
+  }
   const { a, b, dt } = prepBinary(aIn, bIn, kind);
   if (op === 'sub' && (a.dtype === 'bool' || b.dtype === 'bool') && !(b._wrapped && b.dtype !== 'bool')) {
     if (a.dtype === 'bool' && b.dtype === 'bool') {
       throw new TypeError('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
     }
   }
-  if (op === 'pow' && isIntegral(dt) && !isMeta(b) && b.lt(0).any().item() === 1) {
-    throw new RangeError('Integers to negative integer powers are not allowed.');
-  }
-  if ((op === 'floorDivide' || op === 'remainder' || op === 'fmod') && isIntegral(dt) && !isMeta(b)) {
-    const zero = b.eq(0).any().item();
-    if (zero) throw new RangeError('ZeroDivisionError');
-  }
+  // Integer pow with a negative exponent and integer division by zero are checked by the backend's kernel
+  // (`Backend.binary`), which throws PyTorch's errors: no host read of b's values here.
   const out = binaryRaw(op, a, b, dt);
   if (kind === 'cmp' || kind === 'logical' || !needsGrad(a, b)) return out;
   return record(rule, out, [a, b], savedFor(op, a, b, out, save), ctx);
@@ -386,6 +456,7 @@ function inplace(self: Tensor, others: (Tensor | null)[], outDtype: DType, compu
     return self;
   }
   fast();
+  bumpVersion(self);
   return self;
 }
 
@@ -403,6 +474,7 @@ function writeWithHistory(self: Tensor, r: Tensor): void {
     throw new Error('a view of a leaf Variable that requires grad is being used in an in-place operation.');
   }
   self._backend.copy(r._s, r.layout, self._s, self.layout);
+  bumpVersion(self);
   if (base === null) {
     self._gradFn = r._gradFn;
     self._requiresGrad = r._requiresGrad;
@@ -422,6 +494,23 @@ function writeWithHistory(self: Tensor, r: Tensor): void {
 
 function torchTypeName(d: DType): string {
   return { float32: 'Float', float64: 'Double', int64: 'Long', int32: 'Int', bool: 'Bool' }[d];
+}
+
+/**
+ * In-place op(self, scalar) outside autograd with the scalar as a kernel parameter (no storage for it); null when
+ * the backend has no `binaryScalar` or a gradient is needed (the callers' general path handles those). `alpha`
+ * (add_/sub_) is folded into the scalar: a + alpha·b is evaluated as a + (alpha·b) in doubles either way.
+ */
+function scalarInplace(self: Tensor, op: 'add' | 'sub' | 'mul' | 'div' | 'pow', v: number | boolean, kind: BinKind, alpha = 1): Tensor | null {
+  const k = self._backend.binaryScalar;
+  if (k === undefined || needsGrad(self)) return null;
+  const { dt, common } = scalarTypes(self, v, kind);
+  let value = scalarAs(v, common);
+  checkIntegerScalar(op, dt, value);
+  let kop: BinaryOp = op;
+  if (alpha !== 1) { kop = 'add'; value = (op === 'sub' ? -alpha : alpha) * value; }
+  return inplace(self, [], dt, () => { throw new Error('internal: scalarInplace under autograd'); },
+    () => { k.call(self._backend, kop, self._s, self.layout, value, self.dtype, self._s, self.layout); });
 }
 
 /**
@@ -642,8 +731,8 @@ export class TensorOps {
     if (lo === null && hi === null) throw new Error("torch.clamp: At least one of 'min' or 'max' must not be None");
     const out = noGrad(() => {
       let r: Tensor = this;
-      if (lo !== null) r = where(r.lt(lo), wrapScalar(lo, this, resultType(this, wrapScalar(lo, this))), r);
-      if (hi !== null) r = where(r.gt(hi), wrapScalar(hi, this, resultType(this, wrapScalar(hi, this))), r);
+      if (lo !== null) r = where(r.lt(lo), wrapScalar(lo, this, resultTypeScalar(this, lo)), r);
+      if (hi !== null) r = where(r.gt(hi), wrapScalar(hi, this, resultTypeScalar(this, hi)), r);
       if (r === this) r = this.clone();
       return r;
     });
@@ -1188,13 +1277,17 @@ export class TensorOps {
     const n = index.numel();
     const size = x._shape[d]!;
     checkSameDevice(this, index);
-    if (!isMeta(index)) {
-      const iv = index.dataSync();
-      for (let i = 0; i < iv.length; i++) if (iv[i]! < -size || iv[i]! >= size) throw new RangeError(`index out of range in self`);
-    }
     const idxShape = x._shape.map((_, k) => (k === d ? n : 1));
     const outShape = x._shape.map((s, k) => (k === d ? n : s));
-    const r = x.gather(d, index.to('int64').reshape(idxShape).expand(outShape));
+    if (size === 0 && n > 0) throw new RangeError('index out of range in self');
+    // The bounds are checked by the gather kernel (no host read of the indices); its error is given
+    // index_select's wording, as PyTorch's.
+    let r: Tensor;
+    try { r = x.gather(d, index.to('int64').reshape(idxShape).expand(outShape)); }
+    catch (e) {
+      if (e instanceof RangeError && /out of bounds/.test(e.message)) throw new RangeError('index out of range in self');
+      throw e;
+    }
     return this.dim() === 0 ? r.reshape(index.dim() === 0 ? [] : [n]) : r;
   }
   /** Elements where `mask` is true, as a 1-D tensor. */
@@ -1211,27 +1304,32 @@ export class TensorOps {
   /** In place `this += alpha * other`. */
   add_(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
     const al = typeof alpha === 'number' ? alpha : alpha.alpha ?? 1;
+    if (!(other instanceof Tensor)) { const r = scalarInplace(this, 'add', other, 'arith', al); if (r !== null) return r; }
     const { b, dt } = prepBinary(this, other, 'arith', true);
     return inplace(this, [b], dt, (src) => src.add(b, al), () => (al === 1 ? binaryInto('add', this, b) : binaryInto('addScaled', this, b, al)));
   }
   /** In place `this -= alpha * other`. */
   sub_(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
     const al = typeof alpha === 'number' ? alpha : alpha.alpha ?? 1;
+    if (!(other instanceof Tensor)) { const r = scalarInplace(this, 'sub', other, 'arith', al); if (r !== null) return r; }
     const { b, dt } = prepBinary(this, other, 'arith', true);
     return inplace(this, [b], dt, (src) => src.sub(b, al), () => (al === 1 ? binaryInto('sub', this, b) : binaryInto('addScaled', this, b, -al)));
   }
   /** In place `this *= other`. */
   mul_(this: Tensor, other: TensorLike): Tensor {
+    if (!(other instanceof Tensor)) { const r = scalarInplace(this, 'mul', other, 'arith'); if (r !== null) return r; }
     const { b, dt } = prepBinary(this, other, 'arith', true);
     return inplace(this, [b], dt, (src) => src.mul(b), () => binaryInto('mul', this, b));
   }
   /** In place `this /= other`. */
   div_(this: Tensor, other: TensorLike): Tensor {
+    if (!(other instanceof Tensor)) { const r = scalarInplace(this, 'div', other, 'div'); if (r !== null) return r; }
     const { b, dt } = prepBinary(this, other, 'div', true);
     return inplace(this, [b], dt, (src) => src.div(b), () => binaryInto('div', this, b));
   }
   /** In place power. */
   pow_(this: Tensor, exponent: TensorLike): Tensor {
+    if (!(exponent instanceof Tensor)) { const r = scalarInplace(this, 'pow', exponent, 'arith'); if (r !== null) return r; }
     const { b, dt } = prepBinary(this, exponent, 'arith', true);
     return inplace(this, [b], dt, (src) => src.pow(b), () => binaryInto('pow', this, b));
   }
@@ -1262,7 +1360,7 @@ export class TensorOps {
     let lo: number | null = null, hi: number | null = null;
     if (isPlainObject(min)) { lo = min.min ?? null; hi = min.max ?? null; } else { lo = min ?? null; hi = max ?? null; }
     let dt = this.dtype;
-    for (const v of [lo, hi]) if (v !== null) dt = resultType(this, wrapScalar(v, this));
+    for (const v of [lo, hi]) if (v !== null) dt = resultTypeScalar(this, v);
     return inplace(this, [], dt, (src) => src.clamp(min, max), () => {
       const r = this.clamp(min, max);
       this._backend.copy(r._s, r.layout, this._s, this.layout);
@@ -1283,7 +1381,16 @@ export class TensorOps {
   zero_(this: Tensor): Tensor { return this.fill_(0); }
   /** Fills with `value` in place. */
   fill_(this: Tensor, value: number | boolean | Tensor): Tensor {
-    if (value instanceof Tensor && value.dim() !== 0) throw new RangeError(`fill_ only supports 0-dimension value tensor but got tensor with ${value.dim()} dimensions.`);
+    if (value instanceof Tensor) {
+      if (value.dim() !== 0) throw new RangeError(`fill_ only supports 0-dimension value tensor but got tensor with ${value.dim()} dimensions.`);
+      if (value._backend === this._backend) {
+        // copied on the device (a broadcast read of the one element): no host read of the value
+        const vb = value.detach();
+        return inplace(this, [], this.dtype,
+          (src) => record('zeroGrad', vb.to(src.dtype).expand(src._shape).clone(), [src]),
+          () => this._backend.copy(vb._s, bLayout(vb, this._shape), this._s, this.layout));
+      }
+    }
     const v = value instanceof Tensor ? (isMeta(value) || isMeta(this) ? 0 : value.item()) : Number(value);
     return inplace(this, [], this.dtype, (src) => record('zeroGrad', fullLike(src, v), [src]) /* NaN-safe; history kept with a zero gradient, as FillBackward */, () => this._backend.fill(this._s, this.layout, v));
   }
@@ -1305,6 +1412,7 @@ export class TensorOps {
       return this;
     }
     this._backend.copy(src._s, bLayout(src, this._shape), this._s, this.layout);
+    bumpVersion(this);
     return this;
   }
   /** In-place `maskedFill`. */
@@ -1320,27 +1428,36 @@ export class TensorOps {
   uniform_(this: Tensor, from: number | { from?: number; to?: number; generator?: Generator } = 0, to = 1, generator?: Generator): Tensor {
     if (isMeta(this)) return checkLeafWrite(this);
     if (isPlainObject(from)) { to = from.to ?? 1; generator = from.generator; from = from.from ?? 0; }
-    const g = generator ?? defaultGenerator, n = this.numel(), a = from as number;
-    const vals = new Float64Array(n);
-    for (let i = 0; i < n; i++) vals[i] = a + (to - a) * g.random();
-    return writeValues(this, vals);
+    return randomFill(this, { kind: 'uniform', from: from as number, to }, generator ?? defaultGenerator);
   }
   /** Fills in place with N(mean, std²). */
   normal_(this: Tensor, mean: number | { mean?: number; std?: number; generator?: Generator } = 0, std = 1, generator?: Generator): Tensor {
     if (isMeta(this)) return checkLeafWrite(this);
     if (isPlainObject(mean)) { std = mean.std ?? 1; generator = mean.generator; mean = mean.mean ?? 0; }
-    const g = generator ?? defaultGenerator, n = this.numel(), m = mean as number;
-    const vals = new Float64Array(n);
-    for (let i = 0; i < n; i++) vals[i] = m + std * g.normal();
-    return writeValues(this, vals);
+    return randomFill(this, { kind: 'normal', mean: mean as number, std }, generator ?? defaultGenerator);
   }
-  /** Fills in place with 0/1 draws of probability p. */
-  bernoulli_(this: Tensor, p = 0.5, generator?: Generator): Tensor {
-    if (isMeta(this)) return checkLeafWrite(this);
-    const g = generator ?? defaultGenerator, n = this.numel();
-    const vals = new Float64Array(n);
-    for (let i = 0; i < n; i++) vals[i] = g.random() < p ? 1 : 0;
-    return writeValues(this, vals);
+  /**
+   * Fills in place with 0/1 draws of probability `p`: a number, or a tensor of probabilities that broadcasts to
+   * this shape (one draw per element).
+   * @example torch.zeros([4]).bernoulli_(0.5)
+   */
+  bernoulli_(this: Tensor, p: number | Tensor = 0.5, generator?: Generator): Tensor {
+    const g = generator ?? defaultGenerator;
+    if (!(p instanceof Tensor)) return randomFill(this, { kind: 'bernoulli', p }, g);
+    const bs = broadcastShapes(this._shape, p._shape);
+    if (bs.length !== this.dim() || bs.some((d, i) => d !== this._shape[i])) {
+      throw new RangeError(`output with shape ${fmtShape(this._shape)} doesn't match the broadcast shape ${fmtShape(bs)}`);
+    }
+    const pf = isFloating(p.dtype) ? p.detach() : p.detach().to('float64');
+    return randomFill(this, { kind: 'bernoulliTensor', p: pf._s, pl: bLayout(pf, this._shape) }, g, pf);
+  }
+  /**
+   * A tensor of 0/1 draws with `this` as the probabilities (`torch.bernoulli(input)`), of this shape and dtype.
+   * @example torch.bernoulli(torch.full([3], 0.5))
+   */
+  bernoulli(this: Tensor, opts: { generator?: Generator } | Generator = {}): Tensor {
+    const g = opts instanceof Generator ? opts : opts.generator;
+    return emptyLike(this).bernoulli_(this, g);
   }
 
   // ---- conversion
@@ -1408,7 +1525,7 @@ export class TensorOps {
  */
 export function release(...ts: Tensor[]): void {
   for (const t of ts) {
-    if (t._base === null && t._gradFn === null && !t._requiresGrad) t._backend.free(t._s);
+    if (t._base === null && t._gradFn === null && !t._requiresGrad) releaseTensor(t);
   }
 }
 
@@ -1422,11 +1539,44 @@ function checkLeafWrite(t: Tensor): Tensor {
   return t;
 }
 
+/**
+ * Fills `t` with samples on its backend (`Backend.random`, handed the generator). Backends without the kernel get
+ * the samples drawn on the host and uploaded: the same values, but one transfer per fill (slow on a device).
+ */
+function randomFill(t: Tensor, dist: RandomDistribution, g: Generator, p?: Tensor): Tensor {
+  const k = t._backend.random;
+  if (k === undefined || (p !== undefined && p._backend !== t._backend)) {
+    const vals = new Float64Array(t.numel());
+    drawSamples(vals, dist, g, p === undefined ? undefined : p.expand(t._shape).dataSync());
+    return writeValues(t, vals);
+  }
+  if (t._gradFn === null && t._requiresGrad && isGradEnabled()) throw new Error('a leaf Variable that requires grad is being used in an in-place operation.');
+  k.call(t._backend, t._s, t.layout, dist, g);
+  bumpVersion(t);
+  return t;
+}
+
+/** A new tensor of samples (rand, randn, randint, randperm), made on its device by `Backend.random` when it has it. */
+function randomTensor(shape: readonly number[], opts: TensorOptions & { generator?: Generator }, dist: RandomDistribution, defaultDt?: DType): Tensor {
+  const g: Generator = opts.generator ?? defaultGenerator;
+  const { dev, backend } = resolveDevice(opts.device);
+  const n = numelOf(shape);
+  if (backend.random === undefined) {
+    const vals = new Float64Array(n);
+    drawSamples(vals, dist, g);
+    return fromValues(shape, vals, opts, defaultDt);
+  }
+  const s = backend.alloc(opts.dtype ?? defaultDt ?? getDefaultDtype(), n);
+  backend.random(s, { shape, strides: contiguousStrides(shape), offset: 0 }, dist, g);
+  return finish(fromStorage(s, shape, backend, dev), opts);
+}
+
 function writeValues(t: Tensor, vals: Float64Array): Tensor {
   if (t._gradFn === null && t._requiresGrad && isGradEnabled()) throw new Error('a leaf Variable that requires grad is being used in an in-place operation.');
   const src = t._backend.fromArray('float64', vals);
   t._backend.copy(src, { shape: t._shape, strides: contiguousStrides(t._shape), offset: 0 }, t._s, t.layout);
   t._backend.free(src);
+  bumpVersion(t);
   return t;
 }
 
@@ -1508,6 +1658,7 @@ function scatterImpl(self: Tensor, dim: number, index: Tensor, srcArg: Tensor | 
     const idx = index.dim() === 0 ? index.reshape([1]) : index;
     const s = src === null ? null : src.dim() === 0 ? src.reshape([1]) : src;
     x._backend.scatter(x._s, x.layout, d, idx._s, idx.layout, s ? s._s : null, s ? s.layout : null, value, reduce);
+    bumpVersion(x);
   };
   if (needsGrad(self, src)) {
     if (inPlace && self._gradFn === null && self._requiresGrad) throw new Error('a leaf Variable that requires grad is being used in an in-place operation.');
@@ -1570,6 +1721,10 @@ export function normBackward(g: Tensor, x: Tensor, out: Tensor, ctx: any): Tenso
   return where(nE.eq(0), 0, gE.mul(x).mul(x.abs().pow(p - 2)).div(nE.pow(p - 1)));
 }
 
+/**
+ * Flat indices of the non-zero elements. Reads the mask on the host: the number of results decides the output's
+ * shape, so nonzero/maskedSelect need the values before anything can be allocated (PyTorch synchronises here too).
+ */
 function nonzeroFlat(m: Tensor): Tensor {
   const v = m.dataSync();
   const idx: number[] = [];
@@ -1586,10 +1741,25 @@ function nonzeroFlat(m: Tensor): Tensor {
  */
 export function where(condition: Tensor, input: TensorLike, other: TensorLike): Tensor {
   if (condition.dtype !== 'bool') throw new TypeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${torchTypeName(condition.dtype)}`);
+  const dev = commonDevice([condition, input, other].filter((x): x is Tensor => x instanceof Tensor));
+  condition = onDevice(condition, dev);
+  if (input instanceof Tensor) input = onDevice(input, dev);
+  if (other instanceof Tensor) other = onDevice(other, dev);
+  const dt = resultTypeOf([input, other].filter((x): x is Tensor => x instanceof Tensor),
+    [input, other].filter((x): x is number | boolean => !(x instanceof Tensor)).map(scalarDType));
+  const k = condition._backend.whereScalar;
+  if (k !== undefined && (!(input instanceof Tensor) || !(other instanceof Tensor))) {
+    // scalar operands go to the kernel as parameters (no storage, no upload), converted to the result dtype
+    const ta = input instanceof Tensor ? input : null, tb = other instanceof Tensor ? other : null;
+    const shape = broadcastShapes(condition._shape, ta?._shape ?? [], tb?._shape ?? []);
+    const s = k.call(condition._backend, condition._s, bLayout(condition, shape),
+      ta ? ta._s : scalarAs(input as number | boolean, dt), ta ? bLayout(ta, shape) : null,
+      tb ? tb._s : scalarAs(other as number | boolean, dt), tb ? bLayout(tb, shape) : null, dt);
+    const out = newTensor(s, shape, condition);
+    if (!needsGrad(ta, tb)) return out;
+    return record('where', out, [null, ta, tb], [condition]);
+  }
   let a = asTensor(input, condition), b = asTensor(other, condition);
-  const dev = commonDevice([condition, a, b]);
-  condition = onDevice(condition, dev); a = onDevice(a, dev); b = onDevice(b, dev);
-  const dt = resultType(a, b);
   if (!(input instanceof Tensor)) a = wrapScalar(input, condition, dt);
   if (!(other instanceof Tensor)) b = wrapScalar(other, condition, dt);
   const shape = broadcastShapes(condition._shape, a._shape, b._shape);
@@ -1774,6 +1944,7 @@ export function stack(tensors: readonly Tensor[], dim: number | { dim?: number }
 function parseSize(args: any[]): { shape: number[]; opts: TensorOptions & Record<string, any> } {
   let opts: any = {};
   if (args.length > 0 && isPlainObject(args[args.length - 1])) opts = args.pop();
+  // a size given as a tensor is read on the host: a shape is host metadata (PyTorch reads it too)
   const shape = args.length === 1 && Array.isArray(args[0]) ? [...args[0]] : args.length === 1 && args[0] instanceof Tensor ? [...(args[0] as Tensor).dataSync()] : args;
   return { shape: checkShape(shape as number[]), opts };
 }
@@ -1830,7 +2001,7 @@ export function tensor(data: NestedArray | Tensor, opts: TensorOptions = {}): Te
       if (x.dim() + d !== shape.length || x.shape.some((s, k) => s !== shape[d + k])) {
         throw new RangeError(`expected sequence of length ${shape[d] ?? 'a scalar'} at dim ${d} (got a tensor of shape [${x.shape.join(', ')}])`);
       }
-      const vals = x.dataSync();
+      const vals = x.dataSync(); // torch.tensor(data) builds from host values, as PyTorch's does
       for (let i = 0; i < vals.length; i++) flat.push(vals[i]!);
       if (x.dtype !== 'bool') allBool = false;
       sawValue = true;
@@ -1938,19 +2109,13 @@ export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions =
 export function rand(...args: (number | readonly number[] | (TensorOptions & { generator?: Generator }))[]): Tensor {
   const { shape, opts } = parseSize(args);
   if (onMetaDevice(opts)) return filled(shape, 0, opts); // no values to draw (and no generator state consumed)
-  const g: Generator = opts.generator ?? defaultGenerator;
-  const vals = new Float64Array(numelOf(shape));
-  for (let i = 0; i < vals.length; i++) vals[i] = g.random();
-  return fromValues(shape, vals, opts);
+  return randomTensor(shape, opts, { kind: 'uniform', from: 0, to: 1 });
 }
 /** Standard normal samples. @example torch.manualSeed(0); torch.randn([2, 3]) */
 export function randn(...args: (number | readonly number[] | (TensorOptions & { generator?: Generator }))[]): Tensor {
   const { shape, opts } = parseSize(args);
-  if (onMetaDevice(opts)) return filled(shape, 0, opts);
-  const g: Generator = opts.generator ?? defaultGenerator;
-  const vals = new Float64Array(numelOf(shape));
-  for (let i = 0; i < vals.length; i++) vals[i] = g.normal();
-  return fromValues(shape, vals, opts);
+  if (onMetaDevice(opts)) return filled(shape, 0, opts); // no values to draw (and no generator state consumed)
+  return randomTensor(shape, opts, { kind: 'normal', mean: 0, std: 1 });
 }
 /**
  * Integers uniform in [low, high) (int64): `randint(high, size)` or `randint(low, high, size)`.
@@ -1960,18 +2125,11 @@ export function randint(a: number, b: number | readonly number[], c?: readonly n
   let low = 0, high: number, size: readonly number[], opts: any = {};
   if (Array.isArray(b)) { high = a; size = b as number[]; opts = c ?? {}; } else { low = a; high = b as number; size = c as number[]; opts = d ?? {}; }
   if (high <= low) throw new RangeError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
-  const g: Generator = opts.generator ?? defaultGenerator;
-  const vals = new Float64Array(numelOf(size));
-  for (let i = 0; i < vals.length; i++) vals[i] = g.randint(low, high);
-  return fromValues(checkShape(size), vals, opts, 'int64');
+  return randomTensor(checkShape(size), opts, { kind: 'randint', low, high }, 'int64');
 }
 /** A random permutation of 0..n-1 (int64). */
 export function randperm(n: number, opts: TensorOptions & { generator?: Generator } = {}): Tensor {
-  const g = opts.generator ?? defaultGenerator;
-  const vals = new Float64Array(n);
-  for (let i = 0; i < n; i++) vals[i] = i;
-  for (let i = n - 1; i > 0; i--) { const j = g.randint(0, i + 1); const t = vals[i]!; vals[i] = vals[j]!; vals[j] = t; }
-  return fromValues([n], vals, opts, 'int64');
+  return randomTensor([n], opts, { kind: 'permutation' }, 'int64');
 }
 const likeOpts = (t: Tensor, o: TensorOptions): TensorOptions => ({ dtype: t.dtype, device: t.device, ...o });
 /** Zeros with another tensor's shape and dtype. */
@@ -1991,7 +2149,7 @@ export function randLike(t: Tensor, opts: TensorOptions = {}): Tensor { return r
 // Autograd entry points
 
 export function detach(t: Tensor): Tensor {
-  const d = new Tensor(t._s, t._shape, t._strides, t._offset, t._backend, t.device);
+  const d = new Tensor(t._s, t._shape, t._strides, t._offset, t._backend, t.device, t._h);
   d._inference = t._inference;
   return d;
 }
@@ -2032,7 +2190,7 @@ setEngineOps({
   clone: (g) => g.clone(),
   accumulateInto(dst, g) { dst.add_(g); },
   detachedAlias: (g) => detach(g),
-  free(s, t) { t._backend.free(s); },
+  free: freeHandle,
   withNoGrad: noGrad,
 });
 

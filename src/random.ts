@@ -2,6 +2,12 @@
  * Seeded random numbers. `torch.manualSeed(n)` makes every random function reproducible; the stream is
  * xoshiro128** (not PyTorch's Mersenne Twister, so values differ from PyTorch's for the same seed).
  *
+ * Random fills run as a backend kernel (`Backend.random`) that is handed the generator. The CPU backend draws from
+ * the sequential xoshiro128** stream, as before. A device backend draws from the counter-based stream instead:
+ * `philoxSeedOffset(n)` gives it (seed, offset) and moves the offset on by n, the scheme of PyTorch's CUDA
+ * generator (Philox4x32-10 keyed by the seed, counter = offset + element index), so every element is computed
+ * independently on the device and a seeded program is reproducible on that device.
+ *
  * @example
  * import * as torch from 'torchlet';
  * torch.manualSeed(0);
@@ -13,6 +19,8 @@ export class Generator {
   private s = new Uint32Array(4);
   private spare: number | null = null;
   private seedValue = 0;
+  /** Offset of the counter-based (Philox) stream used by device backends. */
+  private philoxOffset = 0;
   constructor(seed: number = Date.now()) { this.manualSeed(seed); }
 
   manualSeed(seed: number): this {
@@ -28,6 +36,7 @@ export class Generator {
     }
     if ((this.s[0]! | this.s[1]! | this.s[2]! | this.s[3]!) === 0) this.s[0] = 1;
     this.spare = null;
+    this.philoxOffset = 0;
     return this;
   }
 
@@ -66,11 +75,47 @@ export class Generator {
     return low + Math.floor(this.random() * (high - low));
   }
 
-  getState(): number[] { return [...this.s, this.seedValue]; }
+  /**
+   * Reserves `count` values of the counter-based stream for a device kernel: returns the seed and the offset of
+   * the first value, and advances the offset (rounded up to a multiple of 4, one Philox block).
+   */
+  philoxSeedOffset(count: number): { seed: number; offset: number } {
+    const offset = this.philoxOffset;
+    this.philoxOffset += Math.ceil(count / 4) * 4;
+    return { seed: this.seedValue, offset };
+  }
+
+  /** The state: xoshiro128** words, the seed, and the Philox offset. */
+  getState(): number[] { return [...this.s, this.seedValue, this.philoxOffset]; }
   setState(st: readonly number[]): void {
     for (let i = 0; i < 4; i++) this.s[i] = st[i]! >>> 0;
     this.seedValue = st[4] ?? 0;
+    this.philoxOffset = st[5] ?? 0;
     this.spare = null;
+  }
+}
+
+/** The distributions of `Backend.random` (see `backend/types.ts`). */
+import type { RandomDistribution, RandomSource } from './backend/types.js';
+
+/**
+ * Draws `out.length` samples of `dist` from the generator's sequential stream, in order. Shared by the CPU
+ * backend's `random` kernel and the frontend's host fallback, so both give a seeded program the same values.
+ * `p` holds the per-element probabilities of `bernoulliTensor`.
+ */
+export function drawSamples(out: Float64Array, dist: RandomDistribution, g: RandomSource, p?: ArrayLike<number>): void {
+  const n = out.length;
+  switch (dist.kind) {
+    case 'uniform': { const a = dist.from, w = dist.to - dist.from; for (let i = 0; i < n; i++) out[i] = a + w * g.random(); break; }
+    case 'normal': { const m = dist.mean, sd = dist.std; for (let i = 0; i < n; i++) out[i] = m + sd * g.normal(); break; }
+    case 'bernoulli': { const q = dist.p; for (let i = 0; i < n; i++) out[i] = g.random() < q ? 1 : 0; break; }
+    case 'bernoulliTensor': for (let i = 0; i < n; i++) out[i] = g.random() < p![i]! ? 1 : 0; break;
+    case 'randint': for (let i = 0; i < n; i++) out[i] = g.randint(dist.low, dist.high); break;
+    case 'permutation': {
+      for (let i = 0; i < n; i++) out[i] = i;
+      for (let i = n - 1; i > 0; i--) { const j = g.randint(0, i + 1); const t = out[i]!; out[i] = out[j]!; out[j] = t; }
+      break;
+    }
   }
 }
 

@@ -86,6 +86,8 @@ export type NestedArray = Scalar | NestedArray[] | TypedArray | Tensor;
 export class Tensor {
   /** @internal storage */
   _s: Storage;
+  /** @internal the frontend record of `_s` (version counter, lifetime), shared by this tensor and all its views */
+  _h: StorageHandle;
   /** @internal */
   _shape: number[];
   /** @internal */
@@ -114,9 +116,19 @@ export class Tensor {
   /** Accumulated gradient after `backward()` (null until then, or after `zeroGrad()`). */
   grad: Tensor | null = null;
 
-  /** @internal Use the factories (`torch.tensor`, `torch.zeros`, ...) to make tensors. */
-  constructor(s: Storage, shape: number[], strides: number[], offset: number, backend: Backend, device: Device = CPU) {
+  /**
+   * @internal Use the factories (`torch.tensor`, `torch.zeros`, ...) to make tensors. A tensor over an existing
+   * tensor's storage must pass that tensor's `_h` (as `makeView` and `detach` do) so that they share the version
+   * counter and lifetime; without it the storage is taken as new. (A WeakMap from storage to handle would make
+   * this automatic but was measured at about +2 µs per tensor created, doubling the cost of small ops.)
+   */
+  constructor(s: Storage, shape: number[], strides: number[], offset: number, backend: Backend, device: Device = CPU,
+    handle?: StorageHandle) {
     this._s = s;
+    const h = handle ?? new StorageHandle(s, backend);
+    this._h = h;
+    h.refs++;
+    if (h.finalized) finalizer!.register(this, h, this);
     this._shape = shape;
     this._strides = strides;
     this._offset = offset;
@@ -288,13 +300,14 @@ export class Tensor {
 
 /** @internal A fresh contiguous tensor over a storage just produced by a kernel. */
 export function fromStorage(s: Storage, shape: readonly number[], backend: Backend, device: Device = CPU): Tensor {
-  trackAllocation(s);
-  return new Tensor(s, [...shape], contiguousStrides(shape), 0, backend, device);
+  const h = new StorageHandle(s, backend);
+  trackAllocation(h);
+  return new Tensor(s, [...shape], contiguousStrides(shape), 0, backend, device, h);
 }
 
 /** @internal A view over `base`'s storage. */
 export function makeView(base: Tensor, shape: number[], strides: number[], offset: number): Tensor {
-  const t = new Tensor(base._s, shape, strides, offset, base._backend, base.device);
+  const t = new Tensor(base._s, shape, strides, offset, base._backend, base.device, base._h);
   t._base = base._base ?? base;
   t._viewBaseVersion = t._base._historyVersion;
   t._inference = base._inference;
@@ -306,10 +319,66 @@ export function makeView(base: Tensor, shape: number[], strides: number[], offse
  * clipping, state-dict loading): bumps the version counter autograd checks saved tensors against. Every in-place
  * path calls this (or goes through a Tensor method that does).
  */
-export function bumpVersion(t: Tensor): void { t._s.version++; }
+export function bumpVersion(t: Tensor): void { t._h.version++; }
 
 /** @internal The version counter of `t`'s memory (shared by all views of it). */
-export function versionOf(t: Tensor): number { return t._s.version; }
+export function versionOf(t: Tensor): number { return t._h.version; }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Storage lifetime
+
+/**
+ * @internal The frontend's record of one backend storage, shared by every tensor over it (a tensor, its views,
+ * its detached aliases), as PyTorch's `VariableVersion` and `StorageImpl` refcount are.
+ *
+ * - `version` is the in-place version counter autograd checks saved tensors against. It lives here, not in the
+ *   backend, so a backend cannot disable the check by forgetting to bump it: every in-place path of the frontend
+ *   bumps it (`bumpVersion`).
+ * - `refs` counts the live tensors over the storage. For backends that opt in (`Backend.finalizeStorages`), each
+ *   tensor is registered with a `FinalizationRegistry`; when the garbage collector drops the last one the
+ *   storage goes back to the backend. Autograd keeps what it saved alive simply by holding the tensors.
+ * - `freed` is set once the storage has gone back to the backend: internal temporaries are freed explicitly
+ *   (`freeHandle`, used by `release` and by the engine when backward returns), which is immediate and does not
+ *   wait for the garbage collector. Kernels on a freed storage throw (the backend's duty: the CPU backend's
+ *   storages throw `storage has been freed` on access).
+ */
+export class StorageHandle {
+  version = 0;
+  refs = 0;
+  freed = false;
+  readonly finalized: boolean;
+  constructor(readonly storage: Storage, readonly backend: Backend) {
+    this.finalized = backend.finalizeStorages === true;
+  }
+}
+
+
+/**
+ * The finalizer path: a collected tensor drops its reference; the last one frees the storage. Only backends with
+ * `finalizeStorages` register tensors (see `CpuBackend` for why the CPU backend does not: V8 reclaims its arrays).
+ */
+const finalizer = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<StorageHandle>((h) => { if (--h.refs === 0) freeHandle(h); })
+  : null;
+
+/** @internal Gives `h`'s storage back to its backend now (once; later calls do nothing). */
+export function freeHandle(h: StorageHandle): void {
+  if (h.freed) return;
+  h.freed = true;
+  h.backend.free(h.storage);
+}
+
+/**
+ * @internal Frees the storage of an internal temporary `t` that nothing else references. With finalizers the
+ * storage stays while other tensors (views made of `t`) are alive and goes back when the last of them is
+ * collected; without them (the CPU backend) it is freed now, as before.
+ */
+export function releaseTensor(t: Tensor): void {
+  const h = t._h;
+  if (h.freed) return;
+  if (!h.finalized) { freeHandle(h); return; }
+  if (finalizer!.unregister(t)) { if (--h.refs === 0) freeHandle(h); }
+}
 
 export interface Tensor extends ops.TensorMethods {}
 ops.installMethods(Tensor.prototype);

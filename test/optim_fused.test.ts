@@ -156,9 +156,9 @@ describe('versions, state placement and the host-side step mirror', () => {
       const m = opt.state.get(w)!.expAvg as Tensor;
       const saved = m.mul(m); // a graph that saved the state buffer
       void saved;
-      const before = (m as any)._s.version as number;
+      const before = (m as any)._h.version as number;
       opt.step();
-      assert.ok((m as any)._s.version > before);
+      assert.ok((m as any)._h.version > before);
     }));
 
     test(`non-contiguous parameters and gradients [${mode}]`, () => inMode(mode, () => {

@@ -7,15 +7,14 @@
  *   each node once with the sum of the gradients of its consumers (accumulated with add), and
  *   unbroadcasts once, here: a rule may return a gradient of the broadcast shape and the engine sums it down
  *   to the input's shape. Composite ops are built from primitives and need no rule of their own.
- * - Saved tensors carry the storage version they had; an in-place write in between is detected at backward
+ * - Saved tensors carry the version (the frontend counter shared by a tensor and its views) they had; an in-place write in between is detected at backward
  *   time with PyTorch's message. Without `retainGraph` the saved tensors are dropped after use, and a second
  *   backward through such a node fails with PyTorch's message.
  * - Memory: every storage allocated while backward runs is an engine temporary. Gradients that end in a
  *   leaf's `.grad` (or a retained grad) are kept; every other temporary goes back to the backend's caching
  *   allocator when backward returns, so the next step reuses it instead of touching fresh pages.
  */
-import type { Tensor } from '../tensor.js';
-import type { Storage } from '../backend/types.js';
+import type { StorageHandle, Tensor } from '../tensor.js';
 
 export interface Edge {
   fn: Node | null;
@@ -43,7 +42,7 @@ export class Node {
     saved: (Tensor | null)[],
     readonly ctx: any,
   ) {
-    this.saved = saved.map((t) => (t === null ? null : { t, version: t._s.version }));
+    this.saved = saved.map((t) => (t === null ? null : { t, version: t._h.version }));
     this.hadSaved = saved.length > 0;
     this.needs = edges.map((e) => e !== null);
   }
@@ -64,8 +63,8 @@ export class Node {
     return this.saved.map((sv, i) => {
       if (sv === null) return null as unknown as Tensor;
       const { t, version } = sv;
-      if (t._s.version !== version) {
-        throw new Error(`one of the variables needed for gradient computation has been modified by an inplace operation: [${t.dtype} [${t.shape.join(', ')}]], which is saved tensor ${i} of ${this}, is at version ${t._s.version}; expected version ${version} instead.`);
+      if (t._h.version !== version) {
+        throw new Error(`one of the variables needed for gradient computation has been modified by an inplace operation: [${t.dtype} [${t.shape.join(', ')}]], which is saved tensor ${i} of ${this}, is at version ${t._h.version}; expected version ${version} instead.`);
       }
       return t;
     });
@@ -74,10 +73,10 @@ export class Node {
   release(): void { this.saved = null; }
 }
 
-/** Storages allocated while a backward pass runs (see module comment). */
-let scope: Set<Storage> | null = null;
-export function trackAllocation(s: Storage): void {
-  if (scope !== null) scope.add(s);
+/** Storages (their frontend handles) allocated while a backward pass runs (see module comment). */
+let scope: Set<StorageHandle> | null = null;
+export function trackAllocation(h: StorageHandle): void {
+  if (scope !== null) scope.add(h);
 }
 
 export interface EngineOps {
@@ -87,7 +86,8 @@ export interface EngineOps {
   clone(g: Tensor): Tensor;
   accumulateInto(dst: Tensor, g: Tensor): void;
   detachedAlias(g: Tensor): Tensor;
-  free(s: Storage, t: Tensor): void;
+  /** Gives an engine temporary's storage back to its backend (marks the handle freed). */
+  free(h: StorageHandle): void;
   withNoGrad<T>(fn: () => T): T;
 }
 
@@ -132,16 +132,16 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, in
   }) : [];
   const outer = scope;
   scope = new Set();
-  const claimed = new Set<Storage>();
+  const claimed = new Set<StorageHandle>();
   const keep = (t: Tensor): Tensor => {
     // A leaf's new .grad: adopt an engine temporary that nothing else holds, else copy.
-    const s = t._s;
-    if (scope!.has(s) && !claimed.has(s) && t.isContiguous() && t._offset === 0 && s.length === t.numel()) {
-      claimed.add(s);
+    const h = t._h;
+    if (scope!.has(h) && !claimed.has(h) && t.isContiguous() && t._offset === 0 && t._s.length === t.numel()) {
+      claimed.add(h);
       return ops.detachedAlias(t);
     }
     const c = ops.clone(t);
-    claimed.add(c._s);
+    claimed.add(c._h);
     return c;
   };
   // Grads adopted during this pass may share storage with gradients still queued for other nodes (a rule such as
@@ -152,9 +152,9 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, in
     if (cur === null) { const k = keep(g); adopted.add(k); return k; }
     if (!adopted.has(cur)) { ops.accumulateInto(cur, g); return cur; }
     adopted.delete(cur);
-    claimed.delete(cur._s); // the superseded grad is an ordinary temporary again, freed below
+    claimed.delete(cur._h); // the superseded grad is an ordinary temporary again, freed below
     const sum = ops.add(cur, g);
-    claimed.add(sum._s);
+    claimed.add(sum._h);
     adopted.add(sum);
     return sum;
   };
@@ -207,9 +207,9 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, in
   } finally {
     const temps = scope;
     scope = outer;
-    for (const s of temps) {
-      if (claimed.has(s)) { if (outer !== null) outer.add(s); continue; }
-      ops.free(s, root);
+    for (const h of temps) {
+      if (claimed.has(h)) { if (outer !== null) outer.add(h); continue; }
+      ops.free(h);
     }
   }
   return captured.map((c, i) => (i === firstOf[i] ? c : captured[firstOf[i]!]!));

@@ -22,8 +22,6 @@ export interface Storage {
   readonly dtype: DType;
   /** Number of elements. */
   readonly length: number;
-  /** Bumped by every in-place write; autograd uses it to detect modified saved tensors. */
-  version: number;
 }
 
 export type UnaryOp =
@@ -44,6 +42,39 @@ export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'any' | 'all';
 export type ArgReduceOp = 'argmax' | 'argmin';
 
 /**
+ * A distribution for `Backend.random`; values are written to the destination in row-major order of its layout
+ * and converted to its dtype as `copy` converts float64 values.
+ */
+export type RandomDistribution =
+  | { readonly kind: 'uniform'; readonly from: number; readonly to: number }
+  | { readonly kind: 'normal'; readonly mean: number; readonly std: number }
+  | { readonly kind: 'bernoulli'; readonly p: number }
+  /** p per element: `p`/`pl` is a float storage and a layout of the destination's shape (may broadcast) */
+  | { readonly kind: 'bernoulliTensor'; readonly p: Storage; readonly pl: Layout }
+  /** integers uniform in [low, high) */
+  | { readonly kind: 'randint'; readonly low: number; readonly high: number }
+  /** a random permutation of 0..n−1 into a 1-D destination */
+  | { readonly kind: 'permutation' };
+
+/**
+ * The random state a `Backend.random` kernel draws from: the frontend's `Generator`. A backend uses one of two
+ * streams. The portable stream (`random`/`normal`/`randint`, xoshiro128**) is sequential: the CPU backend draws
+ * from it, so seeded values are those of the host. A device backend should use the counter-based stream, as
+ * CUDA's generator does: `philoxSeedOffset(n)` reserves n values and returns (seed, offset), and the kernel
+ * computes value i from Philox4x32-10 keyed by seed at counter offset + i, in parallel and reproducibly.
+ */
+export interface RandomSource {
+  /** Uniform in [0, 1) with 53 random bits (advances the portable stream). */
+  random(): number;
+  /** Standard normal (advances the portable stream). */
+  normal(): number;
+  /** Integer uniform in [low, high) (advances the portable stream). */
+  randint(low: number, high: number): number;
+  /** Reserves `count` counter-based values: the seed and the first offset to use (advances the offset). */
+  philoxSeedOffset(count: number): { seed: number; offset: number };
+}
+
+/**
  * A backend instance serves one device (a type and an index): `registerBackend('cuda', (index) => new
  * CudaBackend(index))` makes one instance per device on first use, so `alloc` needs no device argument and the
  * device of a storage is the device of the backend that allocated it (tensors carry both `device` and `_backend`).
@@ -56,8 +87,28 @@ export interface Backend {
   alloc(dtype: DType, length: number): Storage;
   /** A storage holding a copy of `data` converted to `dtype`. */
   fromArray(dtype: DType, data: ArrayLike<number>): Storage;
-  /** Gives memory back to the backend's caching allocator. The storage must not be used afterwards. */
+  /**
+   * Gives memory back to the backend's caching allocator. The storage must not be used afterwards: every kernel
+   * given a freed storage must throw (an error naming "storage has been freed"), never read recycled memory.
+   * The frontend frees each storage at most once.
+   */
   free(s: Storage): void;
+
+  // --- lifetime hooks (optional) -------------------------------------------------------------------------------
+  /**
+   * Opt-in: when true, the frontend registers every tensor with a `FinalizationRegistry` and frees a storage
+   * (`free`) once the garbage collector has dropped the last tensor over it, as well as freeing internal
+   * temporaries explicitly. Backends whose memory lives outside the JavaScript heap (native, GPU) need this,
+   * since V8 cannot see that memory. The CPU backend leaves it off: its arrays are V8 memory and are reclaimed
+   * with the storage (see `cpu.ts` for why recycling them through finalizers was rejected).
+   */
+  readonly finalizeStorages?: boolean;
+  /**
+   * Bytes of live memory held outside the JavaScript heap. A native backend should also report changes to V8
+   * (`napi_adjust_external_memory`) so that collections, and with them finalizers, keep pace with device memory
+   * rather than with the small JS wrapper objects; this getter lets tests and memory statistics read the total.
+   */
+  externalBytes?(): number;
   /** A contiguous copy of the elements described by `layout`. Throws on devices that can only read asynchronously. */
   readSync(s: Storage, layout: Layout): TypedArray;
   /** A contiguous copy of the elements described by `layout`, for any device. */
@@ -82,6 +133,26 @@ export interface Backend {
    * `param` is the scalar of parameterised ops (`addScaled`: a + param·b).
    */
   binary(op: BinaryOp, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType, out?: Storage, ol?: Layout, param?: number): Storage;
+  /**
+   * Optional: elementwise f(a, value) with a scalar second operand passed as a parameter, so a scalar operand
+   * (`x.mul(0.5)`, `x.add_(1)`) needs no storage and no upload. `value` has already been converted by the frontend
+   * to the op's common dtype (float32 rounded, int64 truncated, ...), so the result must equal `binary` with a
+   * one-element storage of that dtype holding `value`, bit for bit. With `out`/`ol` the result is written there.
+   * Integer `pow` with a negative exponent and integer division by zero are checked by the frontend. Without
+   * this kernel the frontend uploads the scalar as a 0-dim storage. (`addScaled` is never passed here.)
+   */
+  binaryScalar?(op: BinaryOp, a: Storage, al: Layout, value: number, outDtype: DType, out?: Storage, ol?: Layout): Storage;
+  /**
+   * Optional: fills dst[layout] with samples of `dist` drawn from `source` on the device (no host values, no
+   * upload). Without it the frontend draws on the host and uploads the values (slow for device backends: one
+   * transfer per random fill).
+   */
+  random?(dst: Storage, layout: Layout, dist: RandomDistribution, source: RandomSource): void;
+  /**
+   * Optional: `where` where `a` and/or `b` is a number (its layout null) passed as a parameter instead of a
+   * storage, already converted to `outDtype` by the frontend. Without it scalars are uploaded as 0-dim storages.
+   */
+  whereScalar?(cond: Storage, cl: Layout, a: Storage | number, al: Layout | null, b: Storage | number, bl: Layout | null, outDtype: DType): Storage;
   /** cond ? a : b with all three layouts of the output shape. */
   where(cond: Storage, cl: Layout, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType): Storage;
 

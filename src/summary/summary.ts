@@ -7,7 +7,7 @@
  * The text follows torchinfo 1.8 byte for byte where torchinfo defines it (see `summary` for the list of the few
  * places where torchlet deliberately differs).
  */
-import { Tensor } from '../tensor.js';
+import { Tensor, versionOf } from '../tensor.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { rand } from '../ops.js';
 import type { DType } from '../dtype.js';
@@ -518,7 +518,7 @@ function snapshot(model: Module): Snapshot {
   const paramValues = new Map<Tensor, { copy: Tensor; version: number }>();
   noGrad(() => {
     for (const slots of paramSlots) {
-      for (const p of slots.values()) if (p && !paramValues.has(p)) paramValues.set(p, { copy: p.detach().clone(), version: p._s.version });
+      for (const p of slots.values()) if (p && !paramValues.has(p)) paramValues.set(p, { copy: p.detach().clone(), version: versionOf(p) });
     }
   });
   const modSlots = uniq.map((m) => new Map(m._modules));
@@ -549,7 +549,7 @@ function snapshot(model: Module): Snapshot {
           if (b.shape.length === v.shape.length && b.shape.every((d, j) => d === v.shape[j])) b.copy_(v);
         }
         for (const [p, { copy, version }] of paramValues) {
-          if (p._s.version !== version) p.detach().copy_(copy);
+          if (versionOf(p) !== version) p.detach().copy_(copy);
         }
       });
       defaultGenerator.setState(rng);

@@ -10,16 +10,33 @@
  */
 import type { DType, TypedArray } from '../../dtype.js';
 import { isFloating } from '../../dtype.js';
-import type { ArgReduceOp, Backend, BinaryOp, ConvGeometry, Layout, ReduceOp, Storage, UnaryOp } from '../types.js';
+import type { ArgReduceOp, Backend, BinaryOp, ConvGeometry, Layout, RandomDistribution, RandomSource, ReduceOp, Storage, UnaryOp } from '../types.js';
 import { CachingAllocator } from './pool.js';
 import { gemm } from './gemm.js';
 import * as optimKernels from './optim.js';
 import type { OptimizerHyperparams, OptimizerKind, OptimizerSlot, TensorRef } from '../types.js';
+import { drawSamples } from '../../random.js';
 
 export class CpuStorage implements Storage {
-  version = 0;
-  constructor(public readonly dtype: DType, public data: TypedArray) {}
-  get length(): number { return this.data.length; }
+  /** The elements; null once the storage has been freed. */
+  private _data: TypedArray | null;
+  private readonly _length: number;
+  constructor(public readonly dtype: DType, data: TypedArray) { this._data = data; this._length = data.length; }
+  /**
+   * The elements. Every kernel reaches memory through this getter, so using a freed storage throws instead of
+   * reading recycled memory. V8 inlines the getter; the check is one compare per kernel call, not per element
+   * (no measurable change on the MLP step, see the commit that added it).
+   */
+  get data(): TypedArray {
+    const d = this._data;
+    if (d === null) throw new Error(`storage has been freed: a ${this.dtype} storage of ${this._length} elements was given back to the allocator and cannot be used (a tensor was released while still referenced)`);
+    return d;
+  }
+  get length(): number { return this._length; }
+  /** True once `free` has given the memory back. */
+  get freed(): boolean { return this._data === null; }
+  /** @internal Detaches the memory (for `free`); later accesses throw. */
+  _take(): TypedArray | null { const d = this._data; this._data = null; return d; }
 }
 
 export const cpuAllocator = new CachingAllocator();
@@ -30,7 +47,10 @@ export const cpuAllocator = new CachingAllocator();
  * that may still be referenced by user code (forward activations, results) are left to the garbage collector.
  * Recycling those through a `FinalizationRegistry` was measured and rejected: the registry keeps each array
  * alive until V8 runs the finalizer, which only happens when the event loop turns, so a synchronous training loop
- * held every activation (memory growth) and the extra GC work made steps slower, not faster.
+ * held every activation (memory growth) and the extra GC work made steps slower, not faster. The frontend's
+ * finalizer path (`Backend.finalizeStorages`, in `tensor.ts`) is therefore opt-in and left off here; backends whose
+ * memory V8 cannot see turn it on. A freed storage throws on every later access (`data`), so a tensor used after
+ * its storage went back to the cache fails loudly instead of reading another tensor's values.
  */
 function newStorage(dtype: DType, n: number): CpuStorage {
   return new CpuStorage(dtype, cpuAllocator.take(dtype, n));
@@ -196,6 +216,8 @@ const H = {
   remainder: (a: number, b: number): number => { const r = a % b; return r !== 0 && (r < 0) !== (b < 0) ? r + b : r; },
   /** float → int64 as x86 PyTorch does: truncation, and INT64_MIN for NaN and ±inf. */
   toInt64: (a: number): number => (a - a === 0 ? Math.trunc(a) : -9223372036854775808),
+  negativePower: (): never => { throw new RangeError('Integers to negative integer powers are not allowed.'); },
+  zeroDivision: (): never => { throw new RangeError('ZeroDivisionError'); },
   round: (a: number): number => (Math.abs(a - Math.trunc(a)) === 0.5 ? 2 * Math.round(a / 2) : Math.round(a)),
 };
 
@@ -257,6 +279,28 @@ const BINARY: Record<BinaryOp, string> = {
   sigmoidBackward: 'a0 * a1 * (1 - a1)',
 };
 
+/**
+ * Integer ops whose operand PyTorch checks: the check is part of the kernel's expression (one compare per element,
+ * only in the integer variants), so the frontend never reads values to raise these errors.
+ */
+const INT_CHECKED: Partial<Record<BinaryOp, string>> = {
+  pow: '(a1 < 0 ? H.negativePower() : Math.pow(a0, a1))',
+  floorDivide: '(a1 === 0 ? H.zeroDivision() : Math.floor(a0 / a1))',
+  remainder: '(a1 === 0 ? H.zeroDivision() : H.remainder(a0, a1))',
+  fmod: '(a1 === 0 ? H.zeroDivision() : a0 % a1)',
+};
+
+function binaryExpr(op: BinaryOp, outDtype: DType): string {
+  return isIntDtype(outDtype) ? INT_CHECKED[op] ?? BINARY[op] : BINARY[op];
+}
+
+function isIntDtype(d: DType): boolean {
+  return d === 'int64' || d === 'int32';
+}
+
+/** BINARY with the second operand a kernel parameter (`binaryScalar`); `addScaled` has no scalar form. */
+const BINARY_SCALAR = Object.fromEntries(Object.entries(BINARY).map(([k, e]) => [k, e.replace(/\ba1\b/g, 'P')])) as Record<BinaryOp, string>;
+
 /** Wraps an expression so the stored value matches the output dtype (int64 truncation, bool 0/1). */
 function castExpr(expr: string, dtype: DType): string {
   if (dtype === 'int64') return `H.toInt64(${expr})`;
@@ -306,10 +350,8 @@ export class CpuBackend implements Backend {
   }
 
   free(s: Storage): void {
-    const cs = s as CpuStorage;
-    if (cs.data.length === 0) return;
-    cpuAllocator.give(cs.dtype, cs.data);
-    cs.data = EMPTY[cs.dtype];
+    const d = (s as CpuStorage)._take();
+    if (d !== null && d.length > 0) cpuAllocator.give(s.dtype, d);
   }
 
   readSync(s: Storage, layout: Layout): TypedArray {
@@ -338,7 +380,6 @@ export class CpuBackend implements Backend {
       const src = new Float64Array([castFill(value, dst.dtype)]);
       (kernel(1, 'a0') as any)(d, [src], makePlan(layout.shape, [layout, { strides: layout.strides.map(() => 0), offset: 0 }]));
     }
-    dst.version++;
   }
 
   copy(src: Storage, srcLayout: Layout, dst: Storage, dstLayout: Layout): void {
@@ -353,14 +394,12 @@ export class CpuBackend implements Backend {
     } else {
       (kernel(1, castExpr('a0', needsCast ? dst.dtype : 'float64')) as any)(dd, [sd], plan);
     }
-    dst.version++;
   }
 
   unary(op: UnaryOp, x: Storage, xl: Layout, outDtype: DType, param?: number, into?: Storage, ol?: Layout): CpuStorage {
     const n = numelOf(xl.shape);
     const out = (into as CpuStorage | undefined) ?? newStorage(outDtype, n);
     const plan = makePlan(xl.shape, [ol ?? contiguousLayout(xl.shape), xl]);
-    if (into) into.version++;
     (kernel(1, castExpr(UNARY[op], outDtype)) as any)(out.data, [(x as CpuStorage).data], plan, param ?? 1);
     return out;
   }
@@ -369,9 +408,31 @@ export class CpuBackend implements Backend {
     const shape = al.shape;
     const out = (into as CpuStorage | undefined) ?? newStorage(outDtype, numelOf(shape));
     const plan = makePlan(shape, [ol ?? contiguousLayout(shape), al, bl]);
-    if (into) into.version++;
-    (kernel(2, castExpr(BINARY[op], outDtype)) as any)(out.data, [(a as CpuStorage).data, (b as CpuStorage).data], plan, param ?? 1);
+    (kernel(2, castExpr(binaryExpr(op, outDtype), outDtype)) as any)(out.data, [(a as CpuStorage).data, (b as CpuStorage).data], plan, param ?? 1);
     return out;
+  }
+
+  binaryScalar(op: BinaryOp, a: Storage, al: Layout, value: number, outDtype: DType, into?: Storage, ol?: Layout): CpuStorage {
+    const shape = al.shape;
+    const out = (into as CpuStorage | undefined) ?? newStorage(outDtype, numelOf(shape));
+    const plan = makePlan(shape, [ol ?? contiguousLayout(shape), al]);
+    // the scalar is the kernel parameter P in place of the second operand's element
+    (kernel(1, castExpr(isIntDtype(outDtype) ? binaryExpr(op, outDtype).replace(/\ba1\b/g, 'P') : BINARY_SCALAR[op], outDtype)) as any)(out.data, [(a as CpuStorage).data], plan, value);
+    return out;
+  }
+
+  /**
+   * Random fills from the generator's sequential stream, drawn in row-major order of `layout`: the same values,
+   * in the same order, as the host loops this kernel replaced, so seeded streams are unchanged. The samples are
+   * made in doubles and stored with `copy`'s conversion.
+   */
+  random(dst: Storage, layout: Layout, dist: RandomDistribution, g: RandomSource): void {
+    const n = numelOf(layout.shape);
+    const tmp = newStorage('float64', n);
+    const v = tmp.data;
+    drawSamples(v as Float64Array, dist, g, dist.kind === 'bernoulliTensor' ? this.readSync(dist.p, dist.pl) : undefined);
+    this.copy(tmp, contiguousLayout(layout.shape), dst, layout);
+    this.free(tmp);
   }
 
   where(cond: Storage, cl: Layout, a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType): CpuStorage {
@@ -380,6 +441,22 @@ export class CpuBackend implements Backend {
     const plan = makePlan(shape, [contiguousLayout(shape), cl, al, bl]);
     (kernel(3, '(a0 !== 0 ? a1 : a2)') as any)(out.data,
       [(cond as CpuStorage).data, (a as CpuStorage).data, (b as CpuStorage).data], plan);
+    return out;
+  }
+
+  whereScalar(cond: Storage, cl: Layout, a: Storage | number, al: Layout | null, b: Storage | number, bl: Layout | null, outDtype: DType): CpuStorage {
+    const shape = cl.shape;
+    const out = newStorage(outDtype, numelOf(shape));
+    const xs: TypedArray[] = [(cond as CpuStorage).data];
+    const layouts: Layout[] = [contiguousLayout(shape), cl];
+    const operand = (v: Storage | number, l: Layout | null, k: number): string => {
+      if (typeof v === 'number') return `P[${k}]`;
+      xs.push((v as CpuStorage).data); layouts.push(l!);
+      return `a${xs.length - 1}`;
+    };
+    const ea = operand(a, al, 0), eb = operand(b, bl, 1);
+    (kernel(xs.length, `(a0 !== 0 ? ${ea} : ${eb})`) as any)(out.data, xs, makePlan(shape, layouts),
+      [typeof a === 'number' ? a : 0, typeof b === 'number' ? b : 0]);
     return out;
   }
 
@@ -497,7 +574,6 @@ export class CpuBackend implements Backend {
         dd[p] = reduce === 'add' ? dd[p]! + sd[sp!]! : sd[sp!]!;
       });
     }
-    dst.version++;
   }
 
   im2col(x: Storage, xl: Layout, g: ConvGeometry, padValue: number): CpuStorage {
@@ -579,10 +655,6 @@ export class CpuBackend implements Backend {
   }
 }
 
-const EMPTY: Record<DType, TypedArray> = {
-  float32: new Float32Array(0), float64: new Float64Array(0), int64: new Float64Array(0),
-  int32: new Int32Array(0), bool: new Uint8Array(0),
-};
 
 function castFill(v: number, dtype: DType): number {
   return dtype === 'int64' ? H.toInt64(v) : dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;

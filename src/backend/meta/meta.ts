@@ -14,11 +14,10 @@
  * String(x.matmul(torch.zeros([3, 4], { device: 'meta' }))); // tensor(..., device='meta', size=(2, 4))
  */
 import type { DType, TypedArray } from '../../dtype.js';
-import type { ArgReduceOp, Backend, BinaryOp, ConvGeometry, Layout, ReduceOp, Storage, UnaryOp } from '../types.js';
+import type { ArgReduceOp, Backend, BinaryOp, ConvGeometry, Layout, RandomDistribution, RandomSource, ReduceOp, Storage, UnaryOp } from '../types.js';
 
 /** A storage without element memory: only its dtype and length. */
 export class MetaStorage implements Storage {
-  version = 0;
   constructor(public readonly dtype: DType, public readonly length: number) {}
 }
 
@@ -51,6 +50,14 @@ export class MetaBackend implements Backend {
   binary(_op: BinaryOp, _a: Storage, al: Layout, _b: Storage, _bl: Layout, outDtype: DType, out?: Storage): Storage {
     return out ?? new MetaStorage(outDtype, numel(al.shape));
   }
+  binaryScalar(_op: BinaryOp, _a: Storage, al: Layout, _value: number, outDtype: DType, out?: Storage): Storage {
+    return out ?? new MetaStorage(outDtype, numel(al.shape));
+  }
+  whereScalar(_c: Storage, cl: Layout, _a: Storage | number, _al: Layout | null, _b: Storage | number, _bl: Layout | null, outDtype: DType): Storage {
+    return new MetaStorage(outDtype, numel(cl.shape));
+  }
+  /** Draws nothing: no values, and the generator's state is left as it was. */
+  random(_dst: Storage, _layout: Layout, _dist: RandomDistribution, _source: RandomSource): void {}
   where(_c: Storage, cl: Layout, _a: Storage, _al: Layout, _b: Storage, _bl: Layout, outDtype: DType): Storage {
     return new MetaStorage(outDtype, numel(cl.shape));
   }
