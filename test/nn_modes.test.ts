@@ -1,0 +1,56 @@
+/**
+ * The two ways the nn primitives run (nn/_kernels.ts): with the backend's optional nn kernels (the CPU backend has
+ * them all) and with the fallbacks built from primitive ops that a backend without those kernels gets. The nn
+ * fixture suites run every case in both modes; the fallback mode shadows the kernels on the registered CPU
+ * backend instance for the duration of one case.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as torch from 'torchlet';
+
+/** Every optional nn kernel of `Backend` (the block at the end of src/backend/types.ts). */
+export const NN_KERNELS = [
+  'conv2d', 'conv2dBackward', 'maxPool2d', 'maxPool2dBackward', 'avgPool2d', 'avgPool2dBackward',
+  'adaptiveAvgPool2d', 'adaptiveAvgPool2dBackward', 'softmax', 'softmaxBackward', 'batchNorm', 'batchNormBackward',
+  'layerNorm', 'layerNormBackward', 'groupNorm', 'groupNormBackward', 'nllLoss', 'nllLossBackward',
+  'embedding', 'embeddingBackward', 'binaryCrossEntropy', 'binaryCrossEntropyBackward',
+] as const;
+
+export type Mode = 'kernels' | 'fallbacks';
+export const MODES: readonly Mode[] = ['kernels', 'fallbacks'];
+
+/** Runs `fn` with the CPU backend's nn kernels present ('kernels') or hidden ('fallbacks'). */
+export function inMode<T>(mode: Mode, fn: () => T): T {
+  if (mode === 'kernels') return fn();
+  const b = torch.getBackend('cpu') as any;
+  for (const k of NN_KERNELS) b[k] = undefined;
+  try { return fn(); } finally { for (const k of NN_KERNELS) delete b[k]; }
+}
+
+test('the CPU backend implements every optional nn kernel, and inMode hides and restores them', () => {
+  const b = torch.getBackend('cpu') as any;
+  for (const k of NN_KERNELS) assert.equal(typeof b[k], 'function', k);
+  inMode('fallbacks', () => { for (const k of NN_KERNELS) assert.equal(b[k], undefined, k); });
+  for (const k of NN_KERNELS) assert.equal(typeof b[k], 'function', k);
+});
+
+test('fallback and kernel agree on a conv + pool + norm + loss graph, values and gradients', () => {
+  const run = (mode: Mode) => inMode(mode, () => {
+    torch.manualSeed(7);
+    const x = torch.randn([2, 4, 9, 9], { requiresGrad: true });
+    const w = torch.randn([6, 2, 3, 3], { requiresGrad: true });
+    const b = torch.randn([6], { requiresGrad: true });
+    const F = torch.nn.functional;
+    let y = F.conv2d(x, w, b, { stride: 2, padding: [1, 2], dilation: [1, 2], groups: 2 });
+    y = F.groupNorm(y, 3);
+    y = F.maxPool2d(y, 2, { stride: 1, padding: 1, ceilMode: true });
+    y = F.avgPool2d(y, 3, { padding: 1, ceilMode: true, countIncludePad: false });
+    y = F.adaptiveAvgPool2d(y, [2, 3]).reshape([2, -1]);
+    const t = torch.tensor([1, -100], { dtype: 'int64' });
+    const loss = F.crossEntropy(y, t, { weight: torch.rand([y.shape[1]!]), ignoreIndex: -100 });
+    loss.backward();
+    return [loss, x.grad!, w.grad!, b.grad!].map((v) => Array.from(v.dataSync()));
+  });
+  const [k, f] = [run('kernels'), run('fallbacks')];
+  k.forEach((a, i) => a.forEach((v, j) => assert.ok(Math.abs(v - f[i]![j]!) <= 1e-4 + 1e-4 * Math.abs(v), `${i}[${j}]: ${v} vs ${f[i]![j]}`)));
+});
