@@ -1,7 +1,7 @@
 /**
  * nn kernel benchmark: conv2d forward+backward and one training step of a small CNN (3x32x32 images, batch 64:
  * conv 3→32 3x3 + ReLU + 2x2 max pool, conv 32→64 3x3 + ReLU + 2x2 max pool, linear 4096→256 + ReLU, linear
- * 256→10, cross entropy, SGD with momentum). Prints median milliseconds as JSON.
+ * 256→10, cross entropy, SGD with momentum). Prints median milliseconds (wall and CPU) as JSON.
  *
  * `node dist/bench/nn.js [path/to/dist/src/index.js] [--fallbacks]`: the optional path benchmarks another build
  * (for before/after comparisons, run alternately); `--fallbacks` hides the backend's nn kernels so the primitive
@@ -23,12 +23,21 @@ if (args.includes('--fallbacks')) {
 const { nn } = torch;
 const F = nn.functional;
 
-function median(fn: () => void, warmup: number, iters: number): number {
+/**
+ * Median wall-clock and CPU milliseconds per call. The work is single-threaded, so on a shared, loaded machine the
+ * process CPU time (user + system) is the steadier of the two.
+ */
+function median(fn: () => void, warmup: number, iters: number): { wall: number; cpu: number } {
   for (let i = 0; i < warmup; i++) fn();
-  const ts: number[] = [];
-  for (let i = 0; i < iters; i++) { const t0 = performance.now(); fn(); ts.push(performance.now() - t0); }
-  ts.sort((a, b) => a - b);
-  return ts[Math.floor(ts.length / 2)]!;
+  const wall: number[] = [], cpu: number[] = [];
+  for (let i = 0; i < iters; i++) {
+    const t0 = performance.now(), c0 = process.cpuUsage();
+    fn();
+    const c = process.cpuUsage(c0);
+    wall.push(performance.now() - t0); cpu.push((c.user + c.system) / 1000);
+  }
+  const mid = (a: number[]) => +a.sort((x, y) => x - y)[Math.floor(a.length / 2)]!.toFixed(1);
+  return { wall: mid(wall), cpu: mid(cpu) };
 }
 
 torch.manualSeed(0);
@@ -62,4 +71,4 @@ const stepMs = median(() => {
   opt.step();
 }, 2, 5);
 
-console.log(JSON.stringify({ build: path ?? 'this', fallbacks: args.includes('--fallbacks'), conv2dFwdBwdMs: +convMs.toFixed(1), cnnStepMs: +stepMs.toFixed(1) }));
+console.log(JSON.stringify({ build: path ?? 'this', fallbacks: args.includes('--fallbacks'), conv2dFwdBwdMs: convMs, cnnStepMs: stepMs }));

@@ -54,3 +54,28 @@ test('fallback and kernel agree on a conv + pool + norm + loss graph, values and
   const [k, f] = [run('kernels'), run('fallbacks')];
   k.forEach((a, i) => a.forEach((v, j) => assert.ok(Math.abs(v - f[i]![j]!) <= 1e-4 + 1e-4 * Math.abs(v), `${i}[${j}]: ${v} vs ${f[i]![j]}`)));
 });
+
+test('each nn primitive is one autograd node, named as ATen\'s, in both modes', () => {
+  const F = torch.nn.functional;
+  for (const mode of MODES) inMode(mode, () => {
+    const x = torch.randn([2, 4, 6, 6], { requiresGrad: true });
+    const w = torch.randn([4, 4, 3, 3], { requiresGrad: true });
+    const names: [torch.Tensor, string][] = [
+      [F.conv2d(x, w), 'ConvolutionBackward0'],
+      [F.convTranspose2d(x, w), 'ConvolutionBackward0'],
+      [F.maxPool2d(x, 2), 'MaxPool2DWithIndicesBackward0'],
+      [F.avgPool2d(x, 2), 'AvgPool2DBackward0'],
+      [F.adaptiveAvgPool2d(x, 2), 'AdaptiveAvgPool2DBackward0'],
+      [F.batchNorm(x, null, null, null, null, true), 'NativeBatchNormBackward0'],
+      [F.layerNorm(x, [6]), 'NativeLayerNormBackward0'],
+      [F.groupNorm(x, 2), 'NativeGroupNormBackward0'],
+      [x.softmax(1), 'SoftmaxBackward0'],
+      [x.logSoftmax(1), 'LogSoftmaxBackward0'],
+      [F.nllLoss(x.reshape([8, 36]).logSoftmax(1), torch.tensor([0, 1, 2, 3, 4, 5, 6, 7], { dtype: 'int64' })), 'NllLossBackward0'],
+      [F.embedding(torch.tensor([1, 0], { dtype: 'int64' }), w.reshape([16, 9])), 'EmbeddingBackward0'],
+    ];
+    for (const [t, n] of names) assert.equal(String(t.gradFn), n, `${mode}: ${n}`);
+    const bce = F.binaryCrossEntropy(x.sigmoid(), torch.rand([2, 4, 6, 6]), null, null, null, 'none');
+    assert.equal(String(bce.gradFn), 'BinaryCrossEntropyBackward0', mode);
+  });
+});

@@ -83,21 +83,23 @@ export function convBackward(gy: Tensor, x: Tensor | null, w: Tensor | null, wSh
 /** Convolution as one autograd node ('convolution'); `x` [N, C, H, W]. */
 export function convolution(x: Tensor, w: Tensor, b: Tensor | null, g: ConvGeometry, groups: number): Tensor {
   const out = convForward(x, w, b, g, groups);
-  return needsGrad(x, w, b) ? record('convolution', out, [x, w, b], [x, w], { g, groups }) : out;
+  return needsGrad(x, w, b) ? record('convolution', out, [x, w, b], [x, w], { g, groups, transposed: false }) : out;
 }
 
-export function convolutionBackward(gy: Tensor, [x, w]: Tensor[], ctx: { g: ConvGeometry; groups: number }, needs: boolean[]): (Tensor | null)[] {
+export function convolutionBackward(gy: Tensor, saved: Tensor[], ctx: { g: ConvGeometry; groups: number; transposed: boolean }, needs: boolean[]): (Tensor | null)[] {
+  if (ctx.transposed) return convTransposeBackward(gy, saved, ctx, needs);
+  const [x, w] = saved;
   return convBackward(gy, needs[1] ? x! : null, needs[0] ? w! : null, w!.shape, ctx.g, ctx.groups, [needs[0]!, needs[1]!, needs[2] ?? false]);
 }
 
 /**
- * Transposed convolution as one node ('convTranspose'): it is the input gradient of the convolution `g` describes
+ * Transposed convolution as one node ('convolution' with `transposed`, as ATen's): it is the input gradient of the convolution `g` describes
  * (from the output's size g.inSize to the input's g.outSize), so it runs through the same kernels.
  */
 export function convTranspose(x: Tensor, w: Tensor, b: Tensor | null, g: ConvGeometry, groups: number): Tensor {
   let out = convBackward(x, null, w, w.shape, g, groups, [true, false, false])[0]!;
   if (b !== null) out = noGrad(() => out.add(b.reshape([1, b.numel(), 1, 1])));
-  return needsGrad(x, w, b) ? record('convTranspose', out, [x, w, b], [x, w], { g, groups }) : out;
+  return needsGrad(x, w, b) ? record('convolution', out, [x, w, b], [x, w], { g, groups, transposed: true }) : out;
 }
 
 export function convTransposeBackward(gy: Tensor, [x, w]: Tensor[], ctx: { g: ConvGeometry; groups: number }, needs: boolean[]): (Tensor | null)[] {
@@ -111,7 +113,7 @@ export function convTransposeBackward(gy: Tensor, [x, w]: Tensor[], ctx: { g: Co
 // =====================================================================================================================
 // Pooling. `x` is [N, C, H, W]; `g` the windows (symmetric padding, ceil mode already in g.outSize).
 
-/** Max pooling as one node ('maxPool2d'): [values, indices] (indices flat into each H×W plane). */
+/** Max pooling as one node ('maxPool2DWithIndices'): [values, indices] (indices flat into each H×W plane). */
 export function maxPool2dWithIndices(x: Tensor, g: ConvGeometry): [Tensor, Tensor] {
   const [N, C] = x.shape as [number, number];
   const [oh, ow] = g.outSize;
@@ -136,7 +138,7 @@ export function maxPool2dWithIndices(x: Tensor, g: ConvGeometry): [Tensor, Tenso
       return [own(values.reshape([N, C, oh, ow])), own(iy.mul(W).add(ix).reshape([N, C, oh, ow]))] as [Tensor, Tensor];
     });
   }
-  if (needsGrad(x)) record('maxPool2d', out, [x], [idx], { g });
+  if (needsGrad(x)) record('maxPool2DWithIndices', out, [x], [idx], { g });
   return [out, idx];
 }
 
@@ -167,7 +169,7 @@ function avgDivisors(g: ConvGeometry, cip: boolean, div: number | null, like: Te
 
 interface AvgCtx { g: ConvGeometry; cip: boolean; div: number | null }
 
-/** Average pooling as one node ('avgPool2d'). */
+/** Average pooling as one node ('avgPool2D'). */
 export function avgPool2d(x: Tensor, g: ConvGeometry, cip: boolean, div: number | null): Tensor {
   const [N, C, H, W] = x.shape as [number, number, number, number];
   const [oh, ow] = g.outSize;
@@ -175,7 +177,7 @@ export function avgPool2d(x: Tensor, g: ConvGeometry, cip: boolean, div: number 
   const out = k.avgPool2d !== undefined
     ? wrap(k.avgPool2d(x._s, x.layout, g, cip, div), [N, C, oh, ow], x)
     : noGrad(() => own(im2col(x.reshape([N * C, 1, H, W]), g, 0).sum(0).div(avgDivisors(g, cip, div, x)).reshape([N, C, oh, ow])));
-  return needsGrad(x) ? record('avgPool2d', out, [x], [], { g, cip, div } satisfies AvgCtx) : out;
+  return needsGrad(x) ? record('avgPool2D', out, [x], [], { g, cip, div } satisfies AvgCtx) : out;
 }
 
 export function avgPool2dBackward(gy: Tensor, ctx: AvgCtx): Tensor[] {
@@ -199,14 +201,14 @@ function adaptiveMatrix(inSize: number, outSize: number, like: Tensor): Tensor {
   return makeTensor(m, { dtype: like.dtype, device: like.device }).reshape([outSize, inSize]);
 }
 
-/** Adaptive average pooling of [N, C, H, W] to [oh, ow], one node ('adaptiveAvgPool2d'). */
+/** Adaptive average pooling of [N, C, H, W] to [oh, ow], one node ('adaptiveAvgPool2D'). */
 export function adaptiveAvgPool2d(x: Tensor, outSize: readonly [number, number]): Tensor {
   const [N, C, H, W] = x.shape as [number, number, number, number];
   const k = be(x);
   const out = k.adaptiveAvgPool2d !== undefined
     ? wrap(k.adaptiveAvgPool2d(x._s, x.layout, outSize), [N, C, outSize[0], outSize[1]], x)
     : noGrad(() => own(adaptiveMatrix(H, outSize[0], x).matmul(x.matmul(adaptiveMatrix(W, outSize[1], x).t()))));
-  return needsGrad(x) ? record('adaptiveAvgPool2d', out, [x], [], { inSize: [H, W] as [number, number] }) : out;
+  return needsGrad(x) ? record('adaptiveAvgPool2D', out, [x], [], { inSize: [H, W] as [number, number] }) : out;
 }
 
 export function adaptiveAvgPool2dBackward(gy: Tensor, ctx: { inSize: [number, number] }): Tensor[] {
@@ -252,7 +254,7 @@ export function softmaxBackward(gy: Tensor, y: Tensor, dim: number, log: boolean
 interface BnCtx { training: boolean; axes: number[]; bshape: number[] }
 
 /**
- * Batch norm over dim 1 as one node ('batchNorm'). Training (or no running stats) uses batch statistics and
+ * Batch norm over dim 1 as one node ('nativeBatchNorm'). Training (or no running stats) uses batch statistics and
  * updates the running ones in place when given; otherwise the running statistics.
  */
 export function batchNorm(x: Tensor, w: Tensor | null, b: Tensor | null, rm: Tensor | null, rv: Tensor | null,
@@ -293,7 +295,7 @@ export function batchNorm(x: Tensor, w: Tensor | null, b: Tensor | null, rm: Ten
       return [own(y), own(mu.reshape([C])), own(is.reshape([C]))] as [Tensor, Tensor, Tensor];
     });
   }
-  return needsGrad(x, w, b) ? record('batchNorm', out, [x, w, b], [x, w, mean, invstd], { training: useBatch, axes, bshape } satisfies BnCtx) : out;
+  return needsGrad(x, w, b) ? record('nativeBatchNorm', out, [x, w, b], [x, w, mean, invstd], { training: useBatch, axes, bshape } satisfies BnCtx) : out;
 }
 
 export function batchNormBackward(gy: Tensor, [x, w, mean, invstd]: Tensor[], ctx: BnCtx, needs: boolean[]): (Tensor | null)[] {
@@ -319,7 +321,7 @@ export function batchNormBackward(gy: Tensor, [x, w, mean, invstd]: Tensor[], ct
 
 interface RowNormCtx { kind: 'layer' | 'group'; D: number; axes: number[]; groups: number; wShape: number[] }
 
-/** Layer norm over the trailing `nd` dims as one node ('rowNorm'). */
+/** Layer norm over the trailing `nd` dims as one node ('nativeLayerNorm'). */
 export function layerNorm(x: Tensor, nd: number, w: Tensor | null, b: Tensor | null, eps: number): Tensor {
   const axes = Array.from({ length: nd }, (_, i) => x.dim() - nd + i);
   const D = axes.reduce((a, d) => a * x.shape[d]!, 1);
@@ -342,10 +344,10 @@ export function layerNorm(x: Tensor, nd: number, w: Tensor | null, b: Tensor | n
     });
   }
   const ctx: RowNormCtx = { kind: 'layer', D, axes, groups: 0, wShape: w ? [...w.shape] : [] };
-  return needsGrad(x, w, b) ? record('rowNorm', out, [x, w, b], [x, w, mean, rstd], ctx) : out;
+  return needsGrad(x, w, b) ? record('nativeLayerNorm', out, [x, w, b], [x, w, mean, rstd], ctx) : out;
 }
 
-/** Group norm of [N, C, *] as one node ('rowNorm'). */
+/** Group norm of [N, C, *] as one node ('nativeGroupNorm'). */
 export function groupNorm(x: Tensor, groups: number, w: Tensor | null, b: Tensor | null, eps: number): Tensor {
   const [N, C] = x.shape as [number, number];
   const D = x.numel() / (N * groups);
@@ -368,8 +370,7 @@ export function groupNorm(x: Tensor, groups: number, w: Tensor | null, b: Tensor
     });
   }
   const ctx: RowNormCtx = { kind: 'group', D, axes: [2], groups, wShape: [C] };
-  void C;
-  return needsGrad(x, w, b) ? record('rowNorm', out, [x, w, b], [x, w, mean, rstd], ctx) : out;
+  return needsGrad(x, w, b) ? record('nativeGroupNorm', out, [x, w, b], [x, w, mean, rstd], ctx) : out;
 }
 
 export function rowNormBackward(gy: Tensor, [x, w, mean, rstd]: Tensor[], ctx: RowNormCtx, needs: boolean[]): (Tensor | null)[] {

@@ -641,7 +641,7 @@ export function oneHot(tensor: Tensor, numClasses: number | { numClasses?: numbe
   if (tensor.dtype !== 'int64') throw new TypeError('one_hot is only applicable to index tensor of type LongTensor.');
   if (tensor.numel() === 0) {
     if (nc <= 0) throw new RangeError('Can not infer total number of classes from empty tensor.');
-    return zeros([...tensor.shape, nc], { dtype: 'int64' });
+    return zeros([...tensor.shape, nc], { dtype: 'int64', device: tensor.device });
   }
   const v = tensor.dataSync();
   let mn = Infinity, mx = -Infinity;
@@ -650,7 +650,7 @@ export function oneHot(tensor: Tensor, numClasses: number | { numClasses?: numbe
   let C = nc;
   if (C === -1) C = mx + 1;
   else if (!(C > mx)) throw new RangeError('Class values must be smaller than num_classes.');
-  return zeros([...tensor.shape, C], { dtype: 'int64' }).scatter_(-1, tensor.unsqueeze(-1), 1);
+  return zeros([...tensor.shape, C], { dtype: 'int64', device: tensor.device }).scatter_(-1, tensor.unsqueeze(-1), 1);
 }
 
 // =====================================================================================================================
@@ -1012,8 +1012,8 @@ export function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Ten
   else v = v.reshape([v.shape[0]!, bsz * numHeads, headDim]).transpose(0, 1);
   if (addZeroAttn) {
     const zshape = [bsz * numHeads, 1, headDim];
-    k = cat([k, zeros(zshape, { dtype: k.dtype })], 1);
-    v = cat([v, zeros(zshape, { dtype: v.dtype })], 1);
+    k = cat([k, zeros(zshape, { dtype: k.dtype, device: k.device })], 1);
+    v = cat([v, zeros(zshape, { dtype: v.dtype, device: v.device })], 1);
     if (attnMask !== null) attnMask = pad(attnMask, [0, 1]);
     if (keyPaddingMask !== null) keyPaddingMask = pad(keyPaddingMask, [0, 1]);
   }
@@ -1028,7 +1028,7 @@ export function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Ten
     else attnMask = kpm.dtype === 'bool' ? where(kpm, -Infinity, attnMask) : attnMask.add(kpm);
   }
   if (attnMask !== null && attnMask.dtype === 'bool') {
-    attnMask = zeros([...attnMask.shape], { dtype: q.dtype }).maskedFill(attnMask, -Infinity);
+    attnMask = zeros([...attnMask.shape], { dtype: q.dtype, device: q.device }).maskedFill(attnMask, -Infinity);
   }
   const p = training ? dropoutP : 0;
   const qScaled = q.div(Math.sqrt(headDim));
