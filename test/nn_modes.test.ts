@@ -79,3 +79,36 @@ test('each nn primitive is one autograd node, named as ATen\'s, in both modes', 
     assert.equal(String(bce.gradFn), 'BinaryCrossEntropyBackward0', mode);
   });
 });
+
+test('forward and backward through every nn primitive read nothing back to the host, in both modes', () => {
+  const F = torch.nn.functional;
+  const { nn } = torch;
+  torch.manualSeed(1);
+  const bn = new nn.BatchNorm2d(4), bnCum = new nn.BatchNorm1d(6, { momentum: null });
+  const ln = new nn.LayerNorm([5]), gn = new nn.GroupNorm(2, 4), emb = new nn.Embedding(7, 5, { paddingIdx: 0, maxNorm: 1 });
+  const x = torch.randn([2, 4, 8, 8], { requiresGrad: true });
+  const w = torch.randn([4, 2, 3, 3], { requiresGrad: true });
+  const wt = torch.randn([4, 4, 3, 3], { requiresGrad: true });
+  const w1 = torch.randn([6, 4, 3], { requiresGrad: true });
+  const ids = torch.tensor([[1, 0, 3], [6, 2, 2]], { dtype: 'int64' });
+  const target = torch.tensor([1, -100], { dtype: 'int64' });
+  const b = torch.getBackend('cpu') as any;
+  for (const mode of MODES) inMode(mode, () => {
+    let reads = 0;
+    b.readSync = (...a: unknown[]) => { reads++; return Object.getPrototypeOf(b).readSync.apply(b, a); };
+    try {
+      let y = F.conv2d(x, w, null, { padding: 1, groups: 2 });
+      y = gn.call(bn.call(y));
+      y = F.convTranspose2d(F.maxPool2d(y, 2), wt, null, 2);
+      y = F.adaptiveAvgPool2d(F.avgPool2d(y, 2, { ceilMode: true }), [2, 3]);
+      const z = bnCum.call(F.conv1d(x.reshape([2, 4, 64]), w1, null, 4));
+      const e = ln.call(emb.call(ids)).reshape([2, 15]);
+      const logits = torch.cat([y.reshape([2, 24]), z.reshape([2, -1]), e], 1);
+      const loss = F.crossEntropy(F.dropout(logits, 0.1), target, { weight: torch.rand([logits.shape[1]!]), labelSmoothing: 0.1 })
+        .add(F.binaryCrossEntropy(logits.sigmoid(), torch.rand(logits.shape)))
+        .add(F.nllLoss(logits.logSoftmax(1), target, { reduction: 'sum' }));
+      loss.backward();
+    } finally { delete b.readSync; }
+    assert.equal(reads, 0, `${mode}: host reads`);
+  });
+});

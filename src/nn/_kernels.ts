@@ -10,7 +10,7 @@
 import { Tensor, fromStorage, bumpVersion } from '../tensor.js';
 import type { Backend, ConvGeometry, Layout, Storage } from '../backend/types.js';
 import { noGrad } from '../autograd/grad_mode.js';
-import { record, needsGrad, release, where, im2col, col2im, zeros, zerosLike, tensor as makeTensor, arange } from '../ops.js';
+import { record, needsGrad, release, where, im2col, col2im, zeros, zerosLike, tensor as makeTensor } from '../ops.js';
 
 type Mask = [boolean, boolean, boolean];
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -127,15 +127,15 @@ export function maxPool2dWithIndices(x: Tensor, g: ConvGeometry): [Tensor, Tenso
       const [H, W] = g.inSize;
       const cols = im2col(x.reshape([N * C, 1, H, W]), g, -Infinity); // [kk, N*C, L]
       const { values, indices } = cols.max(0);
-      // window index → (i, j) → flat input position
-      const kw = g.kernel[1], [sh, sw] = g.stride, [ph, pw] = g.padding, [dh, dw] = g.dilation;
-      const ki = indices.div(kw, 'floor'), kj = indices.remainder(kw);
-      const dev = { device: x.device };
-      const oy = arange(oh, dev).reshape([1, oh, 1]).expand([1, oh, ow]).reshape([1, oh * ow]);
-      const ox = arange(ow, dev).reshape([1, 1, ow]).expand([1, oh, ow]).reshape([1, oh * ow]);
-      const iy = oy.mul(sh).sub(ph).add(ki.mul(dh));
-      const ix = ox.mul(sw).sub(pw).add(kj.mul(dw));
-      return [own(values.reshape([N, C, oh, ow])), own(iy.mul(W).add(ix).reshape([N, C, oh, ow]))] as [Tensor, Tensor];
+      // flat input position = window origin + the offset of window element k (a table looked up with gather,
+      // so no integer division, whose zero check would read back to the host)
+      const [kh, kw] = g.kernel, [sh, sw] = g.stride, [ph, pw] = g.padding, [dh, dw] = g.dilation;
+      const offs = new Float64Array(kh * kw), origin = new Float64Array(oh * ow);
+      for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) offs[i * kw + j] = i * dh * W + j * dw;
+      for (let y = 0; y < oh; y++) for (let xx = 0; xx < ow; xx++) origin[y * ow + xx] = (y * sh - ph) * W + xx * sw - pw;
+      const dev = { dtype: 'int64' as const, device: x.device };
+      const idx = makeTensor(offs, dev).gather(0, indices.reshape([-1])).reshape([N * C, oh * ow]).add(makeTensor(origin, dev));
+      return [own(values.reshape([N, C, oh, ow])), own(idx.reshape([N, C, oh, ow]))] as [Tensor, Tensor];
     });
   }
   if (needsGrad(x)) record('maxPool2DWithIndices', out, [x], [idx], { g });

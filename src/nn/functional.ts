@@ -13,7 +13,7 @@ import type { DType } from '../dtype.js';
 import { isFloating } from '../dtype.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import {
-  where, cat, zeros, ones, full, tensor as makeTensor, arange, im2col, col2im, linear as linearOp,
+  where, cat, zeros, full, tensor as makeTensor, im2col, col2im, linear as linearOp,
 } from '../ops.js';
 import type { ConvGeometry } from '../backend/types.js';
 import { isOptions, ntuple, resolveArgs, sizeStr, listStr } from './_args.js';
@@ -222,7 +222,6 @@ function convTransposeNd(name: string, nd: 1 | 2, input: Tensor, weight: Tensor,
     }
   }
   const k = weight.shape.slice(2) as number[];
-  const Cout = weight.shape[1]! * groups;
   let w = weight;
   const spatial = x.shape.slice(2) as number[];
   const outSp = spatial.map((v, i) => (v - 1) * s[i]! - 2 * p[i]! + d[i]! * (k[i]! - 1) + op[i]! + 1);
@@ -430,10 +429,8 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly (
  */
 export function adaptiveAvgPool1d(input: Tensor, outputSize: number | readonly number[]): Tensor {
   if (input.dim() !== 2 && input.dim() !== 3) throw new RangeError(`adaptive_avg_pool1d(): Expected 2D or 3D tensor, but got ${listStr(input.shape)}`);
-  const L = input.shape[input.dim() - 1]!;
   const o = typeof outputSize === 'number' ? outputSize : outputSize[0]!;
   if (!isFloating(input.dtype)) throw new TypeError(`"adaptive_avg_pool2d" not implemented for '${input.type()}'`);
-  void L;
   const unbatched = input.dim() === 2;
   const x = (unbatched ? input.unsqueeze(0) : input).unsqueeze(2);
   const out = K.adaptiveAvgPool2d(x, [1, o]).squeeze(2);
@@ -492,11 +489,10 @@ export function groupNorm(input: Tensor, numGroups: number, weight?: Tensor | nu
   bias?: Tensor | null, eps?: number): Tensor {
   const o = resolveArgs('group_norm', [weight, bias, eps], { weight: null as Tensor | null, bias: null as Tensor | null, eps: 1e-5 });
   if (input.dim() < 2) throw new RangeError(`Expected at least 2 dimensions for input tensor but received ${input.dim()}`);
-  const [N, C] = input.shape as [number, number];
+  const C = input.shape[1]!;
   if (C % numGroups !== 0) {
     throw new RangeError(`Expected number of channels in input to be divisible by num_groups, but got input of shape ${listStr(input.shape)} and num_groups=${numGroups}`);
   }
-  void N;
   return K.groupNorm(input, numGroups, o.weight, o.bias, o.eps);
 }
 
