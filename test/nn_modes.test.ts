@@ -112,3 +112,31 @@ test('forward and backward through every nn primitive read nothing back to the h
     assert.equal(reads, 0, `${mode}: host reads`);
   });
 });
+
+test('kernels and fallbacks agree on strided (non-contiguous) inputs and float64', () => {
+  const F = torch.nn.functional;
+  for (const dtype of ['float32', 'float64'] as const) {
+    const run = (mode: Mode) => inMode(mode, () => {
+      torch.manualSeed(11);
+      // channels-last storage seen as [N, C, H, W], and a transposed weight
+      const x = torch.randn([2, 7, 6, 4], { dtype }).permute(0, 3, 1, 2).requiresGrad_();
+      const w = torch.randn([3, 3, 4, 6], { dtype }).permute(3, 2, 0, 1).requiresGrad_();
+      const lnw = torch.randn([6, 7], { dtype }).t().requiresGrad_();
+      const outs = [
+        F.conv2d(x, w, null, { padding: 1, stride: [1, 2] }),
+        F.maxPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true }),
+        F.avgPool2d(x, 2, { ceilMode: true, padding: 1, countIncludePad: false }),
+        F.adaptiveAvgPool2d(x, [3, 2]),
+        x.softmax(2), x.logSoftmax(1),
+        F.batchNorm(x, null, null, null, null, true),
+        F.layerNorm(x, [7, 6], lnw),
+        F.groupNorm(x, 2),
+      ];
+      outs.reduce((a, o) => a.add(o.mul(o).sum()), torch.zeros([], { dtype })).backward();
+      return [...outs, x.grad!, w.grad!, lnw.grad!].map((t) => Array.from(t.dataSync(), Number));
+    });
+    const k = run('kernels'), f = run('fallbacks');
+    const tol = dtype === 'float64' ? 1e-10 : 2e-4;
+    k.forEach((a, i) => a.forEach((v, j) => assert.ok(Math.abs(v - f[i]![j]!) <= tol * (1 + Math.abs(v)), `${dtype} ${i}[${j}]: ${v} vs ${f[i]![j]}`)));
+  }
+});
