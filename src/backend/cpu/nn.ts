@@ -183,7 +183,8 @@ export function maxPool2d(x: CpuStorage, xl: Layout, g: ConvGeometry): [CpuStora
             const ix = x0 + j * dw;
             if (ix < 0 || ix >= W) continue;
             const v = xd[base + iy * sy + ix * sx]!;
-            if (bi < 0 || v > best || (v !== v && best === best)) { best = v; bi = iy * W + ix; }
+            // PyTorch's rule: a larger value or any NaN takes over (so the last NaN of a window wins)
+            if (bi < 0 || v > best || v !== v) { best = v; bi = iy * W + ix; }
           }
         }
         od[o] = best; id[o] = bi;
