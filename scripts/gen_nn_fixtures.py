@@ -526,6 +526,37 @@ def gen_functional():
     seq = nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 2))
     err("load_state_dict_seq", lambda: seq.load_state_dict({"0.weight": torch.zeros(2, 3), "x.y": torch.zeros(1), "0.foo": torch.zeros(1), "2.bias": torch.zeros(3)}))
 
+    # the nn kernels' backward paths (appended after everything else with their own seed, so earlier cases keep
+    # their values): conv with groups + dilation + stride + asymmetric arguments, pooling with ceil mode and
+    # padding, nll with ignore_index and class weights, embedding with padding_idx and scale_grad_by_freq
+    torch.manual_seed(2024)
+    fcase("conv2d/bwd_groups_dil_stride", "conv2d", lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=(1, 2), dilation=(2, 1), groups=3),
+          [R(2, 6, 9, 8), R(9, 2, 3, 2), R(9)], [], {"stride": [2, 1], "padding": [1, 2], "dilation": [2, 1], "groups": 3})
+    fcase("conv2d/bwd_depthwise_nobias", "conv2d", lambda x, w: F.conv2d(x, w, None, stride=2, padding=2, dilation=2, groups=4),
+          [R(1, 4, 7, 7), R(8, 1, 3, 3)], [], {"stride": 2, "padding": 2, "dilation": 2, "groups": 4})
+    fcase("conv1d/bwd_groups_stride_dil", "conv1d", lambda x, w, b: F.conv1d(x, w, b, stride=3, padding=1, dilation=2, groups=2),
+          [R(2, 4, 11), R(6, 2, 3), R(6)], [], {"stride": 3, "padding": 1, "dilation": 2, "groups": 2})
+    fcase("convTranspose2d/bwd_groups_outpad", "convTranspose2d",
+          lambda x, w, b: F.conv_transpose2d(x, w, b, stride=(2, 3), padding=(1, 0), output_padding=(1, 2), groups=2, dilation=(1, 1)),
+          [R(2, 4, 3, 4), R(4, 3, 3, 2), R(6)], [], {"stride": [2, 3], "padding": [1, 0], "outputPadding": [1, 2], "groups": 2})
+    fcase("maxPool2d/ceil_pad_dil", "maxPool2dOpts", lambda x: F.max_pool2d(x, 3, stride=2, padding=1, dilation=2, ceil_mode=True),
+          [R(2, 3, 8, 9)], [3], {"stride": 2, "padding": 1, "dilation": 2, "ceilMode": True})
+    fcase("maxPool2d/ceil_rect", "maxPool2dOpts", lambda x: F.max_pool2d(x, (3, 2), stride=(2, 2), padding=(1, 1), ceil_mode=True),
+          [R(1, 2, 7, 6)], [[3, 2]], {"stride": [2, 2], "padding": [1, 1], "ceilMode": True})
+    fcase("avgPool2d/ceil_pad_count", "avgPool2dOpts", lambda x: F.avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=True),
+          [R(1, 2, 7, 8)], [3], {"stride": 2, "padding": 1, "ceilMode": True, "countIncludePad": True})
+    fcase("avgPool2d/rect_divisor_ceil", "avgPool2dOpts", lambda x: F.avg_pool2d(x, (3, 2), stride=(2, 1), padding=(1, 0), ceil_mode=True, divisor_override=5),
+          [R(2, 1, 6, 5)], [[3, 2]], {"stride": [2, 1], "padding": [1, 0], "ceilMode": True, "divisorOverride": 5})
+    for red in ("mean", "sum", "none"):
+        fcase("nllLoss/ignore_weight_" + red, "nllLoss", lambda x, t, w, red=red: F.nll_loss(x, t, w, ignore_index=2, reduction=red),
+              [torch.log_softmax(R(6, 5), 1), torch.tensor([0, 2, 4, 2, 1, 3]), torch.rand(5) + 0.1], [], {"ignoreIndex": 2, "reduction": red},
+              grad=[True, False, False])
+    fcase("nllLoss/spatial_ignore_weight", "nllLoss", lambda x, t, w: F.nll_loss(x, t, w, ignore_index=-1),
+          [torch.log_softmax(R(2, 4, 3, 2), 1), torch.tensor([[[0, -1], [3, 2], [1, 1]], [[-1, 2], [0, 0], [3, -1]]]), torch.rand(4) + 0.1],
+          [], {"ignoreIndex": -1}, grad=[True, False, False])
+    fcase("embedding/pad_scale_freq", "embeddingOpts", lambda i, w: F.embedding(i, w, padding_idx=0, scale_grad_by_freq=True),
+          [torch.tensor([[0, 2, 2], [3, 2, 0]]), R(5, 3)], [], {"paddingIdx": 0, "scaleGradByFreq": True})
+
 
 # ------------------------------------------------------------------------------------------------------------- training
 

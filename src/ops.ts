@@ -12,6 +12,7 @@ import { Node, runBackward, setEngineOps } from './autograd/engine.js';
 import type { Edge } from './autograd/engine.js';
 import { isGradEnabled, noGrad } from './autograd/grad_mode.js';
 import { RULES } from './autograd/rules.js';
+import { softmaxForward } from './nn/_kernels.js';
 import { Tensor, bumpVersion, freeHandle, fromStorage, getBackend, makeView, releaseTensor } from './tensor.js';
 import type { NestedArray, Scalar } from './tensor.js';
 import {
@@ -1683,24 +1684,8 @@ function softmaxImpl(x: Tensor, dimArg: number | { dim: number; dtype?: DType },
   if (dtype !== undefined) input = x.to(dtype);
   if (!isFloating(input.dtype)) throw new TypeError(`"${log ? 'log_softmax' : 'softmax'}_lastdim_kernel_impl" not implemented for '${torchTypeName(input.dtype)}'`);
   const d = normDim(dim, input.dim());
-  const out = noGrad(() => {
-    if (input.numel() === 0) return input.clone();
-    const m0 = input.amax(d, true);
-    const inf = m0.isinf();
-    const m = where(inf, 0, m0);
-    const shifted = input.sub(m);
-    const e = shifted.exp();
-    const se = e.sum(d, true);
-    if (log) {
-      const lse = se.log();
-      const r = shifted.sub(lse);
-      release(m0, inf, m, shifted, e, se, lse);
-      return r;
-    }
-    const r = e.div(se);
-    release(m0, inf, m, shifted, e, se);
-    return r;
-  });
+  // the backend's softmax kernel when it has one, else the max-shifted composite (nn/_kernels.ts)
+  const out = softmaxForward(input, d, log);
   return needsGrad(input) ? record(log ? 'logSoftmax' : 'softmax', out, [input], [out], { dim: d }) : out;
 }
 

@@ -9,6 +9,7 @@ import * as torch from 'torchlet';
 import type { Tensor } from 'torchlet';
 import { assertClose, loadFixture, mk, revive, stateOf } from './nn-util.test.js';
 import type { Input, Value } from './nn-util.test.js';
+import { MODES, inMode } from './nn_modes.test.js';
 
 const { nn } = torch;
 
@@ -31,8 +32,8 @@ function build(c: LayerCase): torch.nn.Module {
   return Object.keys(c.kwargs).length > 0 ? new Cls(...args, revive(c.kwargs)) : new Cls(...args);
 }
 
-for (const c of fx.cases) {
-  test(`nn.${c.name}`, () => {
+for (const mode of MODES) for (const c of fx.cases) {
+  test(`nn.${c.name} (${mode})`, () => inMode(mode, () => {
     const m = build(c);
     assert.equal(String(m), c.repr, 'repr');
     m.loadStateDict(stateOf(c.state));
@@ -78,5 +79,5 @@ for (const c of fx.cases) {
       assert.ok(p.grad !== null, `${k} has no grad`);
       assertClose(p.grad!, g, `grad of ${k}`, atol * 2, rtol * 2);
     }
-  });
+  }));
 }

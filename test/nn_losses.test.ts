@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as torch from 'torchlet';
 import { assertClose, loadFixture, mk, revive } from './nn-util.test.js';
 import type { Input, Value } from './nn-util.test.js';
+import { MODES, inMode } from './nn_modes.test.js';
 
 const { nn } = torch;
 
@@ -17,8 +18,8 @@ interface LossCase {
 
 const fx = loadFixture<{ cases: LossCase[] }>('nn_losses.json');
 
-for (const c of fx.cases) {
-  test(`nn.${c.name}`, () => {
+for (const mode of MODES) for (const c of fx.cases) {
+  test(`nn.${c.name} (${mode})`, () => inMode(mode, () => {
     const Cls = (nn as any)[c.loss];
     const args = revive(c.args);
     const m = Object.keys(c.kwargs).length > 0 ? new Cls(...args, revive(c.kwargs)) : new Cls(...args);
@@ -32,5 +33,5 @@ for (const c of fx.cases) {
       assert.ok(ins[i]!.grad !== null, `input ${i} has no grad`);
       assertClose(ins[i]!.grad!, g, `grad of input ${i}`, 2e-5, 2e-4);
     });
-  });
+  }));
 }

@@ -10,6 +10,7 @@ import * as torch from 'torchlet';
 import type { Tensor } from 'torchlet';
 import { assertClose, loadFixture, mk, stateOf } from './nn-util.test.js';
 import type { Value } from './nn-util.test.js';
+import { MODES, inMode } from './nn_modes.test.js';
 
 const { nn } = torch;
 const F = nn.functional;
@@ -51,8 +52,8 @@ function run(model: torch.nn.Module, r: TrainRun): number[] {
   return losses;
 }
 
-for (const [name, make] of [['cnn', () => new CNN()], ['transformer', () => new TinyTransformer()]] as const) {
-  test(`training: ${name}, 20 SGD steps follow PyTorch`, () => {
+for (const mode of MODES) for (const [name, make] of [['cnn', () => new CNN()], ['transformer', () => new TinyTransformer()]] as const) {
+  test(`training: ${name}, 20 SGD steps follow PyTorch (${mode})`, () => inMode(mode, () => {
     const r = fx[name];
     const model = make();
     const losses = run(model, r);
@@ -60,11 +61,11 @@ for (const [name, make] of [['cnn', () => new CNN()], ['transformer', () => new 
     assert.ok(losses[losses.length - 1]! < losses[0]!, 'the loss goes down');
     const sd = model.stateDict();
     for (const [k, v] of Object.entries(r.final)) assertClose(sd[k]!, v, `final ${k}`, 1e-4, 1e-3);
-  });
+  }));
 }
 
-for (const b of fx.bnSteps) {
-  test(`BatchNorm2d running stats over several steps: ${b.name}`, () => {
+for (const mode of MODES) for (const b of fx.bnSteps) {
+  test(`BatchNorm2d running stats over several steps: ${b.name} (${mode})`, () => inMode(mode, () => {
     const bn = new nn.BatchNorm2d(3, b.kwargs);
     b.inputs.forEach((x, i) => {
       bn.call(mk(x));
@@ -72,5 +73,5 @@ for (const b of fx.bnSteps) {
     });
     bn.eval();
     assertClose(bn.call(mk(b.evalInput)), b.evalOut, 'eval output uses the running stats');
-  });
+  }));
 }

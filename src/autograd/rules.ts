@@ -7,6 +7,7 @@
 import type { Rule } from './engine.js';
 import type { Tensor } from '../tensor.js';
 import * as o from '../ops.js';
+import * as K from '../nn/_kernels.js';
 
 const sq = (t: Tensor) => t.mul(t);
 
@@ -91,8 +92,6 @@ export const RULES: Record<string, Rule> = {
   amax: (g, [x, out], ctx) => evenly(g, x!, out!, ctx),
   amin: (g, [x, out], ctx) => evenly(g, x!, out!, ctx),
   cumsum: (g, _s, ctx) => [g.flip([ctx.dim]).cumsum(ctx.dim).flip([ctx.dim])],
-  softmax: (g, [y], ctx) => [y!.mul(g.sub(g.mul(y!).sum(ctx.dim, true)))],
-  logSoftmax: (g, [y], ctx) => [g.sub(y!.exp().mul(g.sum(ctx.dim, true)))],
   norm: (g, [x, out], ctx) => [o.normBackward(g, x!, out!, ctx)],
 
   // ---- linear algebra
@@ -158,6 +157,21 @@ export const RULES: Record<string, Rule> = {
   // ---- sliding windows (convolution, pooling): im2col and col2im are each other's adjoint
   im2col: (g, _s, ctx) => [o.col2im(g, ctx.geom)],
   col2im: (g, _s, ctx) => [o.im2col(g, ctx.geom, 0)],
+
+  // ---- nn primitives (nn/_kernels.ts): each calls the backend's backward kernel when it has one, else a composite
+  softmax: (g, [y], ctx) => [K.softmaxBackward(g, y!, ctx.dim, false)],
+  logSoftmax: (g, [y], ctx) => [K.softmaxBackward(g, y!, ctx.dim, true)],
+  // names as ATen's nodes (ConvolutionBackward0 also for transposed convolution, NativeBatchNormBackward0, ...)
+  convolution: (g, saved, ctx, needs) => K.convolutionBackward(g, saved, ctx, needs),
+  maxPool2DWithIndices: (g, saved, ctx) => K.maxPool2dBackward(g, saved, ctx),
+  avgPool2D: (g, _s, ctx) => K.avgPool2dBackward(g, ctx),
+  adaptiveAvgPool2D: (g, _s, ctx) => K.adaptiveAvgPool2dBackward(g, ctx),
+  nativeBatchNorm: (g, saved, ctx, needs) => K.batchNormBackward(g, saved, ctx, needs),
+  nativeLayerNorm: (g, saved, ctx, needs) => K.rowNormBackward(g, saved, ctx, needs),
+  nativeGroupNorm: (g, saved, ctx, needs) => K.rowNormBackward(g, saved, ctx, needs),
+  nllLoss: (g, saved, ctx) => K.nllLossBackward(g, saved, ctx),
+  embedding: (g, saved, ctx) => K.embeddingBackward(g, saved, ctx),
+  binaryCrossEntropy: (g, saved) => K.binaryCrossEntropyBackward(g, saved),
 };
 
 /** True when the last two dims are stored column-major (a `.t()` / `.transpose(-1, -2)` view). */

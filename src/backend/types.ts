@@ -190,6 +190,112 @@ export interface Backend {
    * added into its input position (positions outside the input are dropped). Returns a contiguous [N, C, H, W].
    */
   col2im(cols: Storage, cl: Layout, g: ConvGeometry): Storage;
+
+  // ===================================================================================================================
+  // Optional nn kernels (issue 9). Each has a frontend fallback built from the primitives above, so a backend may
+  // leave any of them out; a backend with cuDNN/oneDNN/ATen implements them natively. All are storage + layout
+  // based (no Tensor, no autograd); the frontend records one autograd node per call and calls the matching
+  // `*Backward` kernel in its backward rule. Inputs may have any strides; outputs are fresh contiguous storages.
+  // Kernels check values that only they can see (targets, indices) and throw PyTorch's messages.
+  // Each names the ATen op it maps to, so a libtorch backend is a thin mapping.
+
+  /**
+   * 2-D convolution (cross-correlation), ATen `convolution(transposed=false)`: `xl` [N, C, H, W], `wl`
+   * [O, C/groups, kh, kw], optional bias [O]. `g.inSize` is [H, W]; `g.outSize` the output size, so asymmetric
+   * padding is a larger `outSize` (positions past the input read 0). 1-D convolution is the kh = 1 case.
+   * Returns [N, O, oh, ow].
+   */
+  conv2d?(x: Storage, xl: Layout, w: Storage, wl: Layout, b: Storage | null, bl: Layout | null, g: ConvGeometry, groups: number): Storage;
+  /**
+   * Backward of `conv2d`, ATen `convolution_backward` with `outputMask` [input, weight, bias]: `gyl` is
+   * [N, O, oh, ow]; returns [gradInput [N, C, H, W] with C = wl.shape[1]·groups, gradWeight (wl's shape),
+   * gradBias [O]], null where not asked. `x` is needed only for gradWeight, `w` only for gradInput.
+   * Transposed convolution is this kernel's gradInput (forward) and `conv2d`/gradWeight (backward).
+   */
+  conv2dBackward?(gy: Storage, gyl: Layout, x: Storage | null, xl: Layout | null, w: Storage | null, wl: Layout, g: ConvGeometry,
+    groups: number, outputMask: readonly [boolean, boolean, boolean]): [Storage | null, Storage | null, Storage | null];
+
+  /**
+   * Max pooling, ATen `max_pool2d_with_indices`: `xl` [N, C, H, W]; windows of `g` (padding is symmetric; positions
+   * outside the input never win; ceil mode is in `g.outSize`). Returns [values [N, C, oh, ow], indices (int64,
+   * flat into each H×W plane; NaN wins as in PyTorch)].
+   */
+  maxPool2d?(x: Storage, xl: Layout, g: ConvGeometry): [Storage, Storage];
+  /** ATen `max_pool2d_with_indices_backward`: scatters `gy` [N, C, oh, ow] to the saved indices; returns [N, C, H, W] (H, W = g.inSize). */
+  maxPool2dBackward?(gy: Storage, gyl: Layout, indices: Storage, il: Layout, g: ConvGeometry): Storage;
+  /**
+   * Average pooling, ATen `avg_pool2d`: windows clipped to the padded input [−p, H + p); the divisor is
+   * `divisorOverride`, else the clipped window size (`countIncludePad`) or the in-input count. Returns [N, C, oh, ow].
+   */
+  avgPool2d?(x: Storage, xl: Layout, g: ConvGeometry, countIncludePad: boolean, divisorOverride: number | null): Storage;
+  /** ATen `avg_pool2d_backward`: `gy` [N, C, oh, ow] → [N, C, H, W]. */
+  avgPool2dBackward?(gy: Storage, gyl: Layout, g: ConvGeometry, countIncludePad: boolean, divisorOverride: number | null): Storage;
+  /** ATen `_adaptive_avg_pool2d`: `xl` [N, C, H, W] → [N, C, oh, ow], window i = [⌊i·H/oh⌋, ⌈(i+1)·H/oh⌉). */
+  adaptiveAvgPool2d?(x: Storage, xl: Layout, outSize: readonly [number, number]): Storage;
+  /** ATen `_adaptive_avg_pool2d_backward`: `gy` [N, C, oh, ow] → [N, C, ...inSize]. */
+  adaptiveAvgPool2dBackward?(gy: Storage, gyl: Layout, inSize: readonly [number, number]): Storage;
+
+  /** ATen `_softmax` / `_log_softmax` along `dim` (float input); returns `xl.shape` in `x.dtype`. */
+  softmax?(x: Storage, xl: Layout, dim: number, log: boolean): Storage;
+  /** ATen `_softmax_backward_data` / `_log_softmax_backward_data` from the forward output `y`. */
+  softmaxBackward?(gy: Storage, gyl: Layout, y: Storage, yl: Layout, dim: number, log: boolean): Storage;
+
+  /**
+   * ATen `native_batch_norm` over dim 1 of `xl` [N, C, *]. Training: batch statistics (biased variance) and, when
+   * given, running stats updated in place: r = (1 − momentum)·r + momentum·batch (unbiased variance). Eval: the
+   * running stats. Returns [out, saveMean [C], saveInvstd [C]] (the statistics used).
+   */
+  batchNorm?(x: Storage, xl: Layout, w: Storage | null, wl: Layout | null, b: Storage | null, bl: Layout | null,
+    runningMean: Storage | null, rml: Layout | null, runningVar: Storage | null, rvl: Layout | null,
+    training: boolean, momentum: number, eps: number): [Storage, Storage, Storage];
+  /** ATen `native_batch_norm_backward` (training form: saved statistics are the ones used): [gx, gw [C], gb [C]]. */
+  batchNormBackward?(gy: Storage, gyl: Layout, x: Storage, xl: Layout, w: Storage | null, wl: Layout | null,
+    saveMean: Storage, saveInvstd: Storage, training: boolean, outputMask: readonly [boolean, boolean, boolean]): [Storage | null, Storage | null, Storage | null];
+  /**
+   * ATen `native_layer_norm`: normalises each of the M = numel / `normalizedNumel` trailing blocks of `xl`;
+   * w, b have `normalizedNumel` elements. Returns [out, mean [M], rstd [M]].
+   */
+  layerNorm?(x: Storage, xl: Layout, normalizedNumel: number, w: Storage | null, wl: Layout | null, b: Storage | null,
+    bl: Layout | null, eps: number): [Storage, Storage, Storage];
+  /** ATen `native_layer_norm_backward`: [gx, gw, gb] (null where not asked). */
+  layerNormBackward?(gy: Storage, gyl: Layout, x: Storage, xl: Layout, normalizedNumel: number, mean: Storage, rstd: Storage,
+    w: Storage | null, wl: Layout | null, outputMask: readonly [boolean, boolean, boolean]): [Storage | null, Storage | null, Storage | null];
+  /** ATen `native_group_norm`: `xl` [N, C, *], `groups` groups of C/groups channels; per-channel w, b. Returns [out, mean [N·G], rstd [N·G]]. */
+  groupNorm?(x: Storage, xl: Layout, groups: number, w: Storage | null, wl: Layout | null, b: Storage | null, bl: Layout | null,
+    eps: number): [Storage, Storage, Storage];
+  /** ATen `native_group_norm_backward`: [gx, gw [C], gb [C]]. */
+  groupNormBackward?(gy: Storage, gyl: Layout, x: Storage, xl: Layout, groups: number, mean: Storage, rstd: Storage,
+    w: Storage | null, wl: Layout | null, outputMask: readonly [boolean, boolean, boolean]): [Storage | null, Storage | null, Storage | null];
+
+  /**
+   * ATen `nll_loss_forward` / `nll_loss2d_forward`: `xl` log-probabilities [N, C, *] or [C], `tl` int64 targets
+   * [N, *] or []; class weights [C] optional; targets equal to `ignoreIndex` count 0. Throws `Target t is out of
+   * bounds.` for other targets outside [0, C). Returns [out (per element for 'none', else 0-dim), totalWeight (0-dim)];
+   * 'mean' divides by totalWeight (0/0 = nan when every target is ignored, as PyTorch).
+   */
+  nllLoss?(x: Storage, xl: Layout, target: Storage, tl: Layout, weight: Storage | null, wl: Layout | null,
+    reduction: 'none' | 'mean' | 'sum', ignoreIndex: number): [Storage, Storage];
+  /** ATen `nll_loss_backward`: gradient of `x` (xl's shape) from `gy` (per element for 'none', else 0-dim). */
+  nllLossBackward?(gy: Storage, gyl: Layout, xl: Layout, target: Storage, tl: Layout, weight: Storage | null, wl: Layout | null,
+    reduction: 'none' | 'mean' | 'sum', ignoreIndex: number, totalWeight: Storage): Storage;
+
+  /** ATen `embedding`: rows of `w` [num, dim] for int `indices` (any shape) → [...indices.shape, dim]; throws `index out of range in self`. */
+  embedding?(w: Storage, wl: Layout, indices: Storage, il: Layout): Storage;
+  /**
+   * ATen `embedding_dense_backward`: sums `gy` [...indices.shape, dim] rows into [numWeights, dim]; the row
+   * `paddingIdx` (or none when null) gets 0; `scaleGradByFreq` divides by each index's count in the batch.
+   */
+  embeddingBackward?(gy: Storage, gyl: Layout, indices: Storage, il: Layout, numWeights: number, paddingIdx: number | null,
+    scaleGradByFreq: boolean): Storage;
+
+  /**
+   * ATen `binary_cross_entropy` elementwise ('none' reduction; the frontend reduces): −w·(t·log x + (1−t)·log(1−x))
+   * with logs clamped at −100. Throws `all elements of input should be between 0 and 1`. `tl`, `wl` carry x's shape.
+   */
+  binaryCrossEntropy?(x: Storage, xl: Layout, t: Storage, tl: Layout, w: Storage | null, wl: Layout | null): Storage;
+  /** ATen `binary_cross_entropy_backward` ('none'): gy·w·(x − t) / max((1 − x)·x, 1e-12). All layouts carry x's shape. */
+  binaryCrossEntropyBackward?(gy: Storage, gyl: Layout, x: Storage, xl: Layout, t: Storage, tl: Layout, w: Storage | null, wl: Layout | null): Storage;
+  // ===================================================================================================================
 }
 
 /** The geometry of a 2-D sliding window (convolution, pooling, unfold/fold); all pairs are [height, width]. */

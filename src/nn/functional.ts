@@ -13,10 +13,11 @@ import type { DType } from '../dtype.js';
 import { isFloating } from '../dtype.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import {
-  where, cat, zeros, ones, full, tensor as makeTensor, arange, im2col, col2im, linear as linearOp,
+  where, cat, zeros, full, tensor as makeTensor, im2col, col2im, linear as linearOp,
 } from '../ops.js';
 import type { ConvGeometry } from '../backend/types.js';
 import { isOptions, ntuple, resolveArgs, sizeStr, listStr } from './_args.js';
+import * as K from './_kernels.js';
 
 // =====================================================================================================================
 // Activations
@@ -163,23 +164,9 @@ function convSetup(name: string, nd: 1 | 2, input: Tensor, weight: Tensor, strid
   return { x, w, geom, unbatched };
 }
 
-/** The 2-D convolution core: im2col, then one GEMM per group (bias fused for groups = 1). x: [N,C,H,W], w: [O,C/g,kh,kw]. */
+/** The 2-D convolution core, one autograd node (the backend's conv kernel, else im2col + GEMM). x: [N,C,H,W], w: [O,C/g,kh,kw]. */
 function conv2dCore(x: Tensor, w: Tensor, bias: Tensor | null, geom: ConvGeometry, groups: number): Tensor {
-  const N = x.shape[0]!, O = w.shape[0]!;
-  const [oh, ow] = geom.outSize;
-  const L = oh * ow;
-  const cols = im2col(x, geom, 0); // [C*kh*kw, N, L]
-  const ckk = cols.shape[0]!;
-  if (groups === 1) {
-    const colsT = cols.reshape([ckk, N * L]).t(); // [N*L, CKK] (a view)
-    const out = linearOp(colsT, w.reshape([O, ckk]), bias); // [N*L, O]
-    return out.reshape([N, oh, ow, O]).permute(0, 3, 1, 2);
-  }
-  const per = ckk / groups;
-  const out = w.reshape([groups, O / groups, per]).matmul(cols.reshape([groups, per, N * L])); // [G, O/G, N*L]
-  let r = out.reshape([O, N, oh, ow]).permute(1, 0, 2, 3);
-  if (bias !== null) r = r.add(bias.reshape([1, O, 1, 1]));
-  return r;
+  return K.convolution(x, w, bias, geom, groups);
 }
 
 interface ConvOpts { stride?: IntOrPair; padding?: PaddingArg; dilation?: IntOrPair; groups?: number }
@@ -235,7 +222,6 @@ function convTransposeNd(name: string, nd: 1 | 2, input: Tensor, weight: Tensor,
     }
   }
   const k = weight.shape.slice(2) as number[];
-  const Cout = weight.shape[1]! * groups;
   let w = weight;
   const spatial = x.shape.slice(2) as number[];
   const outSp = spatial.map((v, i) => (v - 1) * s[i]! - 2 * p[i]! + d[i]! * (k[i]! - 1) + op[i]! + 1);
@@ -247,16 +233,8 @@ function convTransposeNd(name: string, nd: 1 | 2, input: Tensor, weight: Tensor,
   } else {
     geom = { kernel: [k[0]!, k[1]!], stride: [s[0]!, s[1]!], padding: [p[0]!, p[1]!], dilation: [d[0]!, d[1]!], inSize: [outSp[0]!, outSp[1]!], outSize: [spatial[0]!, spatial[1]!] };
   }
-  const N = x.shape[0]!;
-  const [H, W] = geom.outSize;
-  const kk = geom.kernel[0] * geom.kernel[1];
-  const cg = Cin / groups, og = Cout / groups;
-  // cols[g] = W[g]ᵀ @ x[g]: [og*kk, N*H*W]
-  const xm = x.permute(1, 0, 2, 3).reshape([groups, cg, N * H * W]);
-  const wm = w.reshape([groups, cg, og * kk]).transpose(1, 2);
-  const cols = wm.matmul(xm).reshape([Cout * kk, N, H * W]);
-  let out = col2im(cols, geom);
-  if (bias !== null) out = out.add(bias.reshape([1, Cout, 1, 1]));
+  // the input gradient of the convolution from the output's size to the input's (same kernels as conv backward)
+  let out = K.convTranspose(x, w, bias, geom, groups);
   if (nd === 1) out = out.squeeze(2);
   return unbatched ? out.squeeze(0) : out;
 }
@@ -364,7 +342,7 @@ function poolSetup(name: string, input: Tensor, kernelSize: IntOrPair, stride: I
     throw new RangeError(`Given input size: (${C}x${H}x${W}). Calculated output size: (${C}x${oh}x${ow}). Output size is too small`);
   }
   const geom: ConvGeometry = { kernel: [k[0]!, k[1]!], stride: [s[0]!, s[1]!], padding: [p[0]!, p[1]!], dilation: [d[0]!, d[1]!], inSize: [H, W], outSize: [oh, ow] };
-  return { x: x4.reshape([N * C, 1, H, W]), geom, N, C, unbatched };
+  return { x: x4, geom, N, C, unbatched };
 }
 
 interface MaxPoolOpts { stride?: IntOrPair | null; padding?: IntOrPair; dilation?: IntOrPair; ceilMode?: boolean; returnIndices?: boolean }
@@ -378,25 +356,10 @@ export function maxPool2d(input: Tensor, kernelSize: IntOrPair, stride?: IntOrPa
   dilation?: IntOrPair, ceilMode?: boolean, returnIndices?: boolean): any {
   const o = resolveArgs('max_pool2d', [stride, padding, dilation, ceilMode, returnIndices],
     { stride: null as IntOrPair | null, padding: 0 as IntOrPair, dilation: 1 as IntOrPair, ceilMode: false, returnIndices: false });
-  const { x, geom, N, C, unbatched } = poolSetup('max_pool2d', input, kernelSize, o.stride, o.padding, o.dilation, o.ceilMode);
-  const [oh, ow] = geom.outSize;
-  const cols = im2col(x, geom, -Infinity); // [kk, N*C, L]
-  const { values, indices } = cols.max(0);
-  let out = values.reshape([N, C, oh, ow]);
-  if (unbatched) out = out.squeeze(0);
-  if (!o.returnIndices) return out;
-  // window index k → (i, j) → input position
-  const [kh, kw] = geom.kernel; void kh;
-  const [sh, sw] = geom.stride, [ph, pw] = geom.padding, [dh, dw] = geom.dilation;
-  const W = geom.inSize[1];
-  const ki = indices.div(kw, 'floor'), kj = indices.remainder(kw);
-  const oy = arange(oh, { device: input.device }).reshape([1, oh, 1]).expand([1, oh, ow]).reshape([1, oh * ow]);
-  const ox = arange(ow, { device: input.device }).reshape([1, 1, ow]).expand([1, oh, ow]).reshape([1, oh * ow]);
-  const iy = oy.mul(sh).sub(ph).add(ki.mul(dh));
-  const ix = ox.mul(sw).sub(pw).add(kj.mul(dw));
-  let idx = iy.mul(W).add(ix).reshape([N, C, oh, ow]);
-  if (unbatched) idx = idx.squeeze(0);
-  return [out, idx];
+  const { x, geom, unbatched } = poolSetup('max_pool2d', input, kernelSize, o.stride, o.padding, o.dilation, o.ceilMode);
+  let [out, idx] = K.maxPool2dWithIndices(x, geom);
+  if (unbatched) { out = out.squeeze(0); idx = idx.squeeze(0); }
+  return o.returnIndices ? [out, idx] : out;
 }
 
 /**
@@ -426,20 +389,9 @@ export function avgPool2d(input: Tensor, kernelSize: IntOrPair, stride?: IntOrPa
   const o = resolveArgs('avg_pool2d', [stride, padding, ceilMode, countIncludePad, divisorOverride],
     { stride: null as IntOrPair | null, padding: 0 as IntOrPair, ceilMode: false, countIncludePad: true, divisorOverride: null as number | null });
   if (o.divisorOverride !== null && o.divisorOverride === 0) throw new RangeError('divisor must be not zero');
-  const { x, geom, N, C, unbatched } = poolSetup('avg_pool2d', input, kernelSize, o.stride, o.padding, 1, o.ceilMode);
-  const [oh, ow] = geom.outSize, [kh, kw] = geom.kernel, [sh, sw] = geom.stride, [ph, pw] = geom.padding, [H, W] = geom.inSize;
-  const sums = im2col(x, geom, 0).sum(0); // [N*C, L]
-  const div = new Float64Array(oh * ow);
-  for (let y = 0; y < oh; y++) for (let xx = 0; xx < ow; xx++) {
-    let hs = y * sh - ph, ws = xx * sw - pw;
-    let he = Math.min(hs + kh, H + ph), we = Math.min(ws + kw, W + pw);
-    const poolSize = (he - hs) * (we - ws);
-    hs = Math.max(hs, 0); ws = Math.max(ws, 0); he = Math.min(he, H); we = Math.min(we, W);
-    div[y * ow + xx] = o.divisorOverride !== null ? o.divisorOverride : o.countIncludePad ? poolSize : (he - hs) * (we - ws);
-  }
-  let out = sums.div(makeTensor(div, { dtype: sums.dtype, device: sums.device })).reshape([N, C, oh, ow]);
-  if (unbatched) out = out.squeeze(0);
-  return out;
+  const { x, geom, unbatched } = poolSetup('avg_pool2d', input, kernelSize, o.stride, o.padding, 1, o.ceilMode);
+  const out = K.avgPool2d(x, geom, o.countIncludePad, o.divisorOverride);
+  return unbatched ? out.squeeze(0) : out;
 }
 
 /**
@@ -456,16 +408,6 @@ export function avgPool1d(input: Tensor, kernelSize: number | readonly number[],
     o.ceilMode, o.countIncludePad).squeeze(-2);
 }
 
-/** The [out, in] matrix averaging PyTorch's adaptive windows [floor(i·in/out), ceil((i+1)·in/out)). */
-function adaptiveMatrix(inSize: number, outSize: number, dtype: DType, device: Tensor['device']): Tensor {
-  const m = new Float64Array(outSize * inSize);
-  for (let i = 0; i < outSize; i++) {
-    const s = Math.floor((i * inSize) / outSize), e = Math.ceil(((i + 1) * inSize) / outSize);
-    for (let j = s; j < e; j++) m[i * inSize + j] = 1 / (e - s);
-  }
-  return makeTensor(m, { dtype, device }).reshape([outSize, inSize]);
-}
-
 /**
  * Adaptive average pooling to `outputSize` (an int, or [h, w] where null keeps the input size).
  * @example F.adaptiveAvgPool2d(torch.randn([2, 3, 7, 9]), 1).shape // [2, 3, 1, 1]
@@ -476,8 +418,9 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly (
   const os = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize.length === 1 ? [outputSize[0], outputSize[0]] : outputSize;
   const oh = os[0] ?? H, ow = os[1] ?? W;
   if (!isFloating(input.dtype)) throw new TypeError(`"adaptive_avg_pool2d" not implemented for '${input.type()}'`);
-  const ph = adaptiveMatrix(H, oh, input.dtype, input.device), pw = adaptiveMatrix(W, ow, input.dtype, input.device);
-  return ph.matmul(input.matmul(pw.t()));
+  const unbatched = input.dim() === 3;
+  const out = K.adaptiveAvgPool2d(unbatched ? input.unsqueeze(0) : input, [oh, ow]);
+  return unbatched ? out.squeeze(0) : out;
 }
 
 /**
@@ -486,9 +429,12 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly (
  */
 export function adaptiveAvgPool1d(input: Tensor, outputSize: number | readonly number[]): Tensor {
   if (input.dim() !== 2 && input.dim() !== 3) throw new RangeError(`adaptive_avg_pool1d(): Expected 2D or 3D tensor, but got ${listStr(input.shape)}`);
-  const L = input.shape[input.dim() - 1]!;
   const o = typeof outputSize === 'number' ? outputSize : outputSize[0]!;
-  return input.matmul(adaptiveMatrix(L, o, input.dtype, input.device).t());
+  if (!isFloating(input.dtype)) throw new TypeError(`"adaptive_avg_pool2d" not implemented for '${input.type()}'`);
+  const unbatched = input.dim() === 2;
+  const x = (unbatched ? input.unsqueeze(0) : input).unsqueeze(2);
+  const out = K.adaptiveAvgPool2d(x, [1, o]).squeeze(2);
+  return unbatched ? out.squeeze(0) : out;
 }
 
 // =====================================================================================================================
@@ -515,28 +461,7 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   for (const [n, t] of [['running_mean', runningMean], ['running_var', runningVar], ['weight', o.weight], ['bias', o.bias]] as const) {
     if (t !== null && t !== undefined && t.numel() !== C) throw new RangeError(`${n} should contain ${C} elements not ${t.numel()}`);
   }
-  const axes = input.shape.map((_, i) => i).filter((i) => i !== 1);
-  const bshape = input.shape.map((s, i) => (i === 1 ? s : 1));
-  let y: Tensor;
-  if (o.training || runningMean === null || runningVar === null) {
-    const mean = input.mean(axes, true);
-    const xc = input.sub(mean);
-    const v = xc.mul(xc).mean(axes, true);
-    y = xc.mul(v.add(o.eps).rsqrt());
-    if (o.training && runningMean !== null && runningVar !== null) {
-      const n = input.numel() / C;
-      const m = o.momentum ?? 0.1;
-      noGrad(() => {
-        runningMean.mul_(1 - m).add_(mean.reshape([C]).detach().to(runningMean.dtype), m);
-        runningVar.mul_(1 - m).add_(v.reshape([C]).detach().mul(n / (n - 1)).to(runningVar.dtype), m);
-      });
-    }
-  } else {
-    y = input.sub(runningMean.reshape(bshape)).mul(runningVar.reshape(bshape).add(o.eps).rsqrt());
-  }
-  if (o.weight !== null) y = y.mul(o.weight.reshape(bshape));
-  if (o.bias !== null) y = y.add(o.bias.reshape(bshape));
-  return y;
+  return K.batchNorm(input, o.weight, o.bias, runningMean, runningVar, o.training, o.momentum ?? 0.1, o.eps);
 }
 
 /**
@@ -552,14 +477,7 @@ export function layerNorm(input: Tensor, normalizedShape: number | readonly numb
   if (input.dim() < nd || tail.some((s, i) => s !== ns[i])) {
     throw new RangeError(`Given normalized_shape=${listStr(ns)}, expected input with shape [*, ${ns.join(', ')}], but got input of size${listStr(input.shape)}`);
   }
-  const axes = ns.map((_, i) => input.dim() - nd + i);
-  const mean = input.mean(axes, true);
-  const xc = input.sub(mean);
-  const v = xc.mul(xc).mean(axes, true);
-  let y = xc.mul(v.add(o.eps).rsqrt());
-  if (o.weight !== null) y = y.mul(o.weight);
-  if (o.bias !== null) y = y.add(o.bias);
-  return y;
+  return K.layerNorm(input, nd, o.weight, o.bias, o.eps);
 }
 
 /**
@@ -571,19 +489,11 @@ export function groupNorm(input: Tensor, numGroups: number, weight?: Tensor | nu
   bias?: Tensor | null, eps?: number): Tensor {
   const o = resolveArgs('group_norm', [weight, bias, eps], { weight: null as Tensor | null, bias: null as Tensor | null, eps: 1e-5 });
   if (input.dim() < 2) throw new RangeError(`Expected at least 2 dimensions for input tensor but received ${input.dim()}`);
-  const [N, C] = input.shape as [number, number];
+  const C = input.shape[1]!;
   if (C % numGroups !== 0) {
     throw new RangeError(`Expected number of channels in input to be divisible by num_groups, but got input of shape ${listStr(input.shape)} and num_groups=${numGroups}`);
   }
-  const x = input.reshape([N, numGroups, -1]);
-  const mean = x.mean(2, true);
-  const xc = x.sub(mean);
-  const v = xc.mul(xc).mean(2, true);
-  let y = xc.mul(v.add(o.eps).rsqrt()).reshape(input.shape);
-  const bshape = input.shape.map((s, i) => (i === 1 ? s : 1));
-  if (o.weight !== null) y = y.mul(o.weight.reshape(bshape));
-  if (o.bias !== null) y = y.add(o.bias.reshape(bshape));
-  return y;
+  return K.groupNorm(input, numGroups, o.weight, o.bias, o.eps);
 }
 
 // =====================================================================================================================
@@ -657,31 +567,18 @@ export function embedding(input: Tensor, weight: Tensor, paddingIdx?: number | n
     if (pad > 0 && pad >= num) throw new RangeError('Padding_idx must be within num_embeddings');
     if (pad < 0) { if (pad < -num) throw new RangeError('Padding_idx must be within num_embeddings'); pad += num; }
   }
-  const flat = input.reshape([-1]).to('int64');
-  if (o.maxNorm !== null && !flat.isMeta) { // renormalising reads the looked-up ids: nothing to do on meta
+  if (o.maxNorm !== null) {
+    // embedding_renorm_: looked-up rows whose norm exceeds maxNorm are scaled down in place, on the device
     const maxNorm = o.maxNorm, p = o.normType;
     noGrad(() => {
-      const ids = [...new Set(Array.from(flat.dataSync()))].filter((i) => i >= 0 && i < num);
-      for (const i of ids) {
-        const row = weight.select(0, i);
-        const n = row.norm(p).item();
-        if (n > maxNorm) row.mul_(maxNorm / (n + 1e-7));
-      }
+      const idx = input.reshape([-1, 1]).to('int64').expand([input.numel(), weight.shape[1]!]);
+      const rows = weight.gather(0, idx);
+      const n = rows.norm(p, 1, true);
+      const scale = where(n.gt(maxNorm), n.add(1e-7).reciprocal().mul(maxNorm), 1);
+      weight.scatter_(0, idx, rows.mul(scale));
     });
   }
-  let rows = weight.indexSelect(0, flat);
-  if ((pad !== null || o.scaleGradByFreq) && rows.requiresGrad && !flat.isMeta) {
-    // gradient scale per looked-up row: 0 at paddingIdx, 1/frequency with scaleGradByFreq; the forward value is exact
-    const ids = flat.dataSync();
-    const counts = new Map<number, number>();
-    if (o.scaleGradByFreq) for (const i of ids) counts.set(i, (counts.get(i) ?? 0) + 1);
-    const sc = new Float64Array(ids.length);
-    for (let k = 0; k < ids.length; k++) sc[k] = ids[k] === pad ? 0 : o.scaleGradByFreq ? 1 / counts.get(ids[k]!)! : 1;
-    const scale = makeTensor(sc, { dtype: rows.dtype, device: rows.device }).reshape([-1, 1]);
-    const d = rows.detach();
-    rows = d.add(rows.sub(d).mul(scale));
-  }
-  return rows.reshape([...input.shape, weight.shape[1]!]);
+  return K.embedding(weight, input, pad, o.scaleGradByFreq);
 }
 
 /**
@@ -810,25 +707,8 @@ function nllCore(logp: Tensor, target: Tensor, weight: Tensor | null, ignoreInde
   }
   if (target.dtype !== 'int64') throw new TypeError(`expected scalar type Long but found ${target.type().replace(/^torch\.(\w+)Tensor$/, '$1')}`);
   checkReduction(reduction);
-  const tv = target.isMeta ? [] : target.dataSync(); // meta: shapes only, no bounds to check
-  for (let i = 0; i < tv.length; i++) {
-    const t = tv[i]!;
-    if (t !== ignoreIndex && (t < 0 || t >= C)) throw new RangeError(`Target ${t} is out of bounds.`);
-  }
-  const ignored = target.eq(ignoreIndex);
-  const safe = where(ignored, 0, target);
-  const picked = logp.gather(classDim, safe.unsqueeze(classDim)).squeeze(classDim);
-  let w: Tensor = weight !== null
-    ? weight.indexSelect(0, safe.reshape([-1])).reshape(safe.shape)
-    : ones([...safe.shape], { dtype: logp.dtype, device: logp.device });
-  w = where(ignored, 0, w.to(logp.dtype));
-  const loss = picked.neg().mul(w);
-  if (reduction === 'none') return loss;
-  if (reduction === 'sum') return loss.sum();
-  const wsum = w.sum();
-  // every target ignored (or weighted 0): PyTorch's value is 0/0 = nan and the gradient is 0
-  if (!wsum.isMeta && wsum.item() === 0) return loss.mul(0).sum().add(NaN);
-  return loss.sum().div(wsum);
+  // target values are checked by the backend's nll kernel (`Target t is out of bounds.`), never read back here
+  return K.nllLoss(logp, target, weight, reduction as K.Reduction, ignoreIndex);
 }
 
 /**
@@ -891,7 +771,7 @@ export function crossEntropy(input: Tensor, target: Tensor, weight?: Tensor | nu
     if (red === 'mean') {
       if (w !== null) {
         const safe = where(ignored, 0, target).reshape([-1]);
-        const tw = where(ignored.reshape([-1]), 0, w.indexSelect(0, safe));
+        const tw = where(ignored.reshape([-1]), 0, w.gather(0, safe));
         ret = smooth.sum().div(tw.sum());
       } else {
         ret = smooth.sum().div(ignored.logicalNot().sum().to(smooth.dtype));
@@ -971,18 +851,8 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, weight?: Tenso
   if (target.dim() !== input.dim() || target.shape.some((s, i) => s !== input.shape[i])) {
     throw new RangeError(`Using a target size (${sizeStr(target.shape)}) that is different to the input size (${sizeStr(input.shape)}) is deprecated. Please ensure they have the same size.`);
   }
-  if (!input.isMeta && noGrad(() => input.lt(0).logicalOr(input.gt(1)).any().item())) throw new RangeError('all elements of input should be between 0 and 1');
-  let l = noGrad(() => target.sub(1).mul(input.neg().log1p().clamp(-100, null)).sub(target.mul(input.log().clamp(-100, null))));
-  if (o.weight !== null) l = noGrad(() => l.mul(o.weight!));
-  if (input.requiresGrad) {
-    // PyTorch's gradient, finite at 0 and 1: (x − t) / max((1 − x)·x, 1e-12) · w; the forward value stays exact
-    const coef = noGrad(() => {
-      const c = input.sub(target).div(input.neg().add(1).mul(input).clamp(1e-12, null));
-      return o.weight !== null ? c.mul(o.weight) : c;
-    });
-    l = l.add(input.sub(input.detach()).mul(coef));
-  }
-  return reduceLoss(l, red);
+  // the range check of the input is the backend kernel's (`all elements of input should be between 0 and 1`)
+  return reduceLoss(K.binaryCrossEntropy(input, target, o.weight), red);
 }
 
 /**

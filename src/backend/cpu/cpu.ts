@@ -16,6 +16,7 @@ import { gemm } from './gemm.js';
 import * as optimKernels from './optim.js';
 import type { OptimizerHyperparams, OptimizerKind, OptimizerSlot, TensorRef } from '../types.js';
 import { drawSamples } from '../../random.js';
+import * as NN from './nn.js';
 
 export class CpuStorage implements Storage {
   /** The elements; null once the storage has been freed. */
@@ -653,6 +654,77 @@ export class CpuBackend implements Backend {
   foreachMul_(tensors: readonly TensorRef[], scalar: TensorRef): void {
     optimKernels.foreachMul_(this, tensors, scalar);
   }
+  // ===================================================================================================================
+  // Optional nn kernels (see `Backend`), implemented in nn.ts
+  private readonly _im2col = (x: CpuStorage, xl: Layout, g: ConvGeometry, pad: number): CpuStorage => this.im2col(x, xl, g, pad);
+  private readonly _col2im = (c: CpuStorage, cl: Layout, g: ConvGeometry): CpuStorage => this.col2im(c, cl, g);
+  conv2d(x: Storage, xl: Layout, w: Storage, wl: Layout, b: Storage | null, bl: Layout | null, g: ConvGeometry, groups: number): CpuStorage {
+    return NN.conv2d(this._im2col, x as CpuStorage, xl, w as CpuStorage, wl, b as CpuStorage | null, bl, g, groups);
+  }
+  conv2dBackward(gy: Storage, gyl: Layout, x: Storage | null, xl: Layout | null, w: Storage | null, wl: Layout, g: ConvGeometry,
+    groups: number, outputMask: readonly [boolean, boolean, boolean]): [CpuStorage | null, CpuStorage | null, CpuStorage | null] {
+    return NN.conv2dBackward(this._im2col, this._col2im, gy as CpuStorage, gyl, x as CpuStorage | null, xl, w as CpuStorage | null, wl, g, groups, outputMask);
+  }
+  maxPool2d(x: Storage, xl: Layout, g: ConvGeometry): [CpuStorage, CpuStorage] { return NN.maxPool2d(x as CpuStorage, xl, g); }
+  maxPool2dBackward(gy: Storage, gyl: Layout, indices: Storage, il: Layout, g: ConvGeometry): CpuStorage {
+    return NN.maxPool2dBackward(gy as CpuStorage, gyl, indices as CpuStorage, il, g);
+  }
+  avgPool2d(x: Storage, xl: Layout, g: ConvGeometry, countIncludePad: boolean, divisorOverride: number | null): CpuStorage {
+    return NN.avgPool2d(x as CpuStorage, xl, g, countIncludePad, divisorOverride);
+  }
+  avgPool2dBackward(gy: Storage, gyl: Layout, g: ConvGeometry, countIncludePad: boolean, divisorOverride: number | null): CpuStorage {
+    return NN.avgPool2dBackward(gy as CpuStorage, gyl, g, countIncludePad, divisorOverride);
+  }
+  adaptiveAvgPool2d(x: Storage, xl: Layout, outSize: readonly [number, number]): CpuStorage { return NN.adaptiveAvgPool2d(x as CpuStorage, xl, outSize); }
+  adaptiveAvgPool2dBackward(gy: Storage, gyl: Layout, inSize: readonly [number, number]): CpuStorage {
+    return NN.adaptiveAvgPool2dBackward(gy as CpuStorage, gyl, inSize);
+  }
+  softmax(x: Storage, xl: Layout, dim: number, log: boolean): CpuStorage { return NN.softmax(x as CpuStorage, xl, dim, log); }
+  softmaxBackward(gy: Storage, gyl: Layout, y: Storage, yl: Layout, dim: number, log: boolean): CpuStorage {
+    return NN.softmaxBackward(gy as CpuStorage, gyl, y as CpuStorage, yl, dim, log);
+  }
+  batchNorm(x: Storage, xl: Layout, w: Storage | null, wl: Layout | null, b: Storage | null, bl: Layout | null,
+    rm: Storage | null, rml: Layout | null, rv: Storage | null, rvl: Layout | null, training: boolean, momentum: number, eps: number): [CpuStorage, CpuStorage, CpuStorage] {
+    return NN.batchNorm(x as CpuStorage, xl, w as CpuStorage | null, wl, b as CpuStorage | null, bl, rm as CpuStorage | null, rml,
+      rv as CpuStorage | null, rvl, training, momentum, eps);
+  }
+  batchNormBackward(gy: Storage, gyl: Layout, x: Storage, xl: Layout, w: Storage | null, wl: Layout | null, saveMean: Storage, saveInvstd: Storage,
+    training: boolean, outputMask: readonly [boolean, boolean, boolean]): [CpuStorage | null, CpuStorage | null, CpuStorage | null] {
+    return NN.batchNormBackward(gy as CpuStorage, gyl, x as CpuStorage, xl, w as CpuStorage | null, wl, saveMean as CpuStorage, saveInvstd as CpuStorage, training, outputMask);
+  }
+  layerNorm(x: Storage, xl: Layout, normalizedNumel: number, w: Storage | null, wl: Layout | null, b: Storage | null, bl: Layout | null, eps: number): [CpuStorage, CpuStorage, CpuStorage] {
+    return NN.layerNorm(x as CpuStorage, xl, normalizedNumel, w as CpuStorage | null, wl, b as CpuStorage | null, bl, eps);
+  }
+  layerNormBackward(gy: Storage, gyl: Layout, x: Storage, xl: Layout, normalizedNumel: number, mean: Storage, rstd: Storage, w: Storage | null,
+    wl: Layout | null, outputMask: readonly [boolean, boolean, boolean]): [CpuStorage | null, CpuStorage | null, CpuStorage | null] {
+    return NN.layerNormBackward(gy as CpuStorage, gyl, x as CpuStorage, xl, normalizedNumel, mean as CpuStorage, rstd as CpuStorage, w as CpuStorage | null, wl, outputMask);
+  }
+  groupNorm(x: Storage, xl: Layout, groups: number, w: Storage | null, wl: Layout | null, b: Storage | null, bl: Layout | null, eps: number): [CpuStorage, CpuStorage, CpuStorage] {
+    return NN.groupNorm(x as CpuStorage, xl, groups, w as CpuStorage | null, wl, b as CpuStorage | null, bl, eps);
+  }
+  groupNormBackward(gy: Storage, gyl: Layout, x: Storage, xl: Layout, groups: number, mean: Storage, rstd: Storage, w: Storage | null,
+    wl: Layout | null, outputMask: readonly [boolean, boolean, boolean]): [CpuStorage | null, CpuStorage | null, CpuStorage | null] {
+    return NN.groupNormBackward(gy as CpuStorage, gyl, x as CpuStorage, xl, groups, mean as CpuStorage, rstd as CpuStorage, w as CpuStorage | null, wl, outputMask);
+  }
+  nllLoss(x: Storage, xl: Layout, target: Storage, tl: Layout, weight: Storage | null, wl: Layout | null, reduction: 'none' | 'mean' | 'sum',
+    ignoreIndex: number): [CpuStorage, CpuStorage] {
+    return NN.nllLoss(x as CpuStorage, xl, target as CpuStorage, tl, weight as CpuStorage | null, wl, reduction, ignoreIndex);
+  }
+  nllLossBackward(gy: Storage, gyl: Layout, xl: Layout, target: Storage, tl: Layout, weight: Storage | null, wl: Layout | null,
+    reduction: 'none' | 'mean' | 'sum', ignoreIndex: number, totalWeight: Storage): CpuStorage {
+    return NN.nllLossBackward(gy as CpuStorage, gyl, xl, target as CpuStorage, tl, weight as CpuStorage | null, wl, reduction, ignoreIndex, totalWeight as CpuStorage);
+  }
+  embedding(w: Storage, wl: Layout, indices: Storage, il: Layout): CpuStorage { return NN.embedding(w as CpuStorage, wl, indices as CpuStorage, il); }
+  embeddingBackward(gy: Storage, gyl: Layout, indices: Storage, il: Layout, numWeights: number, paddingIdx: number | null, scaleGradByFreq: boolean): CpuStorage {
+    return NN.embeddingBackward(gy as CpuStorage, gyl, indices as CpuStorage, il, numWeights, paddingIdx, scaleGradByFreq);
+  }
+  binaryCrossEntropy(x: Storage, xl: Layout, t: Storage, tl: Layout, w: Storage | null, wl: Layout | null): CpuStorage {
+    return NN.binaryCrossEntropy(x as CpuStorage, xl, t as CpuStorage, tl, w as CpuStorage | null, wl);
+  }
+  binaryCrossEntropyBackward(gy: Storage, gyl: Layout, x: Storage, xl: Layout, t: Storage, tl: Layout, w: Storage | null, wl: Layout | null): CpuStorage {
+    return NN.binaryCrossEntropyBackward(gy as CpuStorage, gyl, x as CpuStorage, xl, t as CpuStorage, tl, w as CpuStorage | null, wl);
+  }
+  // ===================================================================================================================
 }
 
 

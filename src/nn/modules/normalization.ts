@@ -94,13 +94,27 @@ export abstract class BatchNormBase extends Module {
 
   override forward(input: Tensor): Tensor {
     this._checkInputDim(input);
-    let factor = this.momentum ?? 0;
+    const factor = this.momentum ?? 0;
+    let cumulative = false;
     if (this.training && this.trackRunningStats && this.num_batches_tracked !== null) {
       noGrad(() => this.num_batches_tracked!.add_(1));
-      factor = this.momentum === null ? 1 / this.num_batches_tracked.item() : this.momentum;
+      cumulative = this.momentum === null;
     }
     const bnTraining = this.training ? true : this.running_mean === null && this.running_var === null;
     const useRunning = !this.training || this.trackRunningStats;
+    if (cumulative && this.running_mean !== null && this.running_var !== null) {
+      // momentum None: a cumulative average, factor 1/num_batches_tracked. PyTorch reads the counter back to the
+      // host for the factor; here the update is done with the counter as a tensor, so nothing leaves the device.
+      const out = F.batchNorm(input, null, null, this.weight, this.bias, true, 0, this.eps);
+      const rm = this.running_mean, rv = this.running_var, nbt = this.num_batches_tracked!;
+      noGrad(() => {
+        const axes = input.shape.map((_, i) => i).filter((i) => i !== 1);
+        const f = nbt.to(rm.dtype).reciprocal();
+        rm.add_(input.mean(axes).to(rm.dtype).sub(rm).mul(f));
+        rv.add_(input.var(axes, true).to(rv.dtype).sub(rv).mul(f));
+      });
+      return out;
+    }
     return F.batchNorm(input, useRunning ? this.running_mean : null, useRunning ? this.running_var : null,
       this.weight, this.bias, bnTraining, factor, this.eps);
   }
