@@ -54,7 +54,7 @@ export function hasBackend(deviceType: string): boolean {
 // Awaited readers (the suites never read synchronously)
 
 /** The elements as a contiguous typed array (`await t.data()`). */
-export function dataOf(t: Tensor): Promise<ArrayLike<number>> { return t.data(); }
+export function dataOf(t: Tensor): ReturnType<Tensor["data"]> { return t.data(); }
 
 /** `t.tolist()` through the asynchronous read: nested arrays, booleans for bool tensors, a number for 0-dim. */
 export async function toList(t: Tensor): Promise<any> {
