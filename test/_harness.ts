@@ -132,3 +132,18 @@ export const before = nodeTest.before;
 export const after = nodeTest.after;
 export const beforeEach = nodeTest.beforeEach;
 export const afterEach = nodeTest.afterEach;
+
+/** `ts.map((t) => t.tolist())`, awaited. */
+export function toLists(ts: readonly Tensor[]): Promise<any[]> { return Promise.all(ts.map(toList)); }
+
+/** `x` with every tensor (inside arrays and plain objects, at any depth) replaced by its `tolist()`, awaited. */
+export async function tensorsToLists(x: unknown): Promise<any> {
+  if (x instanceof torch.Tensor) return toList(x);
+  if (Array.isArray(x)) return Promise.all(x.map(tensorsToLists));
+  if (typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype) {
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(x)) o[k] = await tensorsToLists(v);
+    return o;
+  }
+  return x;
+}
