@@ -195,11 +195,14 @@ describe('DataLoader', () => {
     const timer = setInterval(() => ticks++, 0);
     const seen: number[][] = [];
     let immediates = 0;
-    for await (const [, yb] of loader) {
-      seen.push(await toList(yb!));
-      setImmediate(() => immediates++);
+    try {
+      for await (const [, yb] of loader) {
+        seen.push(await toList(yb!));
+        setImmediate(() => immediates++);
+      }
+    } finally {
+      clearInterval(timer); // also when the loop throws, or the process never exits
     }
-    clearInterval(timer);
     assert.deepEqual(seen, [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]);
     assert.ok(immediates >= 3, `setImmediate callbacks ran between batches: ${immediates}`);
     // breaking out early is fine
