@@ -45,6 +45,18 @@ if (testBackend === 'async-only') {
 /** The async-only backend when this run uses it, else null. */
 export function asyncBackend(): AsyncOnlyBackend | null { return asyncOnly; }
 
+/**
+ * The async-only backend, installed for `cpu` in this process if the run did not select it (for tests that are
+ * about the async-only backend itself, such as the host-transfer counts, and run in every run).
+ */
+export function installAsyncOnly(): AsyncOnlyBackend {
+  if (asyncOnly === null) {
+    asyncOnly = asyncOnlyBackend(torch.getBackend('cpu'));
+    torch.registerBackend('cpu', asyncOnly);
+  }
+  return asyncOnly;
+}
+
 /** Whether a backend is registered for `deviceType` (the meta backend is being written in parallel). */
 export function hasBackend(deviceType: string): boolean {
   try { torch.getBackend(deviceType); return true; } catch { return false; }

@@ -61,6 +61,11 @@ export interface AsyncOnlyOptions {
   recordStacks?: boolean;
   /** Frames kept per recorded stack (default 6). */
   stackDepth?: number;
+  /**
+   * Diagnostics only: count `readSync` and serve it from the inner backend instead of throwing, so that a test can
+   * measure every host transfer of a whole step while library code still reads synchronously. Off by default.
+   */
+  allowSyncReads?: boolean;
 }
 
 /** The backend plus its counters; every method of the inner backend is available too. */
@@ -75,6 +80,8 @@ export type AsyncOnlyBackend = Backend & {
   transferLog(): readonly TransferRecord[];
   /** Turns stack recording on or off. */
   recordStacks(on: boolean): void;
+  /** Turns the diagnostic `allowSyncReads` mode on or off (see {@link AsyncOnlyOptions}). */
+  allowSyncReads(on: boolean): void;
 };
 
 /** Wraps `inner` as an async-only device (see the module comment). */
@@ -82,6 +89,7 @@ export function asyncOnlyBackend(inner: Backend, opts: AsyncOnlyOptions = {}): A
   const counts: TransferCounts = { read: 0, fromArray: 0, readSync: 0 };
   const log: TransferRecord[] = [];
   let recording = opts.recordStacks ?? false;
+  let syncAllowed = opts.allowSyncReads ?? false;
   const depth = opts.stackDepth ?? 6;
   // One wrapper per inner storage, so identity-based bookkeeping above the backend (autograd's claimed set,
   // saved-tensor versions) sees the same object every time a kernel returns the same storage.
@@ -133,8 +141,10 @@ export function asyncOnlyBackend(inner: Backend, opts: AsyncOnlyOptions = {}): A
     resetTransfers: (): void => { counts.read = 0; counts.fromArray = 0; counts.readSync = 0; log.length = 0; },
     transferLog: (): readonly TransferRecord[] => log.slice(),
     recordStacks: (on: boolean): void => { recording = on; },
-    readSync: (s: Storage, _layout: Layout): TypedArray => {
+    allowSyncReads: (on: boolean): void => { syncAllowed = on; },
+    readSync: (s: Storage, layout: Layout): TypedArray => {
       note('readSync', s.dtype, s.length);
+      if (syncAllowed) return inner.readSync(unwrap(s) as Storage, layout);
       throw new AsyncOnlyReadError(`readSync of a ${s.dtype} storage of ${s.length} elements`);
     },
     read: (s: Storage, layout: Layout): Promise<TypedArray> => {
