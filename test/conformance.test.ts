@@ -121,7 +121,7 @@ function outputs(r: ReturnType<(typeof OPS)[string]>): Tensor[] {
 }
 
 for (const backend of BACKENDS) {
-  describe(`conformance on ${backend.device}`, () => {
+  describe(`conformance on ${backend.device} (${testBackend} backend)`, () => {
     for (const c of fixtures.cases) {
       const reason = backend.exclude[c.name];
       test(c.name, { skip: reason }, async () => {

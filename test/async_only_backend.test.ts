@@ -69,7 +69,7 @@ test('recordStacks keeps a short stack per transfer; allowSyncReads serves readS
   assert.equal(log.length, 1);
   assert.equal(log[0]!.kind, 'fromArray');
   assert.equal(log[0]!.dtype, 'int64');
-  assert.ok(log[0]!.stack.split('\n').length <= 3 && log[0]!.stack.includes('async_only.test'), log[0]!.stack);
+  assert.ok(log[0]!.stack.split('\n').length <= 3 && log[0]!.stack.includes('async_only_backend.test'), log[0]!.stack);
   b.allowSyncReads(true);
   assert.deepEqual(Array.from(b.readSync(s, contiguous(1))), [7]);
   assert.equal(b.transfers().readSync, 1);
