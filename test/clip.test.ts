@@ -3,7 +3,7 @@
  * 1, 2, 3.5, inf and 0.5 (returned norm and clipped grads, float32 and float64), clipGradValue_, plus getTotalNorm,
  * clipGradsWithNorm_, errorIfNonfinite, parametersToVector and vectorToParameters.
  */
-import { test, describe, toList, itemOf, dataOf, equalOf, allcloseOf } from './_harness.js';
+import { test, describe, toList, itemOf, dataOf } from './_harness.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as torch from 'torchlet';

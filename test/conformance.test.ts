@@ -169,11 +169,16 @@ for (const backend of BACKENDS) {
  * backend serves `cpu`); TODO until the meta backend is registered on this branch.
  */
 if (testBackend === 'portable') {
-  const metaTodo = hasBackend('meta') ? false : 'the meta backend is not registered on this branch (issue 9, item 2)';
-  describe('conformance on meta (shapes and dtypes only)', () => {
+  if (!hasBackend('meta')) {
+    // One placeholder instead of a TODO per case while the meta backend is not on this branch (issue 9, item 2);
+    // the per-case tests below appear by themselves once it is registered.
+    test('conformance on meta (shapes and dtypes only)', { todo: 'the meta backend is not registered on this branch' }, () => {
+      assert.ok(hasBackend('meta'), "no backend registered for device type 'meta'");
+    });
+  } else describe('conformance on meta (shapes and dtypes only)', () => {
     for (const c of fixtures.cases) {
       if (c.error !== undefined) continue;
-      test(c.name, { todo: metaTodo }, () => {
+      test(c.name, () => {
         const fn = OPS[c.op]!;
         const bases = c.inputs.map((v) => make(v, 'meta', v.requiresGrad));
         const xs = bases.map((b, i) => applyView(b, c.inputs[i]!.view));

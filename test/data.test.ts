@@ -3,7 +3,7 @@
  * against PyTorch 1.13 by hand: see the comments), the DataLoader (sync and async iteration, lengths, shuffling
  * reproducibility, errors), and the digits data set.
  */
-import { test, describe, toList, toLists, itemOf, dataOf, equalOf, allcloseOf } from './_harness.js';
+import { test, describe, toList, toLists, itemOf, equalOf } from './_harness.js';
 import assert from 'node:assert/strict';
 import * as torch from 'torchlet';
 import type { Tensor } from 'torchlet';

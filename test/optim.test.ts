@@ -4,7 +4,7 @@
  * test/fixtures/optim.json (scripts/gen_optim_fixtures.py). Plus the Optimizer API: groups, defaults, errors,
  * zeroGrad, closures, stateDict round trips.
  */
-import { test, describe, tensorsToLists, toList, itemOf, dataOf, equalOf, allcloseOf } from './_harness.js';
+import { test, describe, tensorsToLists, toList, itemOf, dataOf } from './_harness.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as torch from 'torchlet';

@@ -3,7 +3,7 @@
  * over 100 steps (test/fixtures/optim.json), the scheduler-before-optimizer warning, errors, resuming and
  * state-dict round trips.
  */
-import { test, describe, toList, itemOf, dataOf, equalOf, allcloseOf } from './_harness.js';
+import { test, describe, itemOf } from './_harness.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as torch from 'torchlet';

@@ -5,7 +5,7 @@
  * (test/fixtures/summary/*.out; regenerate with UPDATE_GOLDEN=1 after checking the numbers), the model left untouched,
  * errors, and every option.
  */
-import { test, toList, itemOf, dataOf, equalOf, allcloseOf } from './_harness.js';
+import { test, toList, itemOf } from './_harness.js';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as torch from 'torchlet';
