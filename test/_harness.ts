@@ -109,7 +109,7 @@ export async function allcloseOf(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8,
 
 type Fn = (t: nodeTest.TestContext) => unknown;
 
-function guard(name: string, fn: Fn): Fn {
+function guard(fn: Fn): Fn {
   if (asyncOnly === null || strictAsync) return fn;
   const b = asyncOnly;
   return async (t) => {
@@ -127,10 +127,7 @@ function guard(name: string, fn: Fn): Fn {
 function wrapRunner<R>(run: (...a: any[]) => R): (...a: any[]) => R {
   return (...a: any[]): R => {
     const i = a.findIndex((x) => typeof x === 'function');
-    if (i >= 0) {
-      const name = typeof a[0] === 'string' ? a[0] : String(a[i].name);
-      a[i] = guard(name, a[i]);
-    }
+    if (i >= 0) a[i] = guard(a[i]);
     return run(...a);
   };
 }
