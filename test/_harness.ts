@@ -133,9 +133,12 @@ function wrapRunner<R>(run: (...a: any[]) => R): (...a: any[]) => R {
 }
 
 /** node:test's `test`, tolerant of hidden sync reads on the async-only backend (see the module comment). */
-export const test: typeof nodeTest.test = Object.assign(wrapRunner(nodeTest.test), nodeTest.test) as typeof nodeTest.test;
+// Wrapped only where the tolerance applies: node:test reports a test's location as the caller of test(), which a
+// wrapper would turn into this file.
+const tolerant = asyncOnly !== null && !strictAsync;
+export const test: typeof nodeTest.test = tolerant ? Object.assign(wrapRunner(nodeTest.test), nodeTest.test) as typeof nodeTest.test : nodeTest.test;
 /** node:test's `it`, tolerant like `test`. */
-export const it: typeof nodeTest.it = Object.assign(wrapRunner(nodeTest.it), nodeTest.it) as typeof nodeTest.it;
+export const it: typeof nodeTest.it = tolerant ? Object.assign(wrapRunner(nodeTest.it), nodeTest.it) as typeof nodeTest.it : nodeTest.it;
 export const describe = nodeTest.describe;
 export const before = nodeTest.before;
 export const after = nodeTest.after;
