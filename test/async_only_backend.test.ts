@@ -53,6 +53,7 @@ test('optional kernels of the inner backend are forwarded without being listed (
       return xs.map((s, i) => inner.binary('mul', s, ls[i]!, inner.fromArray(s.dtype, [alpha]), { shape: ls[i]!.shape, strides: [0], offset: 0 }, s.dtype));
     },
   });
+  (extended as any).negAsync = async (s: Storage, l: { shape: number[]; strides: number[]; offset: number }) => inner.unary('neg', s, l, s.dtype);
   const b = asyncOnlyBackend(extended) as typeof extended & ReturnType<typeof asyncOnlyBackend>;
   const a = b.fromArray('float64', [1, 2]), c = b.fromArray('float64', [3]);
   const out = b.foreachScale([a, c], [contiguous(2), contiguous(1)], 10);
@@ -60,6 +61,9 @@ test('optional kernels of the inner backend are forwarded without being listed (
   assert.deepEqual(Array.from(await b.read(out[0]!, contiguous(2))), [10, 20]);
   assert.deepEqual(Array.from(await b.read(out[1]!, contiguous(1))), [30]);
   assert.equal('foreachScale' in b, true);
+  const n = await (b as any).negAsync(a, contiguous(2));
+  assert.ok(n instanceof AsyncOnlyStorage, 'storages resolved by an asynchronous kernel are wrapped too');
+  assert.deepEqual(Array.from(await b.read(n, contiguous(2))), [-1, -2]);
 });
 
 test('recordStacks keeps a short stack per transfer; allowSyncReads serves readSync for diagnostics', () => {

@@ -119,6 +119,7 @@ export function asyncOnlyBackend(inner: Backend, opts: AsyncOnlyOptions = {}): A
     (isPlainObject(v) && Object.values(v).some(needsUnwrap));
   const wrapResult = (v: unknown): unknown => {
     if (isStorage(v)) return wrap(v);
+    if (v instanceof Promise) return v.then(wrapResult);
     if (Array.isArray(v)) return v.map(wrapResult);
     if (isPlainObject(v) && Object.values(v).some(isStorage)) {
       const o: Record<string, unknown> = {};
