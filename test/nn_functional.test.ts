@@ -3,7 +3,7 @@
  * unfold/fold (values and gradients), oneHot, pad in every mode, functional forms of the layers, and PyTorch's
  * error messages for wrong shapes, bad arguments and invalid targets.
  */
-import { test } from 'node:test';
+import { test } from './_harness.js';
 import assert from 'node:assert/strict';
 import * as torch from 'torchlet';
 import type { Tensor } from 'torchlet';
@@ -45,17 +45,17 @@ const CALLS: Record<string, (x: Tensor[], a: any[], k: Record<string, any>) => T
 };
 
 for (const mode of MODES) for (const c of fx.cases) {
-  test(`F.${c.name} (${mode})`, () => inMode(mode, () => {
+  test(`F.${c.name} (${mode})`, () => inMode(mode, async () => {
     const ins = c.inputs.map((v) => mk(v, v.requiresGrad));
     const out = CALLS[c.fn]!(ins, revive(c.args), revive(c.kwargs));
     assert.equal(out.dtype, c.out.dtype, 'dtype');
-    assertClose(out, c.out, 'output');
+    await assertClose(out, c.out, 'output');
     if (c.gradOut === undefined) return;
     out.mul(mk(c.gradOut)).sum().backward();
-    c.inputGrads!.forEach((g, i) => {
-      if (g === null) return;
-      assertClose(ins[i]!.grad!, g, `grad of input ${i}`, 2e-5, 2e-4);
-    });
+    for (const [i, g] of c.inputGrads!.entries()) {
+      if (g === null) continue;
+      await assertClose(ins[i]!.grad!, g, `grad of input ${i}`, 2e-5, 2e-4);
+    }
   }));
 }
 

@@ -3,7 +3,7 @@
  * then the forward output, buffers after the forward (BatchNorm running stats), the gradients of the inputs and
  * of every parameter, and the module's printout must match, in train and eval mode.
  */
-import { test } from 'node:test';
+import { test, itemOf } from './_harness.js';
 import assert from 'node:assert/strict';
 import * as torch from 'torchlet';
 import type { Tensor } from 'torchlet';
@@ -33,7 +33,7 @@ function build(c: LayerCase): torch.nn.Module {
 }
 
 for (const mode of MODES) for (const c of fx.cases) {
-  test(`nn.${c.name} (${mode})`, () => inMode(mode, () => {
+  test(`nn.${c.name} (${mode})`, () => inMode(mode, async () => {
     const m = build(c);
     assert.equal(String(m), c.repr, 'repr');
     m.loadStateDict(stateOf(c.state));
@@ -51,33 +51,33 @@ for (const mode of MODES) for (const c of fx.cases) {
     const gos = Array.isArray(c.out) ? (c.gradOut as (Value | null)[]) : [c.gradOut as Value | null];
     const atol = c.atol ?? 1e-5, rtol = c.rtol ?? 1e-4;
     let total: Tensor | null = null;
-    expOuts.forEach((e, i) => {
+    for (const [i, e] of expOuts.entries()) {
       const o = outs[i]!;
-      if (e === null) { assert.equal(o, null, `output ${i} should be null`); return; }
+      if (e === null) { assert.equal(o, null, `output ${i} should be null`); continue; }
       assert.equal(o.dtype, e.dtype, `output ${i} dtype`);
-      assertClose(o, e, `output ${i}`, atol, rtol);
+      await assertClose(o, e, `output ${i}`, atol, rtol);
       const go = gos[i];
       if (go) { const term = o.mul(mk(go)).sum(); total = total === null ? term : total.add(term); }
-    });
+    }
     for (const [k, v] of Object.entries(c.stateAfter)) {
       const b = m.getBuffer(k);
       if (v === null) continue;
-      assertClose(b, v, `buffer ${k} after forward`, atol, rtol);
+      await assertClose(b, v, `buffer ${k} after forward`, atol, rtol);
     }
     if (total === null) return;
     (total as Tensor).backward();
-    c.inputGrads.forEach((g, i) => {
-      if (g === null) return;
+    for (const [i, g] of c.inputGrads.entries()) {
+      if (g === null) continue;
       assert.ok(ins[i]!.grad !== null, `input ${i} has no grad`);
-      assertClose(ins[i]!.grad!, g, `grad of input ${i}`, atol * 2, rtol * 2);
-    });
+      await assertClose(ins[i]!.grad!, g, `grad of input ${i}`, atol * 2, rtol * 2);
+    }
     const params = new Map(m.namedParameters());
     assert.deepEqual([...params.keys()], Object.keys(c.paramGrads), 'parameter names');
     for (const [k, g] of Object.entries(c.paramGrads)) {
       const p = params.get(k)!;
-      if (g === null) { assert.ok(p.grad === null || p.grad.abs().sum().item() === 0, `${k} should have no gradient`); continue; }
+      if (g === null) { assert.ok(p.grad === null || (await itemOf(p.grad.abs().sum())) === 0, `${k} should have no gradient`); continue; }
       assert.ok(p.grad !== null, `${k} has no grad`);
-      assertClose(p.grad!, g, `grad of ${k}`, atol * 2, rtol * 2);
+      await assertClose(p.grad!, g, `grad of ${k}`, atol * 2, rtol * 2);
     }
   }));
 }

@@ -4,7 +4,7 @@
  * fixture suites run every case in both modes; the fallback mode shadows the kernels on the registered CPU
  * backend instance for the duration of one case.
  */
-import { test } from 'node:test';
+import { test, flatOf } from './_harness.js';
 import assert from 'node:assert/strict';
 import * as torch from 'torchlet';
 
@@ -19,12 +19,29 @@ export const NN_KERNELS = [
 export type Mode = 'kernels' | 'fallbacks';
 export const MODES: readonly Mode[] = ['kernels', 'fallbacks'];
 
-/** Runs `fn` with the CPU backend's nn kernels present ('kernels') or hidden ('fallbacks'). */
+/**
+ * Runs `fn` with the CPU backend's nn kernels present ('kernels') or hidden ('fallbacks'). Promise-aware: for an
+ * async `fn` the kernels stay hidden until its promise settles (the suites' awaited reads run inside it), and are
+ * restored even when `fn` throws synchronously or its promise rejects. Kernels that were own properties of the
+ * backend instance are put back, not deleted.
+ */
 export function inMode<T>(mode: Mode, fn: () => T): T {
   if (mode === 'kernels') return fn();
   const b = torch.getBackend('cpu') as any;
+  const own = NN_KERNELS.map((k) => Object.prototype.hasOwnProperty.call(b, k));
+  const saved = NN_KERNELS.map((k) => b[k]);
   for (const k of NN_KERNELS) b[k] = undefined;
-  try { return fn(); } finally { for (const k of NN_KERNELS) delete b[k]; }
+  const restore = (): void => { NN_KERNELS.forEach((k, i) => { if (own[i]) b[k] = saved[i]; else delete b[k]; }); };
+  let r: T;
+  try {
+    r = fn();
+  } catch (e) {
+    restore();
+    throw e;
+  }
+  if (r instanceof Promise) return r.finally(restore) as T;
+  restore();
+  return r;
 }
 
 test('the CPU backend implements every optional nn kernel, and inMode hides and restores them', () => {
@@ -34,8 +51,8 @@ test('the CPU backend implements every optional nn kernel, and inMode hides and 
   for (const k of NN_KERNELS) assert.equal(typeof b[k], 'function', k);
 });
 
-test('fallback and kernel agree on a conv + pool + norm + loss graph, values and gradients', () => {
-  const run = (mode: Mode) => inMode(mode, () => {
+test('fallback and kernel agree on a conv + pool + norm + loss graph, values and gradients', async () => {
+  const run = (mode: Mode) => inMode(mode, async () => {
     torch.manualSeed(7);
     const x = torch.randn([2, 4, 9, 9], { requiresGrad: true });
     const w = torch.randn([6, 2, 3, 3], { requiresGrad: true });
@@ -49,9 +66,13 @@ test('fallback and kernel agree on a conv + pool + norm + loss graph, values and
     const t = torch.tensor([1, -100], { dtype: 'int64' });
     const loss = F.crossEntropy(y, t, { weight: torch.rand([y.shape[1]!]), ignoreIndex: -100 });
     loss.backward();
-    return [loss, x.grad!, w.grad!, b.grad!].map((v) => Array.from(v.dataSync()));
+    const outs: number[][] = [];
+    for (const v of [loss, x.grad!, w.grad!, b.grad!]) outs.push(await flatOf(v));
+    return outs;
   });
-  const [k, f] = [run('kernels'), run('fallbacks')];
+  // one after the other: each mode shadows kernels on the shared backend instance until its reads are done
+  const k = await run('kernels');
+  const f = await run('fallbacks');
   k.forEach((a, i) => a.forEach((v, j) => assert.ok(Math.abs(v - f[i]![j]!) <= 1e-4 + 1e-4 * Math.abs(v), `${i}[${j}]: ${v} vs ${f[i]![j]}`)));
 });
 
@@ -113,10 +134,10 @@ test('forward and backward through every nn primitive read nothing back to the h
   });
 });
 
-test('kernels and fallbacks agree on strided (non-contiguous) inputs and float64', () => {
+test('kernels and fallbacks agree on strided (non-contiguous) inputs and float64', async () => {
   const F = torch.nn.functional;
   for (const dtype of ['float32', 'float64'] as const) {
-    const run = (mode: Mode) => inMode(mode, () => {
+    const run = (mode: Mode) => inMode(mode, async () => {
       torch.manualSeed(11);
       // channels-last storage seen as [N, C, H, W], and a transposed weight
       const x = torch.randn([2, 7, 6, 4], { dtype }).permute(0, 3, 1, 2).requiresGrad_();
@@ -133,9 +154,12 @@ test('kernels and fallbacks agree on strided (non-contiguous) inputs and float64
         F.groupNorm(x, 2),
       ];
       outs.reduce((a, o) => a.add(o.mul(o).sum()), torch.zeros([], { dtype })).backward();
-      return [...outs, x.grad!, w.grad!, lnw.grad!].map((t) => Array.from(t.dataSync(), Number));
+      const got: number[][] = [];
+      for (const t of [...outs, x.grad!, w.grad!, lnw.grad!]) got.push(await flatOf(t));
+      return got;
     });
-    const k = run('kernels'), f = run('fallbacks');
+    const k = await run('kernels');
+    const f = await run('fallbacks');
     const tol = dtype === 'float64' ? 1e-10 : 2e-4;
     k.forEach((a, i) => a.forEach((v, j) => assert.ok(Math.abs(v - f[i]![j]!) <= tol * (1 + Math.abs(v)), `${dtype} ${i}[${j}]: ${v} vs ${f[i]![j]}`)));
   }

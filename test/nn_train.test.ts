@@ -4,7 +4,7 @@
  * PyTorch's initial weights must follow PyTorch's loss curve and end with the same weights (and BatchNorm running
  * statistics); BatchNorm running statistics over several steps and the eval output after them.
  */
-import { test } from 'node:test';
+import { test, itemOf } from './_harness.js';
 import assert from 'node:assert/strict';
 import * as torch from 'torchlet';
 import type { Tensor } from 'torchlet';
@@ -36,7 +36,7 @@ class TinyTransformer extends nn.Module {
   override forward(tokens: Tensor): Tensor { return this.head.call(this.encoder.call(this.embed.call(tokens)).mean(1)); }
 }
 
-function run(model: torch.nn.Module, r: TrainRun): number[] {
+async function run(model: torch.nn.Module, r: TrainRun): Promise<number[]> {
   assert.deepEqual(Object.keys(model.stateDict()), Object.keys(r.state), 'state dict keys match PyTorch');
   model.loadStateDict(stateOf(r.state));
   model.train();
@@ -47,31 +47,31 @@ function run(model: torch.nn.Module, r: TrainRun): number[] {
     const loss = F.crossEntropy(model.call(x), y);
     loss.backward();
     torch.noGrad(() => { for (const p of model.parameters()) p.sub_(p.grad!, r.lr); });
-    losses.push(loss.item());
+    losses.push(await itemOf(loss));
   }
   return losses;
 }
 
 for (const mode of MODES) for (const [name, make] of [['cnn', () => new CNN()], ['transformer', () => new TinyTransformer()]] as const) {
-  test(`training: ${name}, 20 SGD steps follow PyTorch (${mode})`, () => inMode(mode, () => {
+  test(`training: ${name}, 20 SGD steps follow PyTorch (${mode})`, () => inMode(mode, async () => {
     const r = fx[name];
     const model = make();
-    const losses = run(model, r);
+    const losses = await run(model, r);
     losses.forEach((l, i) => assert.ok(Math.abs(l - r.losses[i]!) <= 1e-4 + 1e-4 * Math.abs(r.losses[i]!), `step ${i}: loss ${l} vs PyTorch ${r.losses[i]}`));
     assert.ok(losses[losses.length - 1]! < losses[0]!, 'the loss goes down');
     const sd = model.stateDict();
-    for (const [k, v] of Object.entries(r.final)) assertClose(sd[k]!, v, `final ${k}`, 1e-4, 1e-3);
+    for (const [k, v] of Object.entries(r.final)) await assertClose(sd[k]!, v, `final ${k}`, 1e-4, 1e-3);
   }));
 }
 
 for (const mode of MODES) for (const b of fx.bnSteps) {
-  test(`BatchNorm2d running stats over several steps: ${b.name} (${mode})`, () => inMode(mode, () => {
+  test(`BatchNorm2d running stats over several steps: ${b.name} (${mode})`, () => inMode(mode, async () => {
     const bn = new nn.BatchNorm2d(3, b.kwargs);
-    b.inputs.forEach((x, i) => {
+    for (const [i, x] of b.inputs.entries()) {
       bn.call(mk(x));
-      for (const [k, v] of Object.entries(b.stats[i]!)) assertClose(bn.getBuffer(k), v, `step ${i} ${k}`);
-    });
+      for (const [k, v] of Object.entries(b.stats[i]!)) await assertClose(bn.getBuffer(k), v, `step ${i} ${k}`);
+    }
     bn.eval();
-    assertClose(bn.call(mk(b.evalInput)), b.evalOut, 'eval output uses the running stats');
+    await assertClose(bn.call(mk(b.evalInput)), b.evalOut, 'eval output uses the running stats');
   }));
 }

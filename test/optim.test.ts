@@ -4,7 +4,7 @@
  * test/fixtures/optim.json (scripts/gen_optim_fixtures.py). Plus the Optimizer API: groups, defaults, errors,
  * zeroGrad, closures, stateDict round trips.
  */
-import { test, describe } from 'node:test';
+import { test, describe, tensorsToLists, toList, itemOf, dataOf } from './_harness.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as torch from 'torchlet';
@@ -45,12 +45,12 @@ function build(run: Run, m: Model): torch.optim.Optimizer {
   return new Cls(groups, run.defaults);
 }
 
-function trainStep(opt: torch.optim.Optimizer, m: Model): number {
+async function trainStep(opt: torch.optim.Optimizer, m: Model): Promise<number> {
   opt.zeroGrad();
   const loss = lossOf(m);
   loss.backward();
   opt.step();
-  return loss.item();
+  return await itemOf(loss);
 }
 
 function tol(dtype: string): { rtol: number; atol: number } {
@@ -66,7 +66,7 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, t: 
   }
 }
 
-function flat(t: Tensor): number[] { return Array.from(t.dataSync()); }
+async function flat(t: Tensor): Promise<number[]> { return Array.from(await dataOf(t)); }
 
 /**
  * Every fixture runs twice: with the CPU backend's fused kernels (`fusedOptimizerStep`, `foreachNorm`,
@@ -77,29 +77,39 @@ const MODES = ['fused', 'fallback'] as const;
 type Mode = (typeof MODES)[number];
 const KERNELS = ['fusedOptimizerStep', 'foreachNorm', 'foreachMul_'] as const;
 
+/**
+ * Runs `fn` in `mode`. Promise-aware: for an async `fn` the kernels stay hidden until its promise settles (the
+ * awaited reads run inside it), and are restored even when `fn` throws synchronously or its promise rejects.
+ */
 function inMode<T>(mode: Mode, fn: () => T): T {
   if (mode === 'fused') return fn();
   const b = torch.getBackend('cpu') as any;
   const own = KERNELS.map((k) => Object.prototype.hasOwnProperty.call(b, k));
   const saved = KERNELS.map((k) => b[k]);
   for (const k of KERNELS) b[k] = undefined;
+  const restore = (): void => { KERNELS.forEach((k, i) => { if (own[i]) b[k] = saved[i]; else delete b[k]; }); };
+  let r: T;
   try {
-    return fn();
-  } finally {
-    KERNELS.forEach((k, i) => { if (own[i]) b[k] = saved[i]; else delete b[k]; });
+    r = fn();
+  } catch (e) {
+    restore();
+    throw e;
   }
+  if (r instanceof Promise) return r.finally(restore) as T;
+  restore();
+  return r;
 }
 
 for (const mode of MODES) describe(`optimizers match PyTorch over 50 steps (two groups, frozen parameter) [${mode}]`, () => {
   for (const run of O.runs) {
-    test(`${run.cls} ${run.name} (${run.dtype})`, () => inMode(mode, () => {
+    test(`${run.cls} ${run.name} (${run.dtype})`, () => inMode(mode, async () => {
       const m = makeModel(run.dtype);
       const opt = build(run, m);
       const losses: number[] = [];
-      for (let s = 0; s < O.steps; s++) losses.push(trainStep(opt, m));
+      for (let s = 0; s < O.steps; s++) losses.push(await trainStep(opt, m));
       const t = tol(run.dtype);
       assertClose(losses, run.losses, t, 'losses');
-      O.paramNames.forEach((name, i) => assertClose(flat(m[name]!), run.params[i]!, t, `param ${name}`));
+      for (const [i, name] of O.paramNames.entries()) assertClose(await flat(m[name]!), run.params[i]!, t, `param ${name}`);
       const sd = opt.stateDict();
       assert.deepEqual(Object.keys(sd.state).sort(), Object.keys(run.state).sort(), 'parameters with state');
       for (const [idx, expected] of Object.entries(run.state)) {
@@ -107,11 +117,11 @@ for (const mode of MODES) describe(`optimizers match PyTorch over 50 steps (two 
         assert.deepEqual(Object.keys(st).sort(), Object.keys(expected).sort(), `state keys of param ${idx}`);
         for (const [k, v] of Object.entries(expected)) {
           const got = st[k] as Tensor;
-          assertClose(flat(got), typeof v === 'number' ? [v] : v, k === 'muProduct' ? { rtol: 1e-7, atol: 0 } : t, `state[${idx}].${k}`);
+          assertClose(await flat(got), typeof v === 'number' ? [v] : v, k === 'muProduct' ? { rtol: 1e-7, atol: 0 } : t, `state[${idx}].${k}`);
         }
       }
       // the frozen parameter (grad null) is untouched and has no state
-      assert.deepEqual(flat(m.frozen!), Array.from(torch.tensor(O.model.frozen!.data, { dtype: run.dtype }).dataSync()));
+      assert.deepEqual(await flat(m.frozen!), Array.from(await dataOf(torch.tensor(O.model.frozen!.data, { dtype: run.dtype }))));
       assert.equal(opt.state.has(m.frozen!), '2' in run.state);
     }));
   }
@@ -122,35 +132,35 @@ for (const mode of MODES) describe(`state-dict round trip mid-run continues exac
   const picks = O.runs.filter((r) => r.dtype === 'float64' && !seen.has(r.cls) && (seen.add(r.cls), true));
   picks.push(O.runs.find((r) => r.name === 'adam-amsgrad')!, O.runs.find((r) => r.name === 'rmsprop-centered-momentum-maximize')!);
   for (const run of picks) {
-    test(`${run.cls} ${run.name}`, () => inMode(mode, () => {
+    test(`${run.cls} ${run.name}`, () => inMode(mode, async () => {
       const full = makeModel(run.dtype);
       const optFull = build(run, full);
-      for (let s = 0; s < O.steps; s++) trainStep(optFull, full);
+      for (let s = 0; s < O.steps; s++) await trainStep(optFull, full);
 
       const a = makeModel(run.dtype);
       const optA = build(run, a);
-      for (let s = 0; s < 20; s++) trainStep(optA, a);
+      for (let s = 0; s < 20; s++) await trainStep(optA, a);
       // checkpoint: parameter values and the optimizer state, through JSON (tensors as nested lists)
-      const json = JSON.stringify({
-        params: O.paramNames.map((k) => a[k]!.tolist()),
+      const json = JSON.stringify(await tensorsToLists({
+        params: O.paramNames.map((k) => a[k]!),
         opt: optA.stateDict(),
-      }, (_k, v) => (v instanceof torch.Tensor ? v.tolist() : v));
+      }));
       const ck = JSON.parse(json);
       const b = makeModel(run.dtype);
       O.paramNames.forEach((k, i) => torch.noGrad(() => b[k]!.copy_(torch.tensor(ck.params[i], { dtype: run.dtype }))));
       const optB = build(run, b);
       optB.loadStateDict(ck.opt);
-      for (let s = 20; s < O.steps; s++) trainStep(optB, b);
-      for (const k of O.paramNames) assert.deepEqual(flat(b[k]!), flat(full[k]!), `param ${k} after resuming`);
-      O.paramNames.forEach((name, i) => assertClose(flat(b[name]!), run.params[i]!, tol(run.dtype), `param ${name} vs PyTorch`));
+      for (let s = 20; s < O.steps; s++) await trainStep(optB, b);
+      for (const k of O.paramNames) assert.deepEqual(await flat(b[k]!), await flat(full[k]!), `param ${k} after resuming`);
+      for (const [i, name] of O.paramNames.entries()) assertClose(await flat(b[name]!), run.params[i]!, tol(run.dtype), `param ${name} vs PyTorch`);
     }));
   }
 
-  test('in-memory stateDict/loadStateDict into a second optimizer (tensors are deep-copied on load)', () => inMode(mode, () => {
+  test('in-memory stateDict/loadStateDict into a second optimizer (tensors are deep-copied on load)', () => inMode(mode, async () => {
     const run = O.runs.find((r) => r.name === 'sgd-nesterov')!;
     const a = makeModel('float64');
     const optA = build(run, a);
-    for (let s = 0; s < 10; s++) trainStep(optA, a);
+    for (let s = 0; s < 10; s++) await trainStep(optA, a);
     const sd = optA.stateDict();
     const b = makeModel('float64');
     for (const k of O.paramNames) torch.noGrad(() => b[k]!.copy_(a[k]!));
@@ -159,12 +169,12 @@ for (const mode of MODES) describe(`state-dict round trip mid-run continues exac
     const bufA = optA.state.get(a.w1!)!.momentumBuffer as Tensor;
     const bufB = optB.state.get(b.w1!)!.momentumBuffer as Tensor;
     assert.notEqual(bufA, bufB);
-    assert.deepEqual(flat(bufA), flat(bufB));
-    for (let s = 0; s < 10; s++) { trainStep(optA, a); trainStep(optB, b); }
-    for (const k of O.paramNames) assert.deepEqual(flat(b[k]!), flat(a[k]!));
+    assert.deepEqual(await flat(bufA), await flat(bufB));
+    for (let s = 0; s < 10; s++) { await trainStep(optA, a); await trainStep(optB, b); }
+    for (const k of O.paramNames) assert.deepEqual(await flat(b[k]!), await flat(a[k]!));
   }));
 
-  test('loadStateDict casts floating state to the parameter dtype (step stays float32)', () => {
+  test('loadStateDict casts floating state to the parameter dtype (step stays float32)', async () => {
     const w64 = torch.tensor([1, 2], { dtype: 'float64', requiresGrad: true });
     const opt64 = new torch.optim.Adam([w64], 0.1);
     w64.pow(2).sum().backward();
@@ -175,10 +185,10 @@ for (const mode of MODES) describe(`state-dict round trip mid-run continues exac
     const st = opt32.state.get(w32)!;
     assert.equal((st.expAvg as Tensor).dtype, 'float32');
     assert.equal((st.step as Tensor).dtype, 'float32');
-    assert.equal((st.step as Tensor).item(), 1);
+    assert.equal(await itemOf((st.step as Tensor)), 1);
   });
 
-  test('loadStateDict checks the group count and sizes', () => {
+  test('loadStateDict checks the group count and sizes', async () => {
     const [p, q, r] = [0, 1, 2].map(() => torch.zeros([2], { requiresGrad: true })) as [Tensor, Tensor, Tensor];
     const two = new torch.optim.SGD([{ params: [p] }, { params: [q, r] }], 0.1);
     const one = new torch.optim.SGD([p, q, r], 0.1);
@@ -192,7 +202,7 @@ for (const mode of MODES) describe(`state-dict round trip mid-run continues exac
 describe('Optimizer API', () => {
   const P = (n = 2) => torch.ones([n], { requiresGrad: true });
 
-  test('positional arguments and one trailing options object are equivalent', () => {
+  test('positional arguments and one trailing options object are equivalent', async () => {
     const cases: [() => torch.optim.Optimizer, () => torch.optim.Optimizer][] = [
       [() => new torch.optim.SGD([P()], 0.1), () => new torch.optim.SGD([P()], { lr: 0.1 })],
       [() => new torch.optim.SGD([P()], 0.1, 0.9, 0, 1e-4, true), () => new torch.optim.SGD([P()], { lr: 0.1, momentum: 0.9, weightDecay: 1e-4, nesterov: true })],
@@ -207,7 +217,7 @@ describe('Optimizer API', () => {
     }
   });
 
-  test('defaults fill in what each group leaves out (setdefault)', () => {
+  test('defaults fill in what each group leaves out (setdefault)', async () => {
     const a = P(), b = P();
     const opt = new torch.optim.Adam([{ params: a, lr: 0.01 }, { params: [b], lr: 0.001 }], { weightDecay: 1e-3 });
     assert.deepEqual(opt.paramGroups.map((g) => g.lr), [0.01, 0.001]);
@@ -219,7 +229,7 @@ describe('Optimizer API', () => {
     assert.equal(new torch.optim.NAdam([P()]).paramGroups[0]!.momentumDecay, 4e-3);
   });
 
-  test("PyTorch's errors", () => {
+  test("PyTorch's errors", async () => {
     assert.throws(() => new torch.optim.SGD([P()], -1), { name: 'RangeError', message: 'Invalid learning rate: -1' });
     assert.throws(() => new torch.optim.Adam([P()], { lr: -0.5 }), { message: 'Invalid learning rate: -0.5' });
     assert.throws(() => new torch.optim.SGD([], 0.1), { message: 'optimizer got an empty parameter list' });
@@ -252,13 +262,13 @@ describe('Optimizer API', () => {
       { name: 'TypeError', message: 'optimizer can only optimize Tensors, but one of the params is int' });
   });
 
-  test("PyTorch's implementation switches are accepted; differentiable is refused", () => {
+  test("PyTorch's implementation switches are accepted; differentiable is refused", async () => {
     const opt = new torch.optim.Adam([P()], { lr: 0.01, foreach: true, fused: null, capturable: false });
     assert.equal('foreach' in opt.paramGroups[0]!, false);
     assert.throws(() => new torch.optim.SGD([P()], { lr: 0.1, differentiable: true }), /differentiable=True is not supported/);
   });
 
-  test('a duplicate parameter inside one group warns', () => {
+  test('a duplicate parameter inside one group warns', async () => {
     const warnings: string[] = [];
     const orig = process.emitWarning;
     (process as any).emitWarning = (m: string) => { warnings.push(m); };
@@ -270,37 +280,37 @@ describe('Optimizer API', () => {
     assert.match(warnings[0]!, /optimizer contains a parameter group with duplicate parameters/);
   });
 
-  test('paramGroups is mutable: writing group.lr changes the next step', () => {
+  test('paramGroups is mutable: writing group.lr changes the next step', async () => {
     const w = torch.tensor([1.0], { requiresGrad: true });
     const opt = new torch.optim.SGD([w], 0.1);
     w.mul(1).sum().backward();
     opt.paramGroups[0]!.lr = 0.5;
     opt.step();
-    assert.deepEqual(w.tolist(), [0.5]);
+    assert.deepEqual(await toList(w), [0.5]);
   });
 
-  test('addParamGroup unfreezes a layer later, with its own options', () => {
+  test('addParamGroup unfreezes a layer later, with its own options', async () => {
     const a = torch.tensor([1.0], { requiresGrad: true }), b = torch.tensor([1.0], { requiresGrad: true });
     const opt = new torch.optim.SGD([a], { lr: 0.1, momentum: 0.5 });
     const step = () => { opt.zeroGrad(); a.add(b).sum().backward(); opt.step(); };
     step();
-    assert.deepEqual(b.tolist(), [1]);
+    assert.deepEqual(await toList(b), [1]);
     opt.addParamGroup({ params: b, lr: 0.01 });
     assert.equal(opt.paramGroups[1]!.momentum, 0.5);
     step();
-    assert.ok(Math.abs(b.item() - 0.99) < 1e-7);
+    assert.ok(Math.abs(await itemOf(b) - 0.99) < 1e-7);
     assert.throws(() => opt.addParamGroup({ params: [a] }), { message: 'some parameters appear in more than one parameter group' });
     // Adagrad keeps its state from the constructor; parameters added later get theirs on first use
     const c = torch.tensor([2.0], { requiresGrad: true }), d = torch.tensor([2.0], { requiresGrad: true });
     const ada = new torch.optim.Adagrad([c], { lr: 0.1, initialAccumulatorValue: 0.5 });
-    assert.equal((ada.state.get(c)!.sum as Tensor).item(), 0.5);
+    assert.equal(await itemOf((ada.state.get(c)!.sum as Tensor)), 0.5);
     ada.addParamGroup({ params: [d] });
     c.add(d).sum().backward();
     ada.step();
-    assert.ok(Math.abs(d.item() - (2 - 0.1 / (Math.sqrt(1.5) + 1e-10))) < 1e-6);
+    assert.ok(Math.abs(await itemOf(d) - (2 - 0.1 / (Math.sqrt(1.5) + 1e-10))) < 1e-6);
   });
 
-  test('zeroGrad sets grads to null by default, or zeros them', () => {
+  test('zeroGrad sets grads to null by default, or zeros them', async () => {
     const w = P();
     const opt = new torch.optim.SGD([w], 0.1);
     w.sum().backward();
@@ -311,30 +321,30 @@ describe('Optimizer API', () => {
     const g = gradOf(w)!;
     opt.zeroGrad({ setToNone: false });
     assert.equal(gradOf(w), g);
-    assert.deepEqual(g.tolist(), [0, 0]);
+    assert.deepEqual(await toList(g), [0, 0]);
     opt.zeroGrad(false);
-    assert.deepEqual(gradOf(w)!.tolist(), [0, 0]);
+    assert.deepEqual(await toList(gradOf(w)!), [0, 0]);
   });
 
-  test('parameters with a zero grad are stepped, those with a null grad are skipped', () => {
+  test('parameters with a zero grad are stepped, those with a null grad are skipped', async () => {
     const a = torch.tensor([1.0], { requiresGrad: true }), b = torch.tensor([1.0], { requiresGrad: true });
     const opt = new torch.optim.Adam([a, b], { lr: 0.1, weightDecay: 0.1 });
     a.grad = torch.zeros([1]);
     opt.step();
-    assert.notEqual(a.item(), 1); // weight decay moves it
-    assert.equal(b.item(), 1);
+    assert.notEqual(await itemOf(a), 1); // weight decay moves it
+    assert.equal(await itemOf(b), 1);
     assert.equal(opt.state.has(b), false);
   });
 
-  test('step(closure) evaluates the closure with grad enabled and returns its loss', () => {
+  test('step(closure) evaluates the closure with grad enabled and returns its loss', async () => {
     const w = torch.tensor([3.0], { requiresGrad: true });
     const opt = new torch.optim.SGD([w], 0.1);
     const loss = torch.noGrad(() => opt.step(() => { opt.zeroGrad(); const l = w.pow(2).sum(); l.backward(); return l; }));
-    assert.equal((loss as Tensor).item(), 9);
-    assert.ok(Math.abs(w.item() - 2.4) < 1e-6);
+    assert.equal(await itemOf((loss as Tensor)), 9);
+    assert.ok(Math.abs(await itemOf(w) - 2.4) < 1e-6);
   });
 
-  test('the update is in place on the parameter storage and bumps its version', () => {
+  test('the update is in place on the parameter storage and bumps its version', async () => {
     const w = torch.tensor([1.0, 2.0], { requiresGrad: true });
     const opt = new torch.optim.SGD([w], 0.1);
     const y = w.mul(w); // saves w for backward
@@ -345,15 +355,15 @@ describe('Optimizer API', () => {
     assert.throws(() => y.sum().backward(), /modified by an inplace operation/);
   });
 
-  test('non-contiguous parameters are updated through a copy', () => {
+  test('non-contiguous parameters are updated through a copy', async () => {
     const base = torch.tensor([[1, 2], [3, 4]], { requiresGrad: true });
     const opt = new torch.optim.SGD([base], 0.5);
     base.grad = torch.tensor([[1, 1], [1, 1]]).t(); // a transposed (strided) grad
     opt.step();
-    assert.deepEqual(base.tolist(), [[0.5, 1.5], [2.5, 3.5]]);
+    assert.deepEqual(await toList(base), [[0.5, 1.5], [2.5, 3.5]]);
   });
 
-  test('Adam with decoupledWeightDecay is AdamW', () => {
+  test('Adam with decoupledWeightDecay is AdamW', async () => {
     const mk = () => torch.tensor([1.0, -2.0, 0.5], { dtype: 'float64', requiresGrad: true });
     const a = mk(), b = mk();
     const oa = new torch.optim.Adam([a], { lr: 0.05, weightDecay: 0.1, decoupledWeightDecay: true });
@@ -361,15 +371,15 @@ describe('Optimizer API', () => {
     for (let i = 0; i < 5; i++) {
       for (const [p, o] of [[a, oa], [b, ob]] as const) { o.zeroGrad(); p.pow(3).sum().backward(); o.step(); }
     }
-    assert.deepEqual(a.tolist(), b.tolist());
+    assert.deepEqual(await toList(a), await toList(b));
   });
 
-  test('toString prints the groups as PyTorch does', () => {
+  test('toString prints the groups as PyTorch does', async () => {
     const opt = new torch.optim.SGD([P()], { lr: 0.1, momentum: 0.9 });
     assert.equal(String(opt), 'SGD (\nParameter Group 0\n    dampening: 0\n    lr: 0.1\n    maximize: False\n    momentum: 0.9\n    nesterov: False\n    weightDecay: 0\n)');
   });
 
-  test('a custom optimizer built on Optimizer with a required option', () => {
+  test('a custom optimizer built on Optimizer with a required option', async () => {
     class SignSGD extends torch.optim.Optimizer {
       constructor(params: Iterable<Tensor>, lr?: number) { super(params, { lr: lr ?? torch.optim.required }); }
       override step(): undefined {
@@ -382,6 +392,6 @@ describe('Optimizer API', () => {
     const opt = new SignSGD([w], 0.25);
     w.mul(torch.tensor([3, -5])).sum().backward();
     opt.step();
-    assert.deepEqual(w.tolist(), [0.75, -0.75]);
+    assert.deepEqual(await toList(w), [0.75, -0.75]);
   });
 });

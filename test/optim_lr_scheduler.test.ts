@@ -3,7 +3,7 @@
  * over 100 steps (test/fixtures/optim.json), the scheduler-before-optimizer warning, errors, resuming and
  * state-dict round trips.
  */
-import { test, describe } from 'node:test';
+import { test, describe, itemOf } from './_harness.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as torch from 'torchlet';
@@ -75,7 +75,7 @@ function withWarnings<T>(fn: () => T): [T, string[]] {
 
 describe('schedulers match PyTorch for two groups over 100 steps', () => {
   for (const run of S.runs) {
-    test(`${run.cls} ${run.name}`, () => {
+    test(`${run.cls} ${run.name}`, async () => {
       withWarnings(() => {
         const opt = makeOpt(run.args.optimizer ?? 'sgd');
         const sched = makeSched(run, opt);
@@ -94,7 +94,7 @@ describe('schedulers match PyTorch for two groups over 100 steps', () => {
     });
   }
 
-  test('CyclicLR cycles Adam\'s beta1 like SGD\'s momentum', () => {
+  test('CyclicLR cycles Adam\'s beta1 like SGD\'s momentum', async () => {
     const run = S.runs.find((r) => r.name === 'cyclic-triangular')!;
     const opt = makeOpt('adam');
     const sched = makeSched(run, opt);
@@ -104,7 +104,7 @@ describe('schedulers match PyTorch for two groups over 100 steps', () => {
     assert.equal(opt.paramGroups[0]!.betas[1], 0.999);
   });
 
-  test('step(epoch) uses the closed form and warns that epoch is deprecated', () => {
+  test('step(epoch) uses the closed form and warns that epoch is deprecated', async () => {
     const cf = S.closedForm;
     const opt = makeOpt();
     const sched = new L.StepLR(opt, cf.args.stepSize, cf.args.gamma);
@@ -116,7 +116,7 @@ describe('schedulers match PyTorch for two groups over 100 steps', () => {
 });
 
 describe('scheduler API', () => {
-  test('scheduler.step() before optimizer.step() warns once, in PyTorch\'s words', () => {
+  test('scheduler.step() before optimizer.step() warns once, in PyTorch\'s words', async () => {
     const opt = makeOpt();
     const sched = new L.StepLR(opt, 10);
     const [, warnings] = withWarnings(() => { sched.step(); sched.step(); opt.step(); sched.step(); });
@@ -127,7 +127,7 @@ describe('scheduler API', () => {
     assert.deepEqual(none, []);
   });
 
-  test('overriding optimizer.step after the scheduler was built warns', () => {
+  test('overriding optimizer.step after the scheduler was built warns', async () => {
     const opt = makeOpt();
     const sched = new L.StepLR(opt, 10);
     opt.step = () => undefined;
@@ -136,13 +136,13 @@ describe('scheduler API', () => {
     assert.match(warnings[0]!, /^Seems like `optimizer.step\(\)` has been overridden after learning rate scheduler initialization/);
   });
 
-  test('getLr() outside step() warns and points to getLastLr()', () => {
+  test('getLr() outside step() warns and points to getLastLr()', async () => {
     const sched = new L.StepLR(makeOpt(), 10);
     const [, warnings] = withWarnings(() => sched.getLr());
     assert.deepEqual(warnings, ['To get the last learning rate computed by the scheduler, please use `getLastLr()`.']);
   });
 
-  test('each group keeps its own initialLr; the constructor takes the first step', () => {
+  test('each group keeps its own initialLr; the constructor takes the first step', async () => {
     const opt = makeOpt();
     const sched = new L.LinearLR(opt, { startFactor: 0.5, totalIters: 2 });
     assert.deepEqual(opt.paramGroups.map((g) => g.initialLr), [0.1, 0.05]);
@@ -151,7 +151,7 @@ describe('scheduler API', () => {
     assert.deepEqual(sched.getLastLr(), [0.05, 0.025]);
   });
 
-  test('positional arguments and a trailing options object are equivalent', () => {
+  test('positional arguments and a trailing options object are equivalent', async () => {
     const pairs: [(o: torch.optim.Optimizer) => Sched, (o: torch.optim.Optimizer) => Sched][] = [
       [(o) => new L.StepLR(o, 10, 0.1), (o) => new L.StepLR(o, 10, { gamma: 0.1 })],
       [(o) => new L.StepLR(o, 3, 0.5), (o) => new L.StepLR(o, { stepSize: 3, gamma: 0.5 })],
@@ -171,7 +171,7 @@ describe('scheduler API', () => {
     }
   });
 
-  test('OneCycleLR throws past totalSteps', () => {
+  test('OneCycleLR throws past totalSteps', async () => {
     const opt = makeOpt();
     const sched = new L.OneCycleLR(opt, [0.1, 0.05], { totalSteps: 100 });
     for (let i = 0; i < 100; i++) { opt.step(); sched.step(); }
@@ -184,7 +184,7 @@ describe('scheduler API', () => {
       { message: 'max_lr must have the same length as optimizer.param_groups. max_lr has 1 values, param_groups has 2.' });
   });
 
-  test('constructor errors', () => {
+  test('constructor errors', async () => {
     const opt = makeOpt();
     assert.throws(() => new L.StepLR({} as any, 3), { name: 'TypeError', message: 'Object is not an Optimizer' });
     assert.throws(() => new L.StepLR(opt, 3, { lastEpoch: 5 }),
@@ -211,7 +211,7 @@ describe('scheduler API', () => {
     assert.throws(() => new L.SequentialLR(opt, [], []), { message: 'SequentialLR expects at least one scheduler, but got no scheduler.' });
   });
 
-  test('ReduceLROnPlateau takes a tensor metric and honours per-group minLr', () => {
+  test('ReduceLROnPlateau takes a tensor metric and honours per-group minLr', async () => {
     const opt = makeOpt();
     const sched = new L.ReduceLROnPlateau(opt, { patience: 0, factor: 0.1, minLr: [0.02, 0] });
     sched.step(torch.tensor(1.0));
@@ -220,7 +220,7 @@ describe('scheduler API', () => {
     assert.equal(sched.inCooldown, false);
   });
 
-  test('resuming with lastEpoch continues the schedule', () => {
+  test('resuming with lastEpoch continues the schedule', async () => {
     for (const name of ['exponential', 'step']) {
       const run = S.runs.find((r) => r.name === name)!;
       const opt = makeOpt();
@@ -240,7 +240,7 @@ describe('scheduler API', () => {
       'cyclic-custom', 'onecycle-three-phase', 'onecycle-adam-beta1', 'plateau-min-rel', 'sequential', 'sequential-warmup-cosine',
       'chained-step-multistep'];
     for (const name of names) {
-      test(name, () => {
+      test(name, async () => {
         withWarnings(() => {
           const run = S.runs.find((r) => r.name === name)!;
           const kind = run.args.optimizer ?? 'sgd';
@@ -264,7 +264,7 @@ describe('scheduler API', () => {
       });
     }
 
-    test('stateDict holds plain data (no optimizer, no functions)', () => {
+    test('stateDict holds plain data (no optimizer, no functions)', async () => {
       const opt = makeOpt();
       const sd = new L.LambdaLR(opt, LAMBDAS.lambda).stateDict();
       assert.equal('optimizer' in sd, false);
@@ -281,7 +281,7 @@ describe('groups added after the scheduler was built, and restarts inside Sequen
     for (let i = 0; i < n; i++) { for (const p of ps) p.grad = torch.onesLike(p); o.step(); s.step(); }
   };
 
-  test('CyclicLR leaves a later group alone (zip semantics), as PyTorch', () => {
+  test('CyclicLR leaves a later group alone (zip semantics), as PyTorch', async () => {
     const [a, b] = params();
     const o = new torch.optim.SGD([a!], { lr: 0.1, momentum: 0.9 });
     const s = new S.CyclicLR(o, 0.01, 0.1, { stepSizeUp: 4 });
@@ -289,20 +289,20 @@ describe('groups added after the scheduler was built, and restarts inside Sequen
     stepAll(o, s, [a!, b!], 3);
     assert.equal(o.paramGroups[1]!.lr, 0.05);
     assert.equal(o.paramGroups[1]!.momentum, 0.9);
-    assert.ok(b!.isfinite().all().item());
+    assert.ok(await itemOf(b!.isfinite().all()));
   });
 
-  test('CosineAnnealingWarmRestarts leaves a later group alone', () => {
+  test('CosineAnnealingWarmRestarts leaves a later group alone', async () => {
     const [a, b] = params();
     const o = new torch.optim.Adam([a!], { lr: 0.1 });
     const s = new S.CosineAnnealingWarmRestarts(o, 5);
     o.addParamGroup({ params: [b!], lr: 0.5 });
     stepAll(o, s, [a!, b!], 3);
     assert.equal(o.paramGroups[1]!.lr, 0.5);
-    assert.ok(b!.isfinite().all().item());
+    assert.ok(await itemOf(b!.isfinite().all()));
   });
 
-  test('OneCycleLR refuses a later group without its keys instead of producing NaN', () => {
+  test('OneCycleLR refuses a later group without its keys instead of producing NaN', async () => {
     const [a, b] = params();
     const o = new torch.optim.SGD([a!], { lr: 0.1, momentum: 0.9 });
     const s = new S.OneCycleLR(o, 1.0, { totalSteps: 10 });
@@ -312,7 +312,7 @@ describe('groups added after the scheduler was built, and restarts inside Sequen
     assert.throws(() => s.step(), /param group 1 has no 'initialLr'.*KeyError: 'initial_lr'/);
   });
 
-  test('MultiplicativeLR restarted by SequentialLR at a milestone does not apply its factor early', () => {
+  test('MultiplicativeLR restarted by SequentialLR at a milestone does not apply its factor early', async () => {
     const [p] = params();
     const o = new torch.optim.SGD([p!], { lr: 1 });
     const a = new S.ConstantLR(o, 0.5, 2);

@@ -5,7 +5,7 @@
  * (test/fixtures/summary/*.out; regenerate with UPDATE_GOLDEN=1 after checking the numbers), the model left untouched,
  * errors, and every option.
  */
-import { test } from 'node:test';
+import { test, toList, itemOf } from './_harness.js';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as torch from 'torchlet';
@@ -126,7 +126,7 @@ function checkAgainstPyTorch(stats: ModelStatistics, name: string): void {
 
 // ---- numbers against PyTorch, layout against golden files -------------------------------------------------------------
 
-test('LeNet-5 on [1, 28, 28]: numbers match PyTorch; default and all-column layouts', () => {
+test('LeNet-5 on [1, 28, 28]: numbers match PyTorch; default and all-column layouts', async () => {
   const m = new LeNet5();
   const s = torch.summary(m, [1, 28, 28], quiet());
   checkAgainstPyTorch(s, 'lenet');
@@ -137,14 +137,14 @@ test('LeNet-5 on [1, 28, 28]: numbers match PyTorch; default and all-column layo
   golden('lenet_all_cols.out', all.toString());
 });
 
-test('LeNet-5 with batchSize 4: real batch shown, counts for the whole batch', () => {
+test('LeNet-5 with batchSize 4: real batch shown, counts for the whole batch', async () => {
   const s = torch.summary(new LeNet5(), [1, 28, 28], quiet({ batchSize: 4, colNames: ['inputSize', 'outputSize', 'numParams', 'multAdds'] }));
   checkAgainstPyTorch(s, 'lenet_batch4');
   assert.deepEqual(s.inputSize, [[4, 1, 28, 28]]);
   golden('lenet_batch4.out', s.toString());
 });
 
-test('VGG-style CNN with BatchNorm and Dropout on [3, 32, 32] at depths 1, 2 and 3', () => {
+test('VGG-style CNN with BatchNorm and Dropout on [3, 32, 32] at depths 1, 2 and 3', async () => {
   const m = new VGGish();
   for (const depth of [1, 2, 3]) {
     const s = torch.summary(m, [3, 32, 32], quiet({ depth, colNames: ['outputSize', 'numParams', 'multAdds'] }));
@@ -157,7 +157,7 @@ test('VGG-style CNN with BatchNorm and Dropout on [3, 32, 32] at depths 1, 2 and
   assert.doesNotMatch(d1, /Conv2d/);
 });
 
-test('VGG-style CNN after freezing its first block: parentheses, False and Partial', () => {
+test('VGG-style CNN after freezing its first block: parentheses, False and Partial', async () => {
   const s = torch.summary(frozenVGG(), [3, 32, 32], quiet({ colNames: ['outputSize', 'numParams', 'trainable'] }));
   checkAgainstPyTorch(s, 'vgg_frozen');
   golden('vgg_frozen.out', s.toString());
@@ -170,7 +170,7 @@ test('VGG-style CNN after freezing its first block: parentheses, False and Parti
   assert.match(d2, /│    └─Sequential: 2-1 +\(2,832\) +False\n/);
 });
 
-test('tied weights are counted once; a module called twice is (recursive)', () => {
+test('tied weights are counted once; a module called twice is (recursive)', async () => {
   const s = torch.summary(new TiedLM(), [6], quiet({ dtypes: ['int64'], colNames: ['outputSize', 'numParams', 'multAdds'] }));
   checkAgainstPyTorch(s, 'tied');
   assert.equal(s.totalParams, 50 * 16 + 16 * 16 + 16 + 50);
@@ -178,7 +178,7 @@ test('tied weights are counted once; a module called twice is (recursive)', () =
   assert.match(s.toString(), /├─Linear: 1-3 +\[-1, 6, 16\] +\(recursive\)/);
 });
 
-test('a model with two inputs and a tuple output', () => {
+test('a model with two inputs and a tuple output', async () => {
   const s = torch.summary(new TwoInputNet(), [[8], [4]], quiet({ colNames: ['inputSize', 'outputSize', 'numParams'] }));
   checkAgainstPyTorch(s, 'two_input');
   assert.deepEqual(s.inputSize, [[-1, 8], [-1, 4]]);
@@ -186,7 +186,7 @@ test('a model with two inputs and a tuple output', () => {
   golden('two_input.out', s.toString());
 });
 
-test('a small transformer encoder (ModuleList never called, attention not a leaf, depth folding)', () => {
+test('a small transformer encoder (ModuleList never called, attention not a leaf, depth folding)', async () => {
   const m = new TinyTransformer();
   const s = torch.summary(m, [12], quiet({ dtypes: ['int64'], colNames: ['outputSize', 'numParams', 'multAdds'] }));
   checkAgainstPyTorch(s, 'transformer');
@@ -195,7 +195,7 @@ test('a small transformer encoder (ModuleList never called, attention not a leaf
   golden('transformer_depth4_varnames.out', d4.toString());
 });
 
-test("format: 'torchsummary' prints the classic flat table", () => {
+test("format: 'torchsummary' prints the classic flat table", async () => {
   const s = torch.summary(new LeNet5(), [1, 28, 28], quiet({ format: 'torchsummary' }));
   golden('lenet_torchsummary.out', s.toString());
   const v = torch.summary(frozenVGG(), [3, 32, 32], quiet({ format: 'torchsummary' }));
@@ -211,7 +211,7 @@ test("format: 'torchsummary' prints the classic flat table", () => {
   assert.match(torch.summary(new Wrap(), [5], quiet({ format: 'torchsummary' })).toString(), /Pair-1 +\[\[-1, 5\], \[-1\]\] +0\n/);
 });
 
-test('rowSettings asciiOnly and varNames, verbose 2 (weight and bias rows), no input (parameters only)', () => {
+test('rowSettings asciiOnly and varNames, verbose 2 (weight and bias rows), no input (parameters only)', async () => {
   const m = new LeNet5();
   let ascii: ModelStatistics | undefined;
   const asciiLogs = captureLog(() => {
@@ -239,12 +239,12 @@ function captureLog(fn: () => void): string[] {
 
 // ---- the model is left exactly as it was ------------------------------------------------------------------------------
 
-function fullState(m: torch.nn.Module) {
+async function fullState(m: torch.nn.Module) {
   return {
-    sd: Object.fromEntries(Object.entries(m.stateDict()).map(([k, v]) => [k, v.clone().tolist()])),
+    sd: Object.fromEntries(await Promise.all(Object.entries(m.stateDict()).map(async ([k, v]) => [k, await toList(v.clone())] as const))),
     ids: m.namedParameters().map(([k, p]) => [k, p] as const),
     bufIds: m.namedBuffers().map(([k, b]) => [k, b] as const),
-    grads: m.parameters().map((p) => (p.grad === null ? null : p.grad.clone().tolist())),
+    grads: await Promise.all(m.parameters().map((p) => (p.grad === null ? null : toList(p.grad.clone())))),
     gradObjs: m.parameters().map((p) => p.grad),
     requiresGrad: m.parameters().map((p) => p.requiresGrad),
     training: m.modules().map((x) => x.training),
@@ -254,7 +254,7 @@ function fullState(m: torch.nn.Module) {
   };
 }
 
-function assertSameState(a: ReturnType<typeof fullState>, b: ReturnType<typeof fullState>): void {
+function assertSameState(a: Awaited<ReturnType<typeof fullState>>, b: Awaited<ReturnType<typeof fullState>>): void {
   assert.deepEqual(b.sd, a.sd, 'parameter and buffer values');
   assert.equal(b.ids.length, a.ids.length);
   a.ids.forEach(([k, p], i) => { assert.equal(b.ids[i]![0], k); assert.equal(b.ids[i]![1], p, `parameter object ${k}`); });
@@ -269,7 +269,7 @@ function assertSameState(a: ReturnType<typeof fullState>, b: ReturnType<typeof f
   assert.deepEqual(b.rng, a.rng, 'global random generator');
 }
 
-test('the model is left untouched: values, running stats, grads, modes, hooks, RNG; no graph recorded', () => {
+test('the model is left untouched: values, running stats, grads, modes, hooks, RNG; no graph recorded', async () => {
   const m = frozenVGG();
   // real gradients and moved running stats first
   m.call(torch.randn([4, 3, 32, 32])).sum().backward();
@@ -280,34 +280,34 @@ test('the model is left untouched: values, running stats, grads, modes, hooks, R
   const conv = (m.features.at(1) as torch.nn.Sequential).at(0) as torch.nn.Conv2d;
   const h1 = conv.registerForwardPreHook(userPre);
   const h2 = conv.registerForwardHook(userPost);
-  const before = fullState(m);
+  const before = await fullState(m);
   for (const mode of ['same', 'train', 'eval'] as const) {
     seen.length = 0;
     torch.summary(m, [3, 32, 32], quiet({ mode }));
-    assertSameState(before, fullState(m));
+    assertSameState(before, await fullState(m));
     assert.equal(seen.length, 1, 'user hooks still fire during the summary');
     assert.equal(seen[0]!.grad, false, 'no graph is recorded');
     assert.equal(seen[0]!.training, mode !== 'eval', `mode ${mode}`);
   }
   // BatchNorm in training mode really moved its statistics during the pass, and they were put back
   const bn = (m.features.at(0) as torch.nn.Sequential).at(1) as torch.nn.BatchNorm2d;
-  const nbt = bn.num_batches_tracked!.item();
+  const nbt = await itemOf(bn.num_batches_tracked!);
   torch.summary(m, [3, 32, 32], quiet({ mode: 'train' }));
-  assert.equal(bn.num_batches_tracked!.item(), nbt);
+  assert.equal(await itemOf(bn.num_batches_tracked!), nbt);
   h1.remove(); h2.remove();
   assert.equal((conv as any)._forwardHooks.size, 0);
   assert.equal(torch.isGradEnabled(), true);
 });
 
-test('a bad input names the layer where the forward failed and the shapes it received; the model is restored', () => {
+test('a bad input names the layer where the forward failed and the shapes it received; the model is restored', async () => {
   const m = new VGGish();
-  const before = fullState(m);
+  const before = await fullState(m);
   let err: any;
   try { torch.summary(m, [3, 28, 28], quiet()); } catch (e) { err = e; }
   assert.ok(err instanceof Error);
   assert.match(err.message, /^summary: the forward pass failed in layer 'classifier\.2' \(Linear: 2\), which received input shape \[2, 1568\]: /);
   assert.ok(err.cause instanceof Error, 'the original error is the cause');
-  assertSameState(before, fullState(m));
+  assertSameState(before, await fullState(m));
   const two = new TwoInputNet();
   assert.throws(() => torch.summary(two, [[8], [5]], quiet()), /layer 'fc_b' \(Linear: 1\), which received input shape \[2, 5\]/);
   assert.throws(() => torch.summary(two, [[8]], quiet()), /layer 'fc_b' \(Linear: 1\), which received no tensor argument/);
@@ -322,7 +322,7 @@ test('a bad input names the layer where the forward failed and the shapes it rec
 
 // ---- options --------------------------------------------------------------------------------------------------------
 
-test('options: inputData, dtypes, verbose, colNames and rowSettings validation, hideRecursiveLayers', () => {
+test('options: inputData, dtypes, verbose, colNames and rowSettings validation, hideRecursiveLayers', async () => {
   const m = new LeNet5();
   const s = torch.summary(m, null, quiet({ inputData: torch.randn([3, 1, 28, 28]) }));
   assert.deepEqual(s.inputSize, [[3, 1, 28, 28]]);
@@ -354,7 +354,7 @@ test('options: inputData, dtypes, verbose, colNames and rowSettings validation, 
   assert.match(torch.summary(m, [1, 28, 28], quiet({ depth: 0 })).toString(), /\nLeNet5 +\[-1, 10\] +61,706\n=/);
 });
 
-test('object outputs, layers returning non-tensors, forwardArgs and per-layer records', () => {
+test('object outputs, layers returning non-tensors, forwardArgs and per-layer records', async () => {
   class Counter extends nn.Module { override forward(x: Tensor): number { return x.dim(); } }
   class ObjNet extends nn.Module {
     fc = new nn.Linear(4, 6);
@@ -374,7 +374,7 @@ test('object outputs, layers returning non-tensors, forwardArgs and per-layer re
   assert.equal(s.layers[0]!.ownParams, 0);
 });
 
-test('number formatting: mult-adds units, Python rounding, column widths grow for long names', () => {
+test('number formatting: mult-adds units, Python rounding, column widths grow for long names', async () => {
   // units: K/M/G/T by size, none below 1,000 (Total mult-adds: 10)
   const tiny = torch.summary(new nn.Linear(4, 2), [4], quiet()).toString();
   assert.match(tiny, /\nTotal mult-adds: 10\n/);

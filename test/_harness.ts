@@ -1,0 +1,161 @@
+/**
+ * The test harness behind "one suite, every backend" (issue 9, item 7).
+ *
+ * `TORCHLET_TEST_BACKEND` picks the backend that serves the `cpu` device for the suites that import this module
+ * (conformance, nn, optim, clipping, summary, data); `npm test` runs them once per backend:
+ * - `portable` (default): the portable CPU backend as registered by `src/index.ts`;
+ * - `async-only`: the portable backend wrapped by `src/backend/testing/async_only.ts` (throws on `readSync`,
+ *   counts host transfers).
+ * The `meta` device is exercised by shape-only cases guarded by {@link hasBackend}`('meta')`.
+ *
+ * The suites read results only through the awaited helpers below (`toList`, `itemOf`, `dataOf`, `equalOf`,
+ * `allcloseOf`), which use the asynchronous read (`await t.data()`), so they work for devices that cannot read
+ * synchronously.
+ *
+ * `test`/`it` wrap node:test's: on the async-only backend, a test that fails after library code attempted a
+ * synchronous read (a hidden host read that issue 9 removes) is reported as TODO with the count, instead of
+ * failing the run, so the branch stays green while those reads are being removed in parallel. Set
+ * `TORCHLET_STRICT_ASYNC=1` to make them hard failures (the lead flips this on once the reads are gone). Any
+ * other failure (a wrong value, a wrong message) fails as usual.
+ */
+import * as nodeTest from 'node:test';
+import * as torch from 'torchlet';
+import type { Tensor } from 'torchlet';
+import { asyncOnlyBackend } from '../src/backend/testing/async_only.js';
+import type { AsyncOnlyBackend } from '../src/backend/testing/async_only.js';
+
+/** The backend this process's suites run on. */
+export type TestBackend = 'portable' | 'async-only';
+
+const requested = (process.env['TORCHLET_TEST_BACKEND'] ?? 'portable').trim();
+if (requested !== 'portable' && requested !== 'async-only') {
+  throw new Error(`TORCHLET_TEST_BACKEND must be 'portable' or 'async-only', got '${requested}'`);
+}
+/** The backend serving `cpu` in this run. */
+export const testBackend: TestBackend = requested;
+/** Whether tolerated sync-read failures are hard failures (see the module comment). */
+export const strictAsync = process.env['TORCHLET_STRICT_ASYNC'] === '1';
+
+let asyncOnly: AsyncOnlyBackend | null = null;
+if (testBackend === 'async-only') {
+  asyncOnly = asyncOnlyBackend(torch.getBackend('cpu'));
+  torch.registerBackend('cpu', asyncOnly);
+}
+
+/** The async-only backend when this run uses it, else null. */
+export function asyncBackend(): AsyncOnlyBackend | null { return asyncOnly; }
+
+/**
+ * The async-only backend, installed for `cpu` in this process if the run did not select it (for tests that are
+ * about the async-only backend itself, such as the host-transfer counts, and run in every run).
+ */
+export function installAsyncOnly(): AsyncOnlyBackend {
+  if (asyncOnly === null) {
+    asyncOnly = asyncOnlyBackend(torch.getBackend('cpu'));
+    torch.registerBackend('cpu', asyncOnly);
+  }
+  return asyncOnly;
+}
+
+/** Whether a backend is registered for `deviceType` (the meta backend is being written in parallel). */
+export function hasBackend(deviceType: string): boolean {
+  try { torch.getBackend(deviceType); return true; } catch { return false; }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Awaited readers (the suites never read synchronously)
+
+/** The elements as a contiguous typed array (`await t.data()`). */
+export function dataOf(t: Tensor): ReturnType<Tensor["data"]> { return t.data(); }
+
+/** `t.tolist()` through the asynchronous read: nested arrays, booleans for bool tensors, a number for 0-dim. */
+export async function toList(t: Tensor): Promise<any> {
+  const data = await t.data();
+  const isBool = t.dtype === 'bool';
+  const shape = t.shape;
+  let i = 0;
+  const build = (d: number): any => {
+    if (d === shape.length) { const v = data[i++]!; return isBool ? v !== 0 : v; }
+    const out = new Array(shape[d]);
+    for (let k = 0; k < shape[d]!; k++) out[k] = build(d + 1);
+    return out;
+  };
+  return build(0);
+}
+
+/** `t.item()` through the asynchronous read (bool → 0/1). */
+export async function itemOf(t: Tensor): Promise<number> {
+  const n = t.numel();
+  if (n !== 1) throw new Error(`a Tensor with ${n} elements cannot be converted to Scalar`);
+  return (await t.data())[0]!;
+}
+
+/** The elements as a flat array of numbers (`Array.from(t.dataSync())`, awaited). */
+export async function flatOf(t: Tensor): Promise<number[]> { return Array.from(await t.data()); }
+
+/** `a.equal(b)` (same shape and values) with the asynchronous read. */
+export async function equalOf(a: Tensor, b: Tensor): Promise<boolean> {
+  if (a.shape.length !== b.shape.length || a.shape.some((s, i) => s !== b.shape[i])) return false;
+  return (await itemOf(a.eq(b).all())) === 1;
+}
+
+/** `a.allclose(b, rtol, atol, equalNan)` with the asynchronous read. */
+export async function allcloseOf(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8, equalNan = false): Promise<boolean> {
+  return (await itemOf(a.isclose(b, rtol, atol, equalNan).all())) === 1;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// test / it / describe
+
+type Fn = (t: nodeTest.TestContext) => unknown;
+
+function guard(fn: Fn): Fn {
+  if (asyncOnly === null || strictAsync) return fn;
+  const b = asyncOnly;
+  return async (t) => {
+    const before = b.transfers().readSync;
+    try {
+      await fn(t);
+    } catch (e) {
+      const n = b.transfers().readSync - before;
+      if (n > 0) t.todo(`async-only: library code attempted ${n} synchronous read(s) (issue 9 removes them); TORCHLET_STRICT_ASYNC=1 makes this a failure`);
+      throw e;
+    }
+  };
+}
+
+function wrapRunner<R>(run: (...a: any[]) => R): (...a: any[]) => R {
+  return (...a: any[]): R => {
+    const i = a.findIndex((x) => typeof x === 'function');
+    if (i >= 0) a[i] = guard(a[i]);
+    return run(...a);
+  };
+}
+
+/** node:test's `test`, tolerant of hidden sync reads on the async-only backend (see the module comment). */
+// Wrapped only where the tolerance applies: node:test reports a test's location as the caller of test(), which a
+// wrapper would turn into this file.
+const tolerant = asyncOnly !== null && !strictAsync;
+export const test: typeof nodeTest.test = tolerant ? Object.assign(wrapRunner(nodeTest.test), nodeTest.test) as typeof nodeTest.test : nodeTest.test;
+/** node:test's `it`, tolerant like `test`. */
+export const it: typeof nodeTest.it = tolerant ? Object.assign(wrapRunner(nodeTest.it), nodeTest.it) as typeof nodeTest.it : nodeTest.it;
+export const describe = nodeTest.describe;
+export const before = nodeTest.before;
+export const after = nodeTest.after;
+export const beforeEach = nodeTest.beforeEach;
+export const afterEach = nodeTest.afterEach;
+
+/** `ts.map((t) => t.tolist())`, awaited. */
+export function toLists(ts: readonly Tensor[]): Promise<any[]> { return Promise.all(ts.map(toList)); }
+
+/** `x` with every tensor (inside arrays and plain objects, at any depth) replaced by its `tolist()`, awaited. */
+export async function tensorsToLists(x: unknown): Promise<any> {
+  if (x instanceof torch.Tensor) return toList(x);
+  if (Array.isArray(x)) return Promise.all(x.map(tensorsToLists));
+  if (typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype) {
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(x)) o[k] = await tensorsToLists(v);
+    return o;
+  }
+  return x;
+}
