@@ -44,16 +44,12 @@ export interface TransferRecord {
   stack: string;
 }
 
-/** A storage of an async-only backend: dtype, length and version only; the elements stay "on the device". */
+/** A storage of an async-only backend: dtype and length only; the elements stay "on the device". */
 export class AsyncOnlyStorage implements Storage {
   /** @internal */
   constructor(readonly inner: Storage) {}
   get dtype(): DType { return this.inner.dtype; }
   get length(): number { return this.inner.length; }
-  // Forwarded so that kernels of the inner backend that bump the version are seen by the frontend, and the
-  // frontend's bumps by the inner backend.
-  get version(): number { return this.inner.version; }
-  set version(v: number) { this.inner.version = v; }
 }
 
 export interface AsyncOnlyOptions {
@@ -102,7 +98,7 @@ export function asyncOnlyBackend(inner: Backend, opts: AsyncOnlyOptions = {}): A
     return w;
   };
   const isStorage = (v: unknown): v is Storage =>
-    typeof v === 'object' && v !== null && 'dtype' in v && 'version' in v && 'length' in v;
+    typeof v === 'object' && v !== null && 'dtype' in v && 'length' in v && !ArrayBuffer.isView(v);
   // Storages made by the inner backend directly (before this wrapper was registered) pass through unchanged.
   const unwrap = (v: unknown): unknown => {
     if (v instanceof AsyncOnlyStorage) return v.inner;
