@@ -137,3 +137,15 @@ export function manualSeed(seed: number): Generator {
 
 /** The seed last given to the default generator. */
 export function initialSeed(): number { return defaultGenerator.initialSeed(); }
+
+/**
+ * Fisher–Yates permutation of 0..n−1 drawn from `g` on the host: the same values as `torch.randperm(n, { generator: g })`
+ * on the portable backend. Samplers and `randomSplit` use it because their indices drive JavaScript-side batching
+ * (PyTorch's samplers also take `randperm(n).tolist()` on the CPU): no tensor, no device, no read back.
+ */
+export function permutation(n: number, g: { randint(low: number, high: number): number }): number[] {
+  const v = new Array<number>(n);
+  for (let i = 0; i < n; i++) v[i] = i;
+  for (let i = n - 1; i > 0; i--) { const j = g.randint(0, i + 1); const t = v[i]!; v[i] = v[j]!; v[j] = t; }
+  return v;
+}

@@ -24,6 +24,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Tensor, fromStorage, getBackend, hasBackend } from './tensor.js';
+import { knownHostValue, rememberHostValue } from './host_values.js';
 import type { DType } from './dtype.js';
 import { Device } from './device.js';
 import type { DeviceLike } from './device.js';
@@ -425,7 +426,11 @@ function readTensor(bytes: Uint8Array, start: number, i: Info): Tensor {
     }
   }
   const cpu = getBackend('cpu');
-  return fromStorage(cpu.fromArray(dtype, values), i.shape, cpu);
+  const t = fromStorage(cpu.fromArray(dtype, values), i.shape, cpu);
+  // one-element tensors (an optimizer's `step`) keep their value known on the host, so loading a checkpoint into an
+  // optimizer reads nothing back from the device
+  if (count === 1) rememberHostValue(t, t.dtype === 'bool' ? (values[0] ? 1 : 0) : dtype === 'float32' ? Math.fround(values[0]!) : values[0]!);
+  return t;
 }
 
 /** A tensor read onto the CPU, placed where `mapLocation` says for its saved location `loc`. */
@@ -449,7 +454,10 @@ function place(t: Tensor, loc: string, map: MapLocation): Tensor {
   }
   if (typeof map === 'string' || map instanceof Device) target = map as DeviceLike;
   else if (map !== null && isPlain(map)) { const m = map as Record<string, DeviceLike>; target = (Object.prototype.hasOwnProperty.call(m, loc) ? m[loc] : undefined) ?? loc; }
-  return t.to(target);
+  const moved = t.to(target);
+  const known = knownHostValue(t);
+  if (moved !== t && known !== undefined) rememberHostValue(moved, known);
+  return moved;
 }
 
 /**

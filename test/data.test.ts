@@ -3,7 +3,7 @@
  * against PyTorch 1.13 by hand: see the comments), the DataLoader (sync and async iteration, lengths, shuffling
  * reproducibility, errors), and the digits data set.
  */
-import { test, describe, toList, toLists, itemOf, equalOf } from './_harness.js';
+import { test, describe, toList, toLists, itemOf, equalOf, userRead } from './_harness.js';
 import assert from 'node:assert/strict';
 import * as torch from 'torchlet';
 import type { Tensor } from 'torchlet';
@@ -29,7 +29,8 @@ describe('datasets', () => {
     const sub = new Subset(['a', 'b', 'c', 'd'], [3, 1]);
     assert.equal(sub.length, 2); assert.equal(sub.getItem(0), 'd'); assert.equal(sub.getItem(-1), 'b');
     assert.throws(() => sub.getItem(2), /list index out of range/);
-    assert.equal(new Subset([1, 2, 3], torch.tensor([2, 0], { dtype: 'int64' })).getItem(0), 3);
+    // indices given as a tensor are read once, at construction (PyTorch's Subset indexes with them on the host too)
+    assert.equal(userRead(() => new Subset([1, 2, 3], torch.tensor([2, 0], { dtype: 'int64' }))).getItem(0), 3);
     const cat = new ConcatDataset<any>([[1, 2], sub, [5]]);
     assert.deepEqual(cat.cumulativeSizes, [2, 4, 5]);
     assert.deepEqual([0, 1, 2, 3, 4].map((i) => cat.getItem(i)), [1, 2, 'd', 'b', 5]);

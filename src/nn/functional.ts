@@ -639,14 +639,24 @@ export function oneHot(tensor: Tensor, numClasses: number | { numClasses?: numbe
     if (nc <= 0) throw new RangeError('Can not infer total number of classes from empty tensor.');
     return zeros([...tensor.shape, nc], { dtype: 'int64', device: tensor.device });
   }
-  const v = tensor.dataSync();
-  let mn = Infinity, mx = -Infinity;
-  for (let i = 0; i < v.length; i++) { if (v[i]! < mn) mn = v[i]!; if (v[i]! > mx) mx = v[i]!; }
-  if (mn < 0) throw new RangeError('Class values must be non-negative.');
   let C = nc;
-  if (C === -1) C = mx + 1;
-  else if (!(C > mx)) throw new RangeError('Class values must be smaller than num_classes.');
-  return zeros([...tensor.shape, C], { dtype: 'int64', device: tensor.device }).scatter_(-1, tensor.unsqueeze(-1), 1);
+  if (C === -1) {
+    // Inferring the number of classes needs the largest value on the host: PyTorch reads it back too.
+    const v = tensor.dataSync();
+    let mn = Infinity, mx = -Infinity;
+    for (let i = 0; i < v.length; i++) { if (v[i]! < mn) mn = v[i]!; if (v[i]! > mx) mx = v[i]!; }
+    if (mn < 0) throw new RangeError('Class values must be non-negative.');
+    C = mx + 1;
+  }
+  // With numClasses given the values are checked by the scatter kernel on the device (as PyTorch's CUDA path
+  // relies on scatter's device assert); its bounds error is translated into one_hot's messages. No host read.
+  try {
+    return zeros([...tensor.shape, C], { dtype: 'int64', device: tensor.device }).scatter_(-1, tensor.unsqueeze(-1), 1);
+  } catch (e) {
+    const m = /^index (-?\d+) is out of bounds/.exec((e as Error).message);
+    if (m === null) throw e;
+    throw new RangeError(Number(m[1]) < 0 ? 'Class values must be non-negative.' : 'Class values must be smaller than num_classes.');
+  }
 }
 
 // =====================================================================================================================

@@ -4,6 +4,7 @@ import { bumpVersion, versionOf } from '../tensor.js';
 import { ones, zeros as zerosOf, zerosLike } from '../ops.js';
 import type { Backend, OptimizerHyperparams, OptimizerKind, OptimizerSlot } from '../backend/types.js';
 import { pyNum } from './_access.js';
+import { knownHostValue, rememberHostValue } from '../host_values.js';
 import type { ParamGroup } from './optimizer.js';
 
 /** PyTorch's `if not 0.0 <= x: raise ValueError(f"Invalid {what}: {x}")`. */
@@ -37,14 +38,12 @@ export function checkBetas(betas: readonly number[]): void {
 // state tensor replaced or modified by the user is read once, the next time (as is a loaded one, by
 // `loadStateDict`); a step reads nothing.
 
-const mirrors = new WeakMap<Tensor, { value: number; version: number }>();
-
 /** @internal The value of a one-element state tensor, from the host mirror (read from the tensor only if stale). */
 export function hostScalar(t: Tensor): number {
-  const m = mirrors.get(t);
-  if (m !== undefined && m.version === versionOf(t)) return m.value;
-  const value = t.item(); // a state tensor the optimizer did not write last: loaded or set by the user
-  mirrors.set(t, { value, version: versionOf(t) });
+  const m = knownHostValue(t);
+  if (m !== undefined) return m;
+  const value = t.item(); // a state tensor written by the user since: its value is only on the device
+  rememberHostValue(t, value);
   return value;
 }
 
@@ -52,21 +51,21 @@ export function hostScalar(t: Tensor): number {
 export function setHostScalar(t: Tensor, v: number): number {
   const value = t.dtype === 'float32' ? Math.fround(v) : v;
   t.fill_(value);
-  mirrors.set(t, { value, version: versionOf(t) });
+  rememberHostValue(t, value);
   return value;
 }
 
 /** A fresh `step` counter: a 0-dim float32 tensor on the parameter's device, as PyTorch's fused optimizers keep it. */
 export function newStep(p: Tensor): Tensor {
   const t = zerosOf([], { dtype: 'float32', device: p.device });
-  mirrors.set(t, { value: 0, version: versionOf(t) });
+  rememberHostValue(t, 0);
   return t;
 }
 
 /** NAdam's fresh `muProduct`: a 0-dim float32 one on the parameter's device. */
 export function newMuProduct(p: Tensor): Tensor {
   const t = ones([], { dtype: 'float32', device: p.device });
-  mirrors.set(t, { value: 1, version: versionOf(t) });
+  rememberHostValue(t, 1);
   return t;
 }
 

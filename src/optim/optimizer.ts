@@ -6,6 +6,7 @@ import { enableGrad, noGrad } from '../autograd/grad_mode.js';
 import { tensor as makeTensor } from '../ops.js';
 import { pyNum } from './_access.js';
 import { hostScalar } from './_common.js';
+import { knownHostValue, rememberHostValue } from '../host_values.js';
 
 /**
  * Marks an optimizer default that every parameter group must specify (PyTorch's `torch.optim.optimizer.required`).
@@ -292,12 +293,20 @@ export class Optimizer {
         // during a step, see the host-side mirror in _common.ts)
         return noGrad(() => {
           const dtype = key !== 'step' && param.isFloatingPoint() && value.isFloatingPoint() ? param.dtype : value.dtype;
-          const v = value.to({ dtype, device: param.device });
-          return v === value ? v.clone() : v.contiguous();
+          const v0 = value.to({ dtype, device: param.device });
+          const v = v0 === value ? v0.clone() : v0.contiguous();
+          // a counter whose value the host knows (from this optimizer, or read from a file) stays known: no read
+          const known = value.numel() === 1 ? knownHostValue(value) : undefined;
+          if (known !== undefined) rememberHostValue(v, v.dtype === 'float32' ? Math.fround(known) : known);
+          return v;
         });
       }
       if (key !== null && key !== 'betas' && (typeof value === 'number' || Array.isArray(value))) {
-        if (key === 'step' || key === 'muProduct') return makeTensor(value as number, { dtype: 'float32', device: param.device });
+        if ((key === 'step' || key === 'muProduct') && typeof value === 'number') {
+          const t = makeTensor(value, { dtype: 'float32', device: param.device });
+          rememberHostValue(t, Math.fround(value)); // known on the host: loadStateDict and step() read nothing back
+          return t;
+        }
         if (Array.isArray(value)) return makeTensor(value as any, { dtype: param.isFloatingPoint() ? param.dtype : undefined, device: param.device });
       }
       if (isPlainObject(value)) {

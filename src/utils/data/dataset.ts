@@ -6,8 +6,7 @@
  * plain array is one too, as a Python list is in PyTorch.
  */
 import { Tensor } from '../../tensor.js';
-import { randperm } from '../../ops.js';
-import { Generator, defaultGenerator } from '../../random.js';
+import { Generator, defaultGenerator, permutation } from '../../random.js';
 
 /** What the loaders and wrappers accept as a map-style dataset: a `Dataset`, any `{ getItem, length }`, or an array. */
 export type MapDataset<T = any> = { getItem(index: number): T; readonly length: number } | readonly T[];
@@ -195,7 +194,7 @@ export function randomSplit<T>(dataset: MapDataset<T>, lengths: readonly number[
     if (!Number.isInteger(l) || l < 0) throw new RangeError(`randomSplit lengths must be non-negative integers or fractions summing to 1, got ${l}`);
   }
   if (lens.reduce((a, b) => a + b, 0) !== n) throw new RangeError('Sum of input lengths does not equal the length of the input dataset!');
-  const perm = Array.from(randperm(n, { generator: gen }).dataSync());
+  const perm = permutation(n, gen);
   const out: Subset<T>[] = [];
   let offset = 0;
   for (const l of lens) { out.push(new Subset(dataset, perm.slice(offset, offset + l))); offset += l; }

@@ -2,7 +2,7 @@
  * Samplers: iterables of dataset indices (`SequentialSampler`, `RandomSampler`, `SubsetRandomSampler`,
  * `WeightedRandomSampler`) and of index batches (`BatchSampler`), as in `torch.utils.data`.
  */
-import { Generator, defaultGenerator } from '../../random.js';
+import { Generator, defaultGenerator, permutation } from '../../random.js';
 import { Tensor } from '../../tensor.js';
 import { lenOf } from './dataset.js';
 
@@ -38,14 +38,6 @@ function epochGenerator(g: Generator | null): Generator {
   if (g !== null) return g;
   const seed = defaultGenerator.nextUint32() * 2 ** 21 + (defaultGenerator.nextUint32() >>> 11);
   return new Generator(seed);
-}
-
-/** Fisher–Yates permutation of 0..n-1 from `g` (the same stream as `torch.randperm(n, { generator: g })`). */
-function permutation(n: number, g: Generator): number[] {
-  const v = new Array<number>(n);
-  for (let i = 0; i < n; i++) v[i] = i;
-  for (let i = n - 1; i > 0; i--) { const j = g.randint(0, i + 1); const t = v[i]!; v[i] = v[j]!; v[j] = t; }
-  return v;
 }
 
 export interface RandomSamplerOptions { replacement?: boolean; numSamples?: number | null; generator?: Generator | null }
