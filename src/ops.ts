@@ -20,6 +20,7 @@ import {
   numelOf, viewStrides,
 } from './shape.js';
 import { defaultGenerator, drawSamples, Generator } from './random.js';
+import { installTensorMethods } from './ops/registry.js';
 
 export const wrapDim = normDim;
 
@@ -2270,11 +2271,6 @@ export function format(t: Tensor): string {
 // ------------------------------------------------------------------------------------------------------------
 
 export interface TensorMethods extends TensorOps {}
-export function installMethods(proto: object): void {
-  for (const name of Object.getOwnPropertyNames(TensorOps.prototype)) {
-    if (name === 'constructor') continue;
-    Object.defineProperty(proto, name, Object.getOwnPropertyDescriptor(TensorOps.prototype, name)!);
-  }
-}
+installTensorMethods(TensorOps);
 
 export { castScalar, Generator };
