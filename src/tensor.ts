@@ -1,8 +1,7 @@
 /**
  * `Tensor`: an n-d array with PyTorch's semantics (dtypes and promotion, broadcasting, views that share
  * storage, autograd). Operations live in `ops/` (one module per concern, re-exported by `ops.ts`); this file holds
- * the class, its metadata and the glue that
- * builds tensors from backend storages.
+ * the class, its metadata and the glue that builds tensors from backend storages.
  */
 import type { Backend, Layout, Storage } from './backend/types.js';
 import type { DType, TypedArray } from './dtype.js';

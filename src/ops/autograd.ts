@@ -7,15 +7,29 @@
 import type { DType } from '../dtype.js';
 import { isFloating } from '../dtype.js';
 import { Node, runBackward, setEngineOps } from '../autograd/engine.js';
-import type { Edge } from '../autograd/engine.js';
+import type { BoundRule, Edge, Rule } from '../autograd/engine.js';
 import { isGradEnabled, noGrad } from '../autograd/grad_mode.js';
-import { RULES } from '../autograd/rules.js';
+import { ruleTable } from '../autograd/rules.js';
+import type { NoRule, RuleContexts, RuleName } from '../autograd/rules.js';
 import { Tensor, freeHandle, makeView } from '../tensor.js';
 import { numelOf } from '../shape.js';
 import { isPlainObject } from './common.js';
 import { zeros, arange, onesLike } from './creation.js';
 
-export function record(name: string, out: Tensor, inputs: (Tensor | null)[], saved: (Tensor | null)[] = [], ctx: any = null, force = false): Tensor {
+/** A rule's context as a trailing argument: optional where the rule's context is null. */
+export type CtxArg<K extends RuleName> = RuleContexts[K] extends null ? [ctx?: null] : [ctx: RuleContexts[K]];
+
+/** The trailing arguments of `record`: the rule's context (optional for rules whose context is null) and `force`. */
+export type RecordArgs<K extends RuleName | NoRule> = K extends RuleName
+  ? (RuleContexts[K] extends null ? [ctx?: null, force?: boolean] : [ctx: RuleContexts[K], force?: boolean])
+  : [ctx?: null, force?: boolean];
+
+/**
+ * Records the node of primitive `name` on `out` (when grad mode is on, `out` is floating and an input requires grad):
+ * its rule from the table, edges to the inputs, the `saved` tensors and the rule's context `ctx`, typed by
+ * `RuleContexts` (autograd/rules.ts). `force` records even under noGrad (view-history regeneration).
+ */
+export function record<K extends RuleName | NoRule>(name: K, out: Tensor, inputs: (Tensor | null)[], saved: (Tensor | null)[] = [], ...[ctx = null, force = false]: RecordArgs<K>): Tensor {
   if ((!force && !isGradEnabled()) || !isFloating(out.dtype)) return out;
   let any = false;
   const edges: (Edge | null)[] = inputs.map((t) => {
@@ -24,9 +38,10 @@ export function record(name: string, out: Tensor, inputs: (Tensor | null)[], sav
     return { fn: t._gradFn, leaf: t._gradFn === null ? t : null };
   });
   if (!any) return out;
-  const rule = RULES[name];
+  const rule = (ruleTable() as Partial<Record<RuleName | NoRule, Rule<unknown>>>)[name];
   if (rule === undefined) throw new Error(`internal: no backward rule for ${name}`);
-  out._gradFn = new Node(name, rule, edges, inputs.map((t) => (t ? t._shape : [])), inputs.map((t) => (t ? t.dtype : 'float32')), saved, ctx);
+  const bound: BoundRule = (g, s, needs, node) => rule(g, s, ctx, needs, node);
+  out._gradFn = new Node(name, bound, edges, inputs.map((t) => (t ? t._shape : [])), inputs.map((t) => (t ? t.dtype : 'float32')), saved);
   out._requiresGrad = true;
   return out;
 }

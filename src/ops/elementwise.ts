@@ -16,6 +16,8 @@ import {
 } from './common.js';
 import { sameDeviceError, commonDevice, onDevice } from './device.js';
 import { record, needsGrad } from './autograd.js';
+import type { CtxArg, RecordArgs } from './autograd.js';
+import type { NoRule, RuleContexts, RuleName } from '../autograd/rules.js';
 
 export const FLOAT_UNARY = new Set<UnaryOp>(['exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tan',
   'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'sigmoid', 'gelu', 'geluTanh', 'erf',
@@ -28,13 +30,20 @@ export function unaryRaw(op: UnaryOp, x: Tensor, param?: number, outDtype?: DTyp
   return newTensor(x._backend.unary(op, x._s, x.layout, dt, param), x._shape, x);
 }
 
-export function unary(op: UnaryOp, x: Tensor, save: 'x' | 'out' | 'none', param?: number, ctx?: any, rule: string = op): Tensor {
+/**
+ * A unary primitive with its autograd node: the rule named like the op (with its context, where it has one), or
+ * the rule named by `rule` (e.g. `zeroGrad` for rounding).
+ */
+export function unary<K extends UnaryOp & RuleName>(op: K, x: Tensor, save: 'x' | 'out' | 'none', param?: number, ...ctx: CtxArg<K>): Tensor;
+export function unary<K extends RuleName>(op: UnaryOp, x: Tensor, save: 'x' | 'out' | 'none', param: number | undefined, ctx: RuleContexts[K], rule: K): Tensor;
+export function unary(op: UnaryOp, x: Tensor, save: 'x' | 'out' | 'none', param?: number, ctx: unknown = null, rule: string = op): Tensor {
   if (x.dtype === 'bool' && (op === 'neg')) {
     throw new TypeError('Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
   }
   const out = unaryRaw(op, x, param);
   if (!needsGrad(x)) return out;
-  return record(rule, out, [x], save === 'x' ? [x] : save === 'out' ? [out] : [], ctx);
+  // the overloads checked the rule name and its context
+  return record(rule as RuleName, out, [x], save === 'x' ? [x] : save === 'out' ? [out] : [], ...([ctx] as RecordArgs<RuleName>));
 }
 
 /** Applies a binary kernel with broadcasting, without recording. */
@@ -97,9 +106,9 @@ export function checkIntegerScalar(op: BinaryOp, dt: DType, value: number): void
  * allocated or uploaded for it. Returns null when the backend has no such kernel (callers then wrap the scalar).
  * Under autograd the rules that need the scalar as a tensor get a wrapped one, made only then.
  */
-export function binaryWithScalar(op: BinaryOp, a: Tensor, v: number | boolean, kind: BinKind, save: 'ab' | 'none' | 'abo', ctx: any, rule: string): Tensor | null {
+export function binaryWithScalar<K extends BinaryRecorded | BinaryUnrecorded>(op: K, a: Tensor, v: number | boolean, kind: BinKind, save: 'ab' | 'none' | 'abo', ctx: BinaryCtx<K> | null): Tensor | null {
   const k = a._backend.binaryScalar;
-  if (k === undefined || op === 'addScaled') return null;
+  if (k === undefined || (op as BinaryOp) === 'addScaled') return null;
   const { dt, common } = scalarTypes(a, v, kind);
   if (op === 'sub' && a.dtype === 'bool' && typeof v === 'boolean') {
     throw new TypeError('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
@@ -108,14 +117,24 @@ export function binaryWithScalar(op: BinaryOp, a: Tensor, v: number | boolean, k
   checkIntegerScalar(op, dt, value);
   const out = newTensor(k.call(a._backend, op, a._s, a.layout, value, dt), a._shape, a);
   if (kind === 'cmp' || kind === 'logical' || !needsGrad(a)) return out;
-  if (save === 'none') return record(rule, out, [a, null], [], ctx);
+  const rule = op as BinaryRecorded, rest = [ctx] as RecordArgs<BinaryRecorded>; // cmp/logical returned above
+  if (save === 'none') return record(rule, out, [a, null], [], ...rest);
   const b = wrapScalar(v, a, common);
-  return record(rule, out, [a, b], savedFor(op, a, b, out, save), ctx);
+  return record(rule, out, [a, b], savedFor(op, a, b, out, save), ...rest);
 }
 
-export function binary(op: BinaryOp, aIn: Tensor, bIn: TensorLike, kind: BinKind, save: 'ab' | 'none' | 'abo' = 'ab', ctx: any = null, rule: string = op): Tensor {
+/** Binary ops recorded under the rule of their own name (NoRule ones fail at backward, as before). */
+export type BinaryRecorded = Extract<BinaryOp, RuleName | NoRule>;
+/** Binary ops with bool results, never recorded (kind 'cmp' or 'logical'). */
+export type BinaryUnrecorded = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr' | 'logicalXor';
+/** The context of a binary op's rule (null where it has none or records nothing). */
+export type BinaryCtx<K extends BinaryRecorded | BinaryUnrecorded> = K extends RuleName ? RuleContexts[K] : null;
+
+/** A binary primitive (tensor or scalar `bIn`) with its autograd node, recorded under the rule named like `op`. */
+export function binary<K extends BinaryRecorded | BinaryUnrecorded>(op: K, aIn: Tensor, bIn: TensorLike, kind: BinKind, save: 'ab' | 'none' | 'abo' = 'ab',
+  ...[ctx = null as BinaryCtx<K>]: BinaryCtx<K> extends null ? [ctx?: null] : [ctx: BinaryCtx<K>]): Tensor {
   if (!(bIn instanceof Tensor)) {
-    const r = binaryWithScalar(op, aIn, bIn, kind, save, ctx, rule);
+    const r = binaryWithScalar(op, aIn, bIn, kind, save, ctx);
     if (r !== null) return r;
   }
   const { a, b, dt } = prepBinary(aIn, bIn, kind);
@@ -128,7 +147,7 @@ export function binary(op: BinaryOp, aIn: Tensor, bIn: TensorLike, kind: BinKind
   // (`Backend.binary`), which throws PyTorch's errors: no host read of b's values here.
   const out = binaryRaw(op, a, b, dt);
   if (kind === 'cmp' || kind === 'logical' || !needsGrad(a, b)) return out;
-  return record(rule, out, [a, b], savedFor(op, a, b, out, save), ctx);
+  return record(op as BinaryRecorded, out, [a, b], savedFor(op, a, b, out, save), ...([ctx] as RecordArgs<BinaryRecorded>));
 }
 
 /**
@@ -331,7 +350,7 @@ export class ElementwiseOps {
       const z = this.mul(b);
       return where(z.gt(threshold), this, z.exp().log1p().div(b));
     }
-    return unary('softplus', this, 'x', beta as number, { beta, threshold });
+    return unary('softplus', this, 'x', beta as number, { beta: beta as number, threshold });
   }
   /** x for x > 0, else negativeSlope·x. */
   leakyRelu(this: Tensor, negativeSlope: number | { negativeSlope?: number } = 0.01): Tensor {

@@ -10,6 +10,8 @@ import { installTensorMethods } from './registry.js';
 import { isPlainObject, newTensor } from './common.js';
 import { checkSameDevice } from './device.js';
 import { record, needsGrad } from './autograd.js';
+import type { RecordArgs } from './autograd.js';
+import type { RuleContexts } from '../autograd/rules.js';
 import { arange } from './creation.js';
 
 export function flatShape(args: readonly (number | readonly number[])[]): number[] {
@@ -17,9 +19,9 @@ export function flatShape(args: readonly (number | readonly number[])[]): number
   return args as number[];
 }
 
-export function viewOp(x: Tensor, shape: number[], strides: number[], offset: number, rule: string, ctx: any): Tensor {
+export function viewOp<K extends 'view' | 'permute' | 'expand' | 'viewSlice'>(x: Tensor, shape: number[], strides: number[], offset: number, rule: K, ctx: RuleContexts[K]): Tensor {
   const out = makeView(x, shape, strides, offset);
-  return needsGrad(x) ? record(rule, out, [x], [], ctx) : out;
+  return needsGrad(x) ? record(rule, out, [x], [], ...([ctx] as unknown as RecordArgs<K>)) : out;
 }
 
 /**
