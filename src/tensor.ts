@@ -1,7 +1,7 @@
 /**
  * `Tensor`: an n-d array with PyTorch's semantics (dtypes and promotion, broadcasting, views that share
- * storage, autograd). Operations live in `ops.ts`; this file holds the class, its metadata and the glue that
- * builds tensors from backend storages.
+ * storage, autograd). Operations live in `ops/` (one module per concern, re-exported by `ops.ts`); this file holds
+ * the class, its metadata and the glue that builds tensors from backend storages.
  */
 import type { Backend, Layout, Storage } from './backend/types.js';
 import type { DType, TypedArray } from './dtype.js';
@@ -12,6 +12,7 @@ import { Node, trackAllocation } from './autograd/engine.js';
 import { isInferenceModeEnabled } from './autograd/grad_mode.js';
 import { contiguousStrides, numelOf } from './shape.js';
 import * as ops from './ops.js';
+import { registerTensorPrototype } from './ops/registry.js';
 
 /** A backend factory: makes the backend instance that serves device `index` of its type. */
 export type BackendFactory = (index: number) => Backend;
@@ -381,4 +382,4 @@ export function releaseTensor(t: Tensor): void {
 }
 
 export interface Tensor extends ops.TensorMethods {}
-ops.installMethods(Tensor.prototype);
+registerTensorPrototype(Tensor.prototype);

@@ -21,7 +21,15 @@ export interface Edge {
   leaf: Tensor | null;
 }
 
-export type Rule = (g: Tensor, saved: Tensor[], ctx: any, needs: boolean[], node: Node) => (Tensor | null | undefined)[];
+/**
+ * A backward rule: the gradients of a primitive's inputs (null or undefined where not needed) from the upstream
+ * gradient `g`, the tensors the forward saved (null in the slots it left empty), the node's context `ctx` (of the
+ * type `RuleContexts` in `rules.ts` gives the rule's name) and which inputs need a gradient.
+ */
+export type Rule<C> = (g: Tensor, saved: (Tensor | null)[], ctx: C, needs: boolean[], node: Node) => (Tensor | null | undefined)[];
+
+/** A rule with its node's context bound (what `record` stores, so the node needs no untyped context slot). */
+export type BoundRule = (g: Tensor, saved: (Tensor | null)[], needs: boolean[], node: Node) => (Tensor | null | undefined)[];
 
 interface Saved { t: Tensor; version: number }
 
@@ -35,12 +43,11 @@ export class Node {
 
   constructor(
     readonly name: string,
-    readonly rule: Rule,
+    readonly rule: BoundRule,
     readonly edges: (Edge | null)[],
     readonly inputShapes: (readonly number[])[],
     readonly inputDtypes: string[],
     saved: (Tensor | null)[],
-    readonly ctx: any,
   ) {
     this.saved = saved.map((t) => (t === null ? null : { t, version: t._h.version }));
     this.hadSaved = saved.length > 0;
@@ -55,13 +62,14 @@ export class Node {
     return this.edges.map((e) => (e === null ? null : e.fn ?? 'AccumulateGrad'));
   }
 
-  unpack(): Tensor[] {
+  /** The saved tensors, null in the slots the forward left empty (checked against in-place writes since). */
+  unpack(): (Tensor | null)[] {
     if (this.saved === null) {
       if (!this.hadSaved) return [];
       throw new Error('Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.');
     }
     return this.saved.map((sv, i) => {
-      if (sv === null) return null as unknown as Tensor;
+      if (sv === null) return null;
       const { t, version } = sv;
       if (t._h.version !== version) {
         throw new Error(`one of the variables needed for gradient computation has been modified by an inplace operation: [${t.dtype} [${t.shape.join(', ')}]], which is saved tensor ${i} of ${this}, is at version ${t._h.version}; expected version ${version} instead.`);
@@ -186,7 +194,7 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, in
           captured[k] = accumulate(captured[k]!, g);
         }
         const saved = node.unpack();
-        const grads = node.rule(g, saved, node.ctx, node.needs, node);
+        const grads = node.rule(g, saved, node.needs, node);
         if (!retainGraph) node.release();
         for (let i = 0; i < node.edges.length; i++) {
           const e = node.edges[i];

@@ -3,15 +3,76 @@
  * gradients of its inputs (null where not needed). Rules may return gradients of the broadcast (output)
  * shape: the engine sums them down to each input's shape. Composite operations (mean, var, softmax's
  * callers, indexSelect, stack, ...) are built from these primitives and have no rule of their own.
+ *
+ * Every rule has a context type: `RuleContexts` maps each rule name to the `ctx` its forward passes to `record`
+ * (null for none). The table is assembled from per-concern parts (the core rules here, the nn primitives' in
+ * `nn/_kernels.ts`), each typed against its part of `RuleContexts`, so a rule name without a rule, a rule without
+ * a context type, a forward recording a wrong context or a rule reading a field its context lacks are compile
+ * errors.
  */
 import type { Rule } from './engine.js';
 import type { Tensor } from '../tensor.js';
+import type { Device } from '../device.js';
+import type { ConvGeometry } from '../backend/types.js';
+import type { ViewGeom } from '../ops/autograd.js';
 import * as o from '../ops.js';
-import * as K from '../nn/_kernels.js';
+import { nnRules } from '../nn/_kernels.js';
+import type { NnRuleContexts } from '../nn/_kernels.js';
+
+/** The rules of a part of the table: one per name of `C`, each given its context type. */
+export type RulePart<C> = { readonly [K in keyof C]: Rule<C[K]> };
+
+/** Context of the reductions' rules: the input's shape and the reduced axes. */
+export interface ReduceCtx { shape: readonly number[]; axes: number[]; keepdim: boolean }
+/** Context of the p-norm's rule. */
+export interface NormCtx extends ReduceCtx { p: number }
+
+/** The context each core rule gets from its forward (null: none). */
+export interface CoreRuleContexts {
+  add: { alpha: number }; sub: { alpha: number };
+  mul: null; div: null; pow: null; maximum: null; minimum: null; atan2: null; where: null;
+  clamp: { min: number | null; max: number | null };
+  neg: null; abs: null; exp: null; expm1: null; log: null; log1p: null; sqrt: null; sqrtMasked: null; rsqrt: null;
+  square: null; reciprocal: null; sin: null; cos: null; tan: null; asin: null; acos: null; atan: null; sinh: null;
+  cosh: null; tanh: null; asinh: null; acosh: null; atanh: null; relu: null; sigmoid: null; gelu: null;
+  geluTanh: null; erf: null; silu: null;
+  softplus: { beta: number; threshold: number };
+  leakyRelu: { slope: number };
+  elu: { alpha: number };
+  zeroGrad: null;
+  sum: ReduceCtx; prod: ReduceCtx; amax: ReduceCtx; amin: ReduceCtx; norm: NormCtx;
+  cumsum: { dim: number };
+  matmul: null; linear: null;
+  view: { shape: readonly number[] };
+  permute: { inverse: number[] };
+  expand: null;
+  /** `apply` takes the same slice/select of a tensor of the input's shape */
+  viewSlice: { shape: readonly number[]; apply: (z: Tensor) => Tensor };
+  copySlices: { geo: ViewGeom };
+  viewOfBase: { geo: ViewGeom };
+  clone: null; cast: null;
+  toCopy: { device: Device };
+  cat: { dim: number; sizes: number[] };
+  gather: { dim: number; shape: readonly number[] };
+  scatter: { dim: number }; scatterAdd: { dim: number };
+  im2col: { geom: ConvGeometry }; col2im: { geom: ConvGeometry };
+}
+
+/** Every rule's context type, by rule name. */
+export interface RuleContexts extends CoreRuleContexts, NnRuleContexts {}
+/** The name of a backward rule (what `record` accepts). */
+export type RuleName = keyof RuleContexts;
+/** The full table: a rule for every name, typed with its context. */
+export type RuleTable = RulePart<RuleContexts>;
+/**
+ * Ops that record a node but have no derivative here yet: a backward through them fails with
+ * `internal: no backward rule for <name>`.
+ */
+export type NoRule = 'floorDivide' | 'remainder' | 'fmod';
 
 const sq = (t: Tensor) => t.mul(t);
 
-export const RULES: Record<string, Rule> = {
+const coreRules: RulePart<CoreRuleContexts> = {
   // ---- elementwise, binary
   add: (g, _s, ctx) => [g, ctx.alpha === 1 ? g : g.mul(ctx.alpha)],
   sub: (g, _s, ctx) => [g, g.mul(-ctx.alpha)],
@@ -83,7 +144,8 @@ export const RULES: Record<string, Rule> = {
     const outE = o.expandReduced(out!, ctx.shape, ctx.axes, ctx.keepdim);
     const isZero = x!.eq(0);
     const zeros = isZero.sum(ctx.axes, true);
-    const nonzeroProd = o.where(isZero, 1, x!).prod(ctx.axes, true);
+    // prod's signature takes one dim, as PyTorch's; its implementation reduces a list of axes too
+    const nonzeroProd = o.where(isZero, 1, x!).prod(ctx.axes as unknown as number, true);
     // no zero in the group: prod / x; exactly one zero: product of the others at the zero, 0 elsewhere
     const gradNoZero = outE.div(x!);
     const gradOneZero = o.where(isZero, nonzeroProd, 0);
@@ -157,22 +219,17 @@ export const RULES: Record<string, Rule> = {
   // ---- sliding windows (convolution, pooling): im2col and col2im are each other's adjoint
   im2col: (g, _s, ctx) => [o.col2im(g, ctx.geom)],
   col2im: (g, _s, ctx) => [o.im2col(g, ctx.geom, 0)],
-
-  // ---- nn primitives (nn/_kernels.ts): each calls the backend's backward kernel when it has one, else a composite
-  softmax: (g, [y], ctx) => [K.softmaxBackward(g, y!, ctx.dim, false)],
-  logSoftmax: (g, [y], ctx) => [K.softmaxBackward(g, y!, ctx.dim, true)],
-  // names as ATen's nodes (ConvolutionBackward0 also for transposed convolution, NativeBatchNormBackward0, ...)
-  convolution: (g, saved, ctx, needs) => K.convolutionBackward(g, saved, ctx, needs),
-  maxPool2DWithIndices: (g, saved, ctx) => K.maxPool2dBackward(g, saved, ctx),
-  avgPool2D: (g, _s, ctx) => K.avgPool2dBackward(g, ctx),
-  adaptiveAvgPool2D: (g, _s, ctx) => K.adaptiveAvgPool2dBackward(g, ctx),
-  nativeBatchNorm: (g, saved, ctx, needs) => K.batchNormBackward(g, saved, ctx, needs),
-  nativeLayerNorm: (g, saved, ctx, needs) => K.rowNormBackward(g, saved, ctx, needs),
-  nativeGroupNorm: (g, saved, ctx, needs) => K.rowNormBackward(g, saved, ctx, needs),
-  nllLoss: (g, saved, ctx) => K.nllLossBackward(g, saved, ctx),
-  embedding: (g, saved, ctx) => K.embeddingBackward(g, saved, ctx),
-  binaryCrossEntropy: (g, saved) => K.binaryCrossEntropyBackward(g, saved),
 };
+
+let table: RuleTable | null = null;
+
+/**
+ * The table, assembled on first use rather than at load: `nn/_kernels.ts` and this module import each other (through
+ * the ops), and a load-time spread of its part would fail when it is the module being loaded (see `ops/registry.ts`).
+ */
+export function ruleTable(): RuleTable {
+  return table ??= { ...coreRules, ...nnRules };
+}
 
 /** True when the last two dims are stored column-major (a `.t()` / `.transpose(-1, -2)` view). */
 function isTransposed(t: Tensor): boolean {
@@ -190,7 +247,7 @@ function minmaxGrad(g: Tensor, a: Tensor, b: Tensor, needs: boolean[], cmp: 'gt'
   ];
 }
 
-function evenly(g: Tensor, x: Tensor, out: Tensor, ctx: any): Tensor[] {
+function evenly(g: Tensor, x: Tensor, out: Tensor, ctx: ReduceCtx): Tensor[] {
   const outE = o.expandReduced(out, ctx.shape, ctx.axes, ctx.keepdim);
   const mask = x.eq(outE).logicalOr(x.isnan().logicalAnd(outE.isnan()));
   const count = mask.sum(ctx.axes, true);

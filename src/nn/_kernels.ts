@@ -10,6 +10,7 @@
 import { Tensor, fromStorage, bumpVersion } from '../tensor.js';
 import type { Backend, ConvGeometry, Layout, Storage } from '../backend/types.js';
 import { noGrad } from '../autograd/grad_mode.js';
+import type { RulePart } from '../autograd/rules.js';
 import { record, needsGrad, release, where, im2col, col2im, zeros, zerosLike, tensor as makeTensor } from '../ops.js';
 
 type Mask = [boolean, boolean, boolean];
@@ -86,7 +87,7 @@ export function convolution(x: Tensor, w: Tensor, b: Tensor | null, g: ConvGeome
   return needsGrad(x, w, b) ? record('convolution', out, [x, w, b], [x, w], { g, groups, transposed: false }) : out;
 }
 
-export function convolutionBackward(gy: Tensor, saved: Tensor[], ctx: { g: ConvGeometry; groups: number; transposed: boolean }, needs: boolean[]): (Tensor | null)[] {
+export function convolutionBackward(gy: Tensor, saved: (Tensor | null)[], ctx: { g: ConvGeometry; groups: number; transposed: boolean }, needs: boolean[]): (Tensor | null)[] {
   if (ctx.transposed) return convTransposeBackward(gy, saved, ctx, needs);
   const [x, w] = saved;
   return convBackward(gy, needs[1] ? x! : null, needs[0] ? w! : null, w!.shape, ctx.g, ctx.groups, [needs[0]!, needs[1]!, needs[2] ?? false]);
@@ -102,7 +103,7 @@ export function convTranspose(x: Tensor, w: Tensor, b: Tensor | null, g: ConvGeo
   return needsGrad(x, w, b) ? record('convolution', out, [x, w, b], [x, w], { g, groups, transposed: true }) : out;
 }
 
-export function convTransposeBackward(gy: Tensor, [x, w]: Tensor[], ctx: { g: ConvGeometry; groups: number }, needs: boolean[]): (Tensor | null)[] {
+export function convTransposeBackward(gy: Tensor, [x, w]: (Tensor | null)[], ctx: { g: ConvGeometry; groups: number }, needs: boolean[]): (Tensor | null)[] {
   const gx = needs[0] ? convForward(gy, w!, null, ctx.g, ctx.groups) : null;
   // the weight gradient of the forward convolution whose input is gy and whose output gradient is x
   const gw = needs[1] ? convBackward(x!, gy, null, w!.shape, ctx.g, ctx.groups, [false, true, false])[1] : null;
@@ -142,7 +143,7 @@ export function maxPool2dWithIndices(x: Tensor, g: ConvGeometry): [Tensor, Tenso
   return [out, idx];
 }
 
-export function maxPool2dBackward(gy: Tensor, [idx]: Tensor[], ctx: { g: ConvGeometry }): Tensor[] {
+export function maxPool2dBackward(gy: Tensor, [idx]: (Tensor | null)[], ctx: { g: ConvGeometry }): Tensor[] {
   const g = ctx.g;
   const [N, C] = gy.shape as [number, number];
   const [H, W] = g.inSize;
@@ -167,7 +168,7 @@ function avgDivisors(g: ConvGeometry, cip: boolean, div: number | null, like: Te
   return makeTensor(d, { dtype: like.dtype, device: like.device });
 }
 
-interface AvgCtx { g: ConvGeometry; cip: boolean; div: number | null }
+export interface AvgCtx { g: ConvGeometry; cip: boolean; div: number | null }
 
 /** Average pooling as one node ('avgPool2D'). */
 export function avgPool2d(x: Tensor, g: ConvGeometry, cip: boolean, div: number | null): Tensor {
@@ -251,7 +252,7 @@ export function softmaxBackward(gy: Tensor, y: Tensor, dim: number, log: boolean
 // =====================================================================================================================
 // Normalisation
 
-interface BnCtx { training: boolean; axes: number[]; bshape: number[] }
+export interface BnCtx { training: boolean; axes: number[]; bshape: number[] }
 
 /**
  * Batch norm over dim 1 as one node ('nativeBatchNorm'). Training (or no running stats) uses batch statistics and
@@ -298,7 +299,7 @@ export function batchNorm(x: Tensor, w: Tensor | null, b: Tensor | null, rm: Ten
   return needsGrad(x, w, b) ? record('nativeBatchNorm', out, [x, w, b], [x, w, mean, invstd], { training: useBatch, axes, bshape } satisfies BnCtx) : out;
 }
 
-export function batchNormBackward(gy: Tensor, [x, w, mean, invstd]: Tensor[], ctx: BnCtx, needs: boolean[]): (Tensor | null)[] {
+export function batchNormBackward(gy: Tensor, [x, w, mean, invstd]: (Tensor | null)[], ctx: BnCtx, needs: boolean[]): (Tensor | null)[] {
   const mask: Mask = [needs[0]!, needs[1]!, needs[2] ?? false];
   const k = be(gy);
   const C = x!.shape[1]!;
@@ -319,7 +320,7 @@ export function batchNormBackward(gy: Tensor, [x, w, mean, invstd]: Tensor[], ct
   return [gx, mask[1] ? sgx.reshape([C]) : null, mask[2] ? sg.reshape([C]) : null];
 }
 
-interface RowNormCtx { kind: 'layer' | 'group'; D: number; axes: number[]; groups: number; wShape: number[] }
+export interface RowNormCtx { kind: 'layer' | 'group'; D: number; axes: number[]; groups: number; wShape: number[] }
 
 /** Layer norm over the trailing `nd` dims as one node ('nativeLayerNorm'). */
 export function layerNorm(x: Tensor, nd: number, w: Tensor | null, b: Tensor | null, eps: number): Tensor {
@@ -373,7 +374,7 @@ export function groupNorm(x: Tensor, groups: number, w: Tensor | null, b: Tensor
   return needsGrad(x, w, b) ? record('nativeGroupNorm', out, [x, w, b], [x, w, mean, rstd], ctx) : out;
 }
 
-export function rowNormBackward(gy: Tensor, [x, w, mean, rstd]: Tensor[], ctx: RowNormCtx, needs: boolean[]): (Tensor | null)[] {
+export function rowNormBackward(gy: Tensor, [x, w, mean, rstd]: (Tensor | null)[], ctx: RowNormCtx, needs: boolean[]): (Tensor | null)[] {
   const mask: Mask = [needs[0]!, needs[1]!, needs[2] ?? false];
   const k = be(gy);
   const wv = w ?? null;
@@ -411,7 +412,7 @@ export function rowNormBackward(gy: Tensor, [x, w, mean, rstd]: Tensor[], ctx: R
 // =====================================================================================================================
 // NLL loss, embedding, binary cross entropy
 
-interface NllCtx { reduction: Reduction; ignoreIndex: number; classDim: number; xShape: number[] }
+export interface NllCtx { reduction: Reduction; ignoreIndex: number; classDim: number; xShape: number[] }
 
 /**
  * NLL of class-index `target` (int64) under log-probabilities `logp` ([N, C, *] or [C]) as one node ('nllLoss').
@@ -449,7 +450,7 @@ function nllWeights(logp: Tensor, target: Tensor, weight: Tensor | null, ignoreI
   return { safe, w: where(ignored, 0, w) };
 }
 
-export function nllLossBackward(gy: Tensor, [target, weight, tw]: Tensor[], ctx: NllCtx): Tensor[] {
+export function nllLossBackward(gy: Tensor, [target, weight, tw]: (Tensor | null)[], ctx: NllCtx): Tensor[] {
   const k = be(gy);
   const wv = weight ?? null;
   if (k.nllLossBackward !== undefined) {
@@ -463,7 +464,7 @@ export function nllLossBackward(gy: Tensor, [target, weight, tw]: Tensor[], ctx:
   return [like.scatter_(ctx.classDim, safe.unsqueeze(ctx.classDim), contrib.unsqueeze(ctx.classDim))];
 }
 
-interface EmbCtx { num: number; pad: number | null; scale: boolean }
+export interface EmbCtx { num: number; pad: number | null; scale: boolean }
 
 /** Rows of `weight` [num, dim] for integer `indices` as one node ('embedding'); the row `pad` gets no gradient. */
 export function embedding(weight: Tensor, indices: Tensor, pad: number | null, scaleGradByFreq: boolean): Tensor {
@@ -478,7 +479,7 @@ export function embedding(weight: Tensor, indices: Tensor, pad: number | null, s
   return needsGrad(weight) ? record('embedding', out, [weight], [indices], { num, pad, scale: scaleGradByFreq } satisfies EmbCtx) : out;
 }
 
-export function embeddingBackward(gy: Tensor, [indices]: Tensor[], ctx: EmbCtx): Tensor[] {
+export function embeddingBackward(gy: Tensor, [indices]: (Tensor | null)[], ctx: EmbCtx): Tensor[] {
   const k = be(gy);
   const D = gy.shape[gy.dim() - 1]!;
   if (k.embeddingBackward !== undefined) {
@@ -513,7 +514,7 @@ export function binaryCrossEntropy(x: Tensor, t: Tensor, w: Tensor | null): Tens
   return needsGrad(x) ? record('binaryCrossEntropy', out, [x], [x, t, wE], null) : out;
 }
 
-export function binaryCrossEntropyBackward(gy: Tensor, [x, t, wE]: Tensor[]): Tensor[] {
+export function binaryCrossEntropyBackward(gy: Tensor, [x, t, wE]: (Tensor | null)[]): Tensor[] {
   const k = be(gy);
   const wv = wE ?? null;
   if (k.binaryCrossEntropyBackward !== undefined) {
@@ -524,3 +525,37 @@ export function binaryCrossEntropyBackward(gy: Tensor, [x, t, wE]: Tensor[]): Te
   const c = x!.sub(t!).div(x!.neg().add(1).mul(x!).clamp(1e-12, null));
   return [gy.mul(wv !== null ? c.mul(wv) : c)];
 }
+
+// =====================================================================================================================
+// Backward rules (this module's part of the table in `autograd/rules.ts`)
+
+/** The context each nn primitive's rule gets from its forward (null: none). */
+export interface NnRuleContexts {
+  softmax: { dim: number }; logSoftmax: { dim: number };
+  convolution: { g: ConvGeometry; groups: number; transposed: boolean };
+  maxPool2DWithIndices: { g: ConvGeometry };
+  avgPool2D: AvgCtx;
+  adaptiveAvgPool2D: { inSize: [number, number] };
+  nativeBatchNorm: BnCtx;
+  nativeLayerNorm: RowNormCtx; nativeGroupNorm: RowNormCtx;
+  nllLoss: NllCtx;
+  embedding: EmbCtx;
+  binaryCrossEntropy: null;
+}
+
+/** Each calls the backend's backward kernel when it has one, else a composite. */
+export const nnRules: RulePart<NnRuleContexts> = {
+  softmax: (g, [y], ctx) => [softmaxBackward(g, y!, ctx.dim, false)],
+  logSoftmax: (g, [y], ctx) => [softmaxBackward(g, y!, ctx.dim, true)],
+  // names as ATen's nodes (ConvolutionBackward0 also for transposed convolution, NativeBatchNormBackward0, ...)
+  convolution: (g, saved, ctx, needs) => convolutionBackward(g, saved, ctx, needs),
+  maxPool2DWithIndices: (g, saved, ctx) => maxPool2dBackward(g, saved, ctx),
+  avgPool2D: (g, _s, ctx) => avgPool2dBackward(g, ctx),
+  adaptiveAvgPool2D: (g, _s, ctx) => adaptiveAvgPool2dBackward(g, ctx),
+  nativeBatchNorm: (g, saved, ctx, needs) => batchNormBackward(g, saved, ctx, needs),
+  nativeLayerNorm: (g, saved, ctx, needs) => rowNormBackward(g, saved, ctx, needs),
+  nativeGroupNorm: (g, saved, ctx, needs) => rowNormBackward(g, saved, ctx, needs),
+  nllLoss: (g, saved, ctx) => nllLossBackward(g, saved, ctx),
+  embedding: (g, saved, ctx) => embeddingBackward(g, saved, ctx),
+  binaryCrossEntropy: (g, saved) => binaryCrossEntropyBackward(g, saved),
+};

@@ -1,0 +1,197 @@
+/**
+ * Tensor creation: `tensor` from nested arrays, typed arrays or tensors, and the factories (`zeros`, `ones`, `full`,
+ * `arange`, `linspace`, `eye`, `*Like`), each made on the device of its options by that device's backend.
+ */
+import type { DType, TypedArray } from '../dtype.js';
+import { getDefaultDtype } from '../dtype.js';
+import { device as parseDevice } from '../device.js';
+import { Tensor, fromStorage } from '../tensor.js';
+import type { NestedArray } from '../tensor.js';
+import { checkShape, contiguousStrides, numelOf } from '../shape.js';
+import { TensorOptions, isPlainObject } from './common.js';
+import { resolveDevice } from './device.js';
+
+export function parseSize(args: any[]): { shape: number[]; opts: TensorOptions & Record<string, any> } {
+  let opts: any = {};
+  if (args.length > 0 && isPlainObject(args[args.length - 1])) opts = args.pop();
+  // a size given as a tensor is read on the host: a shape is host metadata (PyTorch reads it too)
+  const shape = args.length === 1 && Array.isArray(args[0]) ? [...args[0]] : args.length === 1 && args[0] instanceof Tensor ? [...(args[0] as Tensor).dataSync()] : args;
+  return { shape: checkShape(shape as number[]), opts };
+}
+
+export function finish(t: Tensor, opts: TensorOptions): Tensor {
+  if (opts.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+/** Whether a factory's options put the result on the meta device (random factories then draw nothing). */
+export function onMetaDevice(opts: TensorOptions): boolean {
+  return opts.device !== undefined && parseDevice(opts.device).type === 'meta';
+}
+
+export function filled(shape: readonly number[], value: number, opts: TensorOptions, defaultDt?: DType): Tensor {
+  const { dev, backend } = resolveDevice(opts.device);
+  const dt = opts.dtype ?? defaultDt ?? getDefaultDtype();
+  const s = backend.alloc(dt, numelOf(shape));
+  backend.fill(s, { shape, strides: contiguousStrides(shape), offset: 0 }, value);
+  return finish(fromStorage(s, shape, backend, dev), opts);
+}
+
+export function fromValues(shape: readonly number[], vals: ArrayLike<number>, opts: TensorOptions, defaultDt?: DType): Tensor {
+  const { dev, backend } = resolveDevice(opts.device);
+  const dt = opts.dtype ?? defaultDt ?? getDefaultDtype();
+  return finish(fromStorage(backend.fromArray(dt, vals), shape, backend, dev), opts);
+}
+
+/**
+ * A tensor from (nested) arrays, a typed array or a number. JavaScript numbers carry no int/float
+ * distinction, so numbers give the default float dtype (`float32`) unless `dtype` says otherwise; booleans give
+ * `bool`; an `Int32Array` gives int32, a `Float64Array` float64.
+ * @example
+ * torch.tensor([[1, 2], [3, 4]]);                 // float32
+ * torch.tensor([1, 2], { dtype: 'int64' });      // int64
+ */
+export function tensor(data: NestedArray | Tensor, opts: TensorOptions = {}): Tensor {
+  if (data instanceof Tensor) return finish(data.detach().to({ dtype: opts.dtype ?? data.dtype, device: opts.device ?? data.device, copy: true }), opts);
+  const shape: number[] = [];
+  let probe: any = data;
+  while (Array.isArray(probe) || ArrayBuffer.isView(probe)) {
+    shape.push((probe as ArrayLike<unknown>).length);
+    if (!Array.isArray(probe)) break;
+    if (probe.length === 0) break;
+    probe = probe[0];
+  }
+  if (probe instanceof Tensor) shape.push(...probe.shape);
+  const flat: number[] = [];
+  let allBool = true, sawValue = false;
+  let typedDt: DType | null = null;
+  const walk = (x: any, d: number): void => {
+    if (x instanceof Tensor) {
+      // tensors inside the nested data, as PyTorch accepts (their elements are read as numbers)
+      if (x.dim() + d !== shape.length || x.shape.some((s, k) => s !== shape[d + k])) {
+        throw new RangeError(`expected sequence of length ${shape[d] ?? 'a scalar'} at dim ${d} (got a tensor of shape [${x.shape.join(', ')}])`);
+      }
+      const vals = x.dataSync(); // torch.tensor(data) builds from host values, as PyTorch's does
+      for (let i = 0; i < vals.length; i++) flat.push(vals[i]!);
+      if (x.dtype !== 'bool') allBool = false;
+      sawValue = true;
+      return;
+    }
+    if (d === shape.length) {
+      if (Array.isArray(x) || ArrayBuffer.isView(x)) throw new RangeError(`too many dimensions in tensor data at dim ${d}`);
+      if (typeof x === 'boolean') { flat.push(x ? 1 : 0); sawValue = true; return; }
+      if (typeof x !== 'number') throw new TypeError(`Could not infer dtype of ${typeof x}`);
+      allBool = false; sawValue = true; flat.push(x); return;
+    }
+    if (!(Array.isArray(x) || ArrayBuffer.isView(x)) || (x as ArrayLike<unknown>).length !== shape[d]) {
+      const got = Array.isArray(x) || ArrayBuffer.isView(x) ? (x as ArrayLike<unknown>).length : 'a scalar';
+      throw new RangeError(`expected sequence of length ${shape[d]} at dim ${d} (got ${got})`);
+    }
+    if (ArrayBuffer.isView(x)) {
+      if (d !== shape.length - 1) throw new RangeError(`expected sequence of length ${shape[d]} at dim ${d}`);
+      const ta = x as TypedArray;
+      typedDt = ta instanceof Float64Array ? 'float64' : ta instanceof Int32Array ? 'int32' : ta instanceof Uint8Array ? 'bool' : 'float32';
+      for (let i = 0; i < ta.length; i++) flat.push(ta[i]!);
+      allBool = typedDt === 'bool'; sawValue = true;
+      return;
+    }
+    for (const v of x as any[]) walk(v, d + 1);
+  };
+  walk(data, 0);
+  const dt = opts.dtype ?? typedDt ?? (sawValue && allBool ? 'bool' : getDefaultDtype());
+  if (dt === 'int64' || dt === 'int32') {
+    for (const v of flat) {
+      if (!Number.isFinite(v)) throw new RangeError(`value cannot be converted to type ${dt === 'int64' ? 'int64_t' : 'int32_t'} without overflow: ${v}`);
+    }
+  }
+  return fromValues(shape, flat, { ...opts, dtype: dt });
+}
+
+/** Alias of `tensor` (PyTorch's `as_tensor`; always copies here). */
+export const asTensorFn = tensor;
+
+/**
+ * A tensor of zeros: `zeros([2, 3])`, `zeros(2, 3)`, with options `{ dtype, device, requiresGrad }`.
+ * @example torch.zeros([2, 3]).shape // [2, 3]
+ */
+export function zeros(...args: (number | readonly number[] | TensorOptions)[]): Tensor {
+  const { shape, opts } = parseSize(args);
+  return filled(shape, 0, opts);
+}
+
+/** A tensor of ones. @example torch.ones(2).tolist() // [1, 1] */
+export function ones(...args: (number | readonly number[] | TensorOptions)[]): Tensor {
+  const { shape, opts } = parseSize(args);
+  return filled(shape, 1, opts);
+}
+
+/** Uninitialised in PyTorch; zero-filled here. */
+export function empty(...args: (number | readonly number[] | TensorOptions)[]): Tensor {
+  const { shape, opts } = parseSize(args);
+  return filled(shape, 0, opts);
+}
+
+/**
+ * A tensor filled with `fillValue`; the dtype follows the value as in PyTorch: boolean → bool, an integer → int64,
+ * otherwise the default float dtype.
+ * @example torch.full([2], 7).tolist() // [7, 7]
+ */
+export function full(size: readonly number[], fillValue: number | boolean, opts: TensorOptions = {}): Tensor {
+  return filled(checkShape(size), Number(fillValue), opts, typeof fillValue === 'boolean' ? 'bool' : Number.isInteger(fillValue) ? 'int64' : undefined);
+}
+
+/**
+ * Values from `start` to `end` (exclusive) by `step`; all-integer arguments give int64, as in PyTorch.
+ * @example torch.arange(5).tolist() // [0, 1, 2, 3, 4]
+ */
+export function arange(start: number, end?: number | TensorOptions, step?: number | TensorOptions, opts?: TensorOptions): Tensor {
+  let o: TensorOptions = {};
+  const nums: number[] = [start];
+  for (const a of [end, step, opts]) { if (isPlainObject(a)) o = a as TensorOptions; else if (a !== undefined) nums.push(a as number); }
+  let [s, e, st] = nums.length === 1 ? [0, nums[0]!, 1] : nums.length === 2 ? [nums[0]!, nums[1]!, 1] : [nums[0]!, nums[1]!, nums[2]!];
+  if (st === 0) throw new RangeError('step must be nonzero');
+  if ((st > 0 && e < s) || (st < 0 && e > s)) throw new RangeError('upper bound and larger bound inconsistent with step sign');
+  const allInt = Number.isInteger(s) && Number.isInteger(e) && Number.isInteger(st);
+  const n = Math.ceil((e - s) / st);
+  const vals = new Float64Array(n);
+  for (let i = 0; i < n; i++) vals[i] = s + i * st;
+  return fromValues([n], vals, o, allInt ? 'int64' : undefined);
+}
+
+/**
+ * `steps` evenly spaced values from `start` to `end` inclusive.
+ * @example torch.linspace(0, 1, 5).tolist() // [0, 0.25, 0.5, 0.75, 1]
+ */
+export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
+  if (steps < 0) throw new RangeError('number of steps must be non-negative');
+  const vals = new Float64Array(steps);
+  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  // PyTorch fills the first half from start and the second half from end
+  const half = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) vals[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
+  if (steps === 1) vals[0] = start;
+  return fromValues([steps], vals, opts);
+}
+
+/** Identity matrix n×m. @example torch.eye(2).tolist() // [[1, 0], [0, 1]] */
+export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
+  if (isPlainObject(m)) { opts = m as TensorOptions; m = undefined; }
+  const cols = (m as number | undefined) ?? n;
+  const vals = new Float64Array(n * cols);
+  for (let i = 0; i < Math.min(n, cols); i++) vals[i * cols + i] = 1;
+  return fromValues([n, cols], vals, opts);
+}
+
+export const likeOpts = (t: Tensor, o: TensorOptions): TensorOptions => ({ dtype: t.dtype, device: t.device, ...o });
+
+/** Zeros with another tensor's shape and dtype. */
+export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor { return filled(t._shape, 0, likeOpts(t, opts)); }
+
+/** Ones with another tensor's shape and dtype. */
+export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor { return filled(t._shape, 1, likeOpts(t, opts)); }
+
+/** Zeros (PyTorch: uninitialised) like another tensor. */
+export function emptyLike(t: Tensor, opts: TensorOptions = {}): Tensor { return filled(t._shape, 0, likeOpts(t, opts)); }
+
+/** `fillValue` with another tensor's shape and dtype. */
+export function fullLike(t: Tensor, fillValue: number, opts: TensorOptions = {}): Tensor { return filled(t._shape, fillValue, likeOpts(t, opts)); }
