@@ -94,8 +94,7 @@ export function offenders(): string[] {
   return found;
 }
 
-// On this branch the hidden reads are still there (other engineers remove them in parallel, issue 9): the check
-// is TODO with the current list printed. The lead turns it on after merging by setting this to false.
+/** Set to a reason to report the check as TODO (with the current list) instead of failing. */
 const PENDING: string | false = false;
 
 test('no typed arrays above the backend: no concrete backend imports, no synchronous reads in library code', { todo: PENDING }, (t) => {
@@ -106,9 +105,11 @@ test('no typed arrays above the backend: no concrete backend imports, no synchro
 
 test('the grep sees what it should (allow-list entries are live, patterns match)', () => {
   // Every allow-list entry still matches a line: a stale entry would silently allow a future offender.
+  const all = sources(SRC).map((f) => ({ rel: relative(ROOT, f).split('\\').join('/'), text: readFileSync(f, 'utf8') }));
   for (const a of ALLOW) {
-    const text = readFileSync(join(ROOT, a.file), 'utf8');
-    assert.ok(text.includes(a.line), `allow-list entry for ${a.file} no longer matches: ${JSON.stringify(a.line)}`);
+    const dir = a.file.replace(/\.ts$/, '/');
+    const hit = all.some((f) => (f.rel === a.file || f.rel.startsWith(dir)) && f.text.includes(a.line));
+    assert.ok(hit, `allow-list entry for ${a.file} no longer matches: ${JSON.stringify(a.line)}`);
   }
   assert.equal(code('  x.item(); // y.tolist()', { v: false }).includes('tolist'), false);
   assert.equal(code(' * @example t.tolist()', { v: true }), '');

@@ -27,10 +27,16 @@ export interface ReduceCtx { shape: readonly number[]; axes: number[]; keepdim: 
 /** Context of the p-norm's rule. */
 export interface NormCtx extends ReduceCtx { p: number }
 
+/**
+ * Context of mul/div/pow when the second operand was a JavaScript scalar: the scalar, converted to the op's dtype,
+ * so the backward needs no tensor for it (nothing is uploaded to the device); null when it was a tensor.
+ */
+export type ScalarOperandCtx = { scalar: number } | null;
+
 /** The context each core rule gets from its forward (null: none). */
 export interface CoreRuleContexts {
   add: { alpha: number }; sub: { alpha: number };
-  mul: null; div: null; pow: null; maximum: null; minimum: null; atan2: null; where: null;
+  mul: ScalarOperandCtx; div: ScalarOperandCtx; pow: ScalarOperandCtx; maximum: null; minimum: null; atan2: null; where: null;
   clamp: { min: number | null; max: number | null };
   neg: null; abs: null; exp: null; expm1: null; log: null; log1p: null; sqrt: null; sqrtMasked: null; rsqrt: null;
   square: null; reciprocal: null; sin: null; cos: null; tan: null; asin: null; acos: null; atan: null; sinh: null;
@@ -76,9 +82,12 @@ const coreRules: RulePart<CoreRuleContexts> = {
   // ---- elementwise, binary
   add: (g, _s, ctx) => [g, ctx.alpha === 1 ? g : g.mul(ctx.alpha)],
   sub: (g, _s, ctx) => [g, g.mul(-ctx.alpha)],
-  mul: (g, [a, b], _c, needs) => [needs[0] ? g.mul(b!) : null, needs[1] ? g.mul(a!) : null],
-  div: (g, [a, b], _c, needs) => [needs[0] ? g.div(b!) : null, needs[1] ? g.neg().mul(a!).div(b!.mul(b!)) : null],
-  pow: (g, [a, b, out], _c, needs) => [
+  mul: (g, [a, b], c, needs) => [needs[0] ? g.mul(c !== null ? c.scalar : b!) : null, needs[1] ? g.mul(a!) : null],
+  div: (g, [a, b], c, needs) => [needs[0] ? g.div(c !== null ? c.scalar : b!) : null, needs[1] ? g.neg().mul(a!).div(b!.mul(b!)) : null],
+  pow: (g, [a, b, out], c, needs) => c !== null ? [
+    // scalar exponent e: e * a^(e-1), 0 where e == 0 (the exponent minus one rounded in a's dtype, as a tensor would be)
+    c.scalar === 0 ? o.zerosLike(g) : g.mul(c.scalar).mul(a!.pow(a!.dtype === 'float32' ? Math.fround(c.scalar - 1) : c.scalar - 1)),
+  ] : [
     // d/da a^b = b * a^(b-1) (0 where b == 0, as PyTorch); d/db a^b = a^b * log(a) (0 where a == 0 and b >= 0)
     needs[0] ? o.where(b!.eq(0), 0, g.mul(b!).mul(a!.pow(b!.sub(1)))) : null,
     needs[1] ? o.where(a!.eq(0).logicalAnd(b!.ge(0)), 0, g.mul(out!).mul(a!.log())) : null,

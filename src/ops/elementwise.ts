@@ -119,6 +119,10 @@ export function binaryWithScalar<K extends BinaryRecorded | BinaryUnrecorded>(op
   if (kind === 'cmp' || kind === 'logical' || !needsGrad(a)) return out;
   const rule = op as BinaryRecorded, rest = [ctx] as RecordArgs<BinaryRecorded>; // cmp/logical returned above
   if (save === 'none') return record(rule, out, [a, null], [], ...rest);
+  if (op === 'mul' || op === 'div' || op === 'pow') {
+    // the rule gets the scalar as a number: no tensor is made (or uploaded) for it, for autograd either
+    return record(op, out, [a, null], op === 'pow' ? [a] : [], { scalar: value });
+  }
   const b = wrapScalar(v, a, common);
   return record(rule, out, [a, b], savedFor(op, a, b, out, save), ...rest);
 }
@@ -128,7 +132,7 @@ export type BinaryRecorded = Extract<BinaryOp, RuleName | NoRule>;
 /** Binary ops with bool results, never recorded (kind 'cmp' or 'logical'). */
 export type BinaryUnrecorded = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr' | 'logicalXor';
 /** The context of a binary op's rule (null where it has none or records nothing). */
-export type BinaryCtx<K extends BinaryRecorded | BinaryUnrecorded> = K extends RuleName ? RuleContexts[K] : null;
+export type BinaryCtx<K extends BinaryRecorded | BinaryUnrecorded> = K extends 'mul' | 'div' | 'pow' ? null : K extends RuleName ? RuleContexts[K] : null;
 
 /** A binary primitive (tensor or scalar `bIn`) with its autograd node, recorded under the rule named like `op`. */
 export function binary<K extends BinaryRecorded | BinaryUnrecorded>(op: K, aIn: Tensor, bIn: TensorLike, kind: BinKind, save: 'ab' | 'none' | 'abo' = 'ab',
