@@ -10,8 +10,10 @@
  */
 import { CpuBackend } from './backend/cpu/cpu.js';
 import { registerBackend } from './tensor.js';
+import { selectCpuBackend } from './backend/native/index.js';
 
-registerBackend('cpu', new CpuBackend());
+// TORCHLET_BACKEND=portable|native|auto picks what serves `cpu` (src/backend/native/index.ts).
+registerBackend('cpu', selectCpuBackend(() => new CpuBackend()));
 
 export { Tensor, registerBackend, getBackend } from './tensor.js';
 export type { NestedArray, Scalar } from './tensor.js';
@@ -32,6 +34,8 @@ export type { Backend, Layout, Storage } from './backend/types.js';
 export type { OptimizerKind, OptimizerSlot, OptimizerHyperparams, TensorRef } from './backend/types.js';
 export { CpuBackend, cpuAllocator } from './backend/cpu/cpu.js';
 export * as cuda from './cuda.js';
+/** `torch.backends.native.isAvailable()` / `reason()`: the libtorch backend (see README, "Native backend"). */
+export * as backends from './backend/native/backends.js';
 export * as nn from './nn/index.js';
 export * as autograd from './autograd/index.js';
 
