@@ -73,7 +73,9 @@ function findNodeGyp() {
 
 if (process.env.TORCHLET_NATIVE === '0') finish(false, 'native backend not built (TORCHLET_NATIVE=0)');
 const torch = findLibtorch();
-if (torch.error) finish(false, `native backend not built: ${torch.error}; to get it: ${FIX}`);
+if (torch.error) {
+  finish(false, `native backend not built: ${torch.error}; to get it: ${process.env.LIBTORCH ? 'point LIBTORCH at a libtorch directory (or unset it) and run npm run build:native' : FIX}`);
+}
 try { createRequire(import.meta.url).resolve('node-addon-api'); } catch {
   finish(false, 'native backend not built: node-addon-api is not installed (install with dev dependencies)');
 }
