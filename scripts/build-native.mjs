@@ -27,12 +27,14 @@ const buildDir = join(nativeDir, 'build');
 const required = process.argv.includes('--required');
 const FIX = 'apt-get install libtorch-dev && npm run build:native';
 
+/** Prints one line and records the outcome; `why`/`fix` are what torch.backends.native.reason() reports. */
 function finish(ok, message, extra = {}) {
   mkdirSync(buildDir, { recursive: true });
   writeFileSync(join(buildDir, 'status.json'), JSON.stringify({ ok, message, ...extra }, null, 2) + '\n');
   console.log(`torchlet: ${message}`);
   process.exit(ok || !required ? 0 : 1);
 }
+const notBuilt = (why, fix = FIX, extra = {}) => finish(false, `native backend not built: ${why}; to get it: ${fix}`, { why, fix, ...extra });
 
 const hasTorch = (inc, lib) => existsSync(join(inc, 'ATen', 'ATen.h')) && existsSync(join(lib, 'libtorch_cpu.so'));
 
@@ -71,16 +73,14 @@ function findNodeGyp() {
   return candidates.find((c) => c && existsSync(c));
 }
 
-if (process.env.TORCHLET_NATIVE === '0') finish(false, 'native backend not built (TORCHLET_NATIVE=0)');
+if (process.env.TORCHLET_NATIVE === '0') notBuilt('TORCHLET_NATIVE=0 was set', 'npm run build:native');
 const torch = findLibtorch();
-if (torch.error) {
-  finish(false, `native backend not built: ${torch.error}; to get it: ${process.env.LIBTORCH ? 'point LIBTORCH at a libtorch directory (or unset it) and run npm run build:native' : FIX}`);
-}
+if (torch.error) notBuilt(torch.error, process.env.LIBTORCH ? 'point LIBTORCH at a libtorch directory (or unset it), then npm run build:native' : FIX);
 try { createRequire(import.meta.url).resolve('node-addon-api'); } catch {
-  finish(false, 'native backend not built: node-addon-api is not installed (install with dev dependencies)');
+  notBuilt('node-addon-api is not installed', 'npm install --include=dev && npm run build:native');
 }
 const gyp = findNodeGyp();
-if (!gyp) finish(false, 'native backend not built: node-gyp not found (install it with npm install -g node-gyp)');
+if (!gyp) notBuilt('node-gyp not found', 'npm install -g node-gyp && npm run build:native');
 
 // Debian's nodejs ships its headers in /usr/include/node; without --nodedir node-gyp downloads them (fails offline).
 const nodeDir = ['/usr', dirname(dirname(process.execPath))].find((d) => existsSync(join(d, 'include', 'node', 'node_api.h')));
@@ -99,5 +99,5 @@ const log = `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
 mkdirSync(buildDir, { recursive: true });
 writeFileSync(join(buildDir, 'build.log'), log);
 const info = { libtorch: torch.source, include: torch.include, lib: torch.lib, cxx11Abi: torch.abi };
-if (r.status !== 0) finish(false, `native backend not built: compiling against ${torch.source} failed (log: native/build/build.log)`, info);
+if (r.status !== 0) notBuilt(`compiling against ${torch.source} failed (log: native/build/build.log)`, 'npm run build:native (after fixing the error in the log)', info);
 finish(true, `native backend built against ${torch.source} in ${((Date.now() - started) / 1000).toFixed(0)} s`, info);

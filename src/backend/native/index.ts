@@ -61,12 +61,13 @@ let loadError: string | null = null;
 function load(): Addon | null {
   if (addon !== null || loadError !== null) return addon;
   if (!existsSync(ADDON_PATH)) {
-    let why = 'the native addon is not built';
+    let why = 'the native addon is not built', fix = NATIVE_FIX;
     try {
-      const st = JSON.parse(readFileSync(STATUS_PATH, 'utf8')) as { message?: string };
-      if (st.message) why = st.message.replace(/^native backend /, 'the native addon was ');
+      // written by scripts/build-native.mjs at install time
+      const st = JSON.parse(readFileSync(STATUS_PATH, 'utf8')) as { why?: string; fix?: string };
+      if (st.why) { why = `the native addon was not built: ${st.why}`; fix = st.fix ?? fix; }
     } catch { /* no build attempted */ }
-    loadError = `${why}; to build it: ${NATIVE_FIX}`;
+    loadError = `${why}; to get it: ${fix}`;
     return null;
   }
   try {
