@@ -10,9 +10,9 @@
     "defines": [
       # ATen throws; node-addon-api must let C++ exceptions through (its default target adds -fno-exceptions).
       "NAPI_CPP_EXCEPTIONS",
-      # finalizers run inside GC, so a synchronous loop that drops storages stays bounded (reference §3)
+      # finalizers run inside GC, so a synchronous loop that drops storages stays bounded (reference §3). Do not
+      # also define NAPI_VERSION: the module must register as the experimental version for node to do that.
       "NAPI_EXPERIMENTAL",
-      "NAPI_VERSION=8",
       "_GLIBCXX_USE_CXX11_ABI=<!(node -p \"process.env.TORCHLET_TORCH_CXX11_ABI || '1'\")"
     ],
     # ATen needs RTTI (typeid in custom_class.h) and exceptions (c10/util/Array.h).
