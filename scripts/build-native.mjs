@@ -77,7 +77,7 @@ if (process.env.TORCHLET_NATIVE === '0') notBuilt('TORCHLET_NATIVE=0 was set', '
 const torch = findLibtorch();
 if (torch.error) notBuilt(torch.error, process.env.LIBTORCH ? 'point LIBTORCH at a libtorch directory (or unset it), then npm run build:native' : FIX);
 try { createRequire(import.meta.url).resolve('node-addon-api'); } catch {
-  notBuilt('node-addon-api is not installed', 'npm install --include=dev && npm run build:native');
+  notBuilt('node-addon-api is not installed', 'npm install --include=optional && npm run build:native');
 }
 const gyp = findNodeGyp();
 if (!gyp) notBuilt('node-gyp not found', 'npm install -g node-gyp && npm run build:native');
