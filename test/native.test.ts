@@ -11,10 +11,31 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { isAvailable, reason, NativeBackend } from '../src/backend/native/index.js';
+import { isAvailable, reason, NativeBackend, selectCpuBackend } from '../src/backend/native/index.js';
+import { CpuBackend } from '../src/backend/cpu/cpu.js';
 
 const available = isAvailable();
 const skip = available ? false : `native backend unavailable: ${reason()}`;
+
+describe('TORCHLET_BACKEND selects what serves cpu', () => {
+  const portable = () => new CpuBackend();
+  test('unset and portable give the portable backend (native is not the default yet)', () => {
+    assert.ok(selectCpuBackend(portable, {}) instanceof CpuBackend);
+    assert.ok(selectCpuBackend(portable, { TORCHLET_BACKEND: 'portable' }) instanceof CpuBackend);
+  });
+  test('auto gives native exactly when it is available', () => {
+    assert.equal(selectCpuBackend(portable, { TORCHLET_BACKEND: 'auto' }) instanceof NativeBackend, available);
+  });
+  test('native fails with the reason when unavailable; an unknown value is refused', () => {
+    if (available) assert.ok(selectCpuBackend(portable, { TORCHLET_BACKEND: 'native' }) instanceof NativeBackend);
+    else assert.throws(() => selectCpuBackend(portable, { TORCHLET_BACKEND: 'native' }), /native backend is unavailable: .*to get it: /);
+    assert.throws(() => selectCpuBackend(portable, { TORCHLET_BACKEND: 'gpu' }), /TORCHLET_BACKEND must be one of portable, native, auto, got 'gpu'/);
+  });
+  test('reason() is null exactly when available, and otherwise names a command', () => {
+    if (available) assert.equal(reason(), null);
+    else assert.match(reason()!, /to get it: .*npm run build:native/);
+  });
+});
 
 if (!available) {
   test('native backend', { skip }, () => {});
