@@ -210,6 +210,11 @@ at::Tensor fresh(const at::Tensor& r, std::initializer_list<const at::Tensor*> i
   return r;
 }
 
+/** An error the portable backend raises as a RangeError (same message). */
+struct RangeFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 using Fn = Napi::Value (*)(const Napi::CallbackInfo&);
 
 /** Runs a kernel, turning C++ exceptions into JS errors (c10 messages without the backtrace). */
@@ -222,7 +227,13 @@ Napi::Value guarded(const Napi::CallbackInfo& info) {
   } catch (const c10::IndexError& e) {
     throw Napi::RangeError::New(info.Env(), e.what_without_backtrace());
   } catch (const c10::Error& e) {
-    throw Napi::Error::New(info.Env(), e.what_without_backtrace());
+    // Index errors are RangeErrors, as the portable backend throws them (the frontend rewords gather's bounds
+    // error for index_select by that); ATen raises most of them as plain c10::Error.
+    std::string msg = e.what_without_backtrace();
+    if (msg.find("out of bounds") != std::string::npos) throw Napi::RangeError::New(info.Env(), msg);
+    throw Napi::Error::New(info.Env(), msg);
+  } catch (const RangeFailure& e) {
+    throw Napi::RangeError::New(info.Env(), e.what());
   } catch (const std::exception& e) {
     throw Napi::Error::New(info.Env(), e.what());
   }
@@ -413,6 +424,12 @@ at::Tensor binaryOp(int op, const at::Tensor& ain, const at::Tensor& bin, at::Sc
     default: break;
   }
   const at::Tensor a = cast(ain, out), b = cast(bin, out);
+  if (!isFloat(out) && out != at::kBool && b.numel() > 0) {
+    // The checks PyTorch makes for integer operands (ATen skips the first for tensor exponents), with the portable
+    // kernel's messages: the frontend no longer checks before calling the kernel.
+    if (op == 5 && at::lt(b, 0).any().item<bool>()) throw RangeFailure("Integers to negative integer powers are not allowed.");
+    if ((op == 8 || op == 9 || op == 10) && at::eq(b, 0).any().item<bool>()) throw RangeFailure("ZeroDivisionError");
+  }
   switch (op) {
     case 0: return at::add(a, b);
     case 1: return at::add(a, b, p);
