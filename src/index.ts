@@ -11,9 +11,11 @@
 import { CpuBackend } from './backend/cpu/cpu.js';
 import { MetaBackend } from './backend/meta/meta.js';
 import { registerBackend } from './tensor.js';
+import { selectCpuBackend } from './backend/native/index.js';
 
-// One portable CPU device; the meta device (shape-only) has one instance too.
-registerBackend('cpu', new CpuBackend());
+// TORCHLET_BACKEND=portable|native|auto picks what serves `cpu` (src/backend/native/index.ts); the meta device
+// (shape-only) has one instance.
+registerBackend('cpu', selectCpuBackend(() => new CpuBackend()));
 registerBackend('meta', new MetaBackend());
 
 export { Tensor, registerBackend, getBackend, hasBackend } from './tensor.js';
@@ -37,6 +39,8 @@ export type { OptimizerKind, OptimizerSlot, OptimizerHyperparams, TensorRef } fr
 export { CpuBackend, cpuAllocator } from './backend/cpu/cpu.js';
 export { MetaBackend, MetaStorage } from './backend/meta/meta.js';
 export * as cuda from './cuda.js';
+/** `torch.backends.native.isAvailable()` / `reason()`: the libtorch backend (see README, "Native backend"). */
+export * as backends from './backend/native/backends.js';
 export * as nn from './nn/index.js';
 export * as autograd from './autograd/index.js';
 

@@ -1,0 +1,876 @@
+// torchlet's native backend: the Backend interface's kernels on libtorch's ATen, as a Node-API addon.
+//
+// Storages are 1-D at::Tensors held by `Holder` (a Napi::External). A Layout (shape, strides, offset) becomes an
+// at::as_strided view over the storage tensor, so every kernel runs on ATen's own strided iterators.
+//
+// Arguments that are arrays of numbers (layouts, axes, geometry, hyperparameters) do not cross as JS arrays:
+// the TS side writes them into one shared Float64Array (`setArgBuffer`) and the C++ side reads them in order.
+// Reading JS arrays element by element costs ~50 ns per element through N-API; the shared buffer costs nothing.
+//
+// Written against the part of ATen that is stable from 1.13 to 2.x (no SymInt overloads, no _fused_* ops, which
+// are CUDA-only in 1.13).
+#include <napi.h>
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <c10/core/CPUAllocator.h>
+#include <c10/util/Exception.h>
+#include <c10/util/Logging.h>
+#include <torch/version.h>
+
+#include <malloc.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace {
+
+napi_env g_env = nullptr;
+double* g_args = nullptr;
+size_t g_argsLen = 0;
+// Heap-allocated and never deleted: static Napi::References destroyed after the env is gone crash node at exit.
+Napi::Reference<Napi::Float64Array>* g_argsRef = nullptr;
+int64_t g_externalBytes = 0;
+
+// dtype codes shared with src/backend/native/index.ts (DTYPES there).
+const at::ScalarType kDTypes[] = {at::kFloat, at::kDouble, at::kLong, at::kInt, at::kBool};
+
+at::ScalarType dtypeOf(int code) {
+  if (code < 0 || code > 4) throw std::runtime_error("native backend: bad dtype code");
+  return kDTypes[code];
+}
+
+/** Reads the shared argument buffer in order. */
+struct Args {
+  size_t i = 0;
+  double next() {
+    if (i >= g_argsLen) throw std::runtime_error("native backend: argument buffer overrun");
+    return g_args[i++];
+  }
+  int64_t nextInt() { return static_cast<int64_t>(next()); }
+  std::vector<int64_t> ints(size_t n) {
+    std::vector<int64_t> v(n);
+    for (size_t k = 0; k < n; k++) v[k] = nextInt();
+    return v;
+  }
+};
+
+/**
+ * A caching CPU allocator for ATen, as PyTorch's CUDA one: freed blocks are kept per (rounded) size and handed
+ * out again. Why: on this VM a fresh page costs tens of µs to fault in, and glibc gives large blocks back to the
+ * OS (mmap threshold, heap trimming), so without a cache every 256 KB activation paid ~2 ms (relu of 128×512:
+ * 2 ms here vs 4 µs in PyTorch, whose glibc thresholds had drifted up; measured). A training loop allocates the
+ * same sizes every step, so the cache settles at the working set. `TORCHLET_NATIVE_CACHE_MB` caps the bytes
+ * kept (default 4096); `emptyCache()` gives them back.
+ */
+class CachingCpuAllocator final : public c10::Allocator {
+ public:
+  c10::DataPtr allocate(size_t n) const override {
+    if (n == 0) return {nullptr, nullptr, &release, c10::Device(c10::DeviceType::CPU)};
+    size_t size = round(n);
+    void* p = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = free_.find(size);
+      if (it != free_.end() && !it->second.empty()) {
+        p = it->second.back();
+        it->second.pop_back();
+        cached_ -= size;
+      }
+    }
+    if (p == nullptr) {
+      if (posix_memalign(&p, 64, size) != 0) {
+        emptyCache();  // retry once with the cache given back
+        if (posix_memalign(&p, 64, size) != 0) throw std::bad_alloc();
+      }
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      sizes_[p] = size;
+    }
+    // context == data, as raw_allocate()/raw_deleter() require (some kernels allocate raw scratch memory)
+    return {p, p, &release, c10::Device(c10::DeviceType::CPU)};
+  }
+  c10::DeleterFnPtr raw_deleter() const override { return &release; }
+
+  static void release(void* p) {
+    if (p == nullptr) return;
+    CachingCpuAllocator& self = instance();
+    {
+      std::lock_guard<std::mutex> lock(self.mu_);
+      auto it = self.sizes_.find(p);
+      if (it == self.sizes_.end()) return;  // not ours (cannot happen: DataPtrs carry their own deleter)
+      size_t size = it->second;
+      self.sizes_.erase(it);
+      if (self.cached_ + size <= self.limit_) {
+        self.free_[size].push_back(p);
+        self.cached_ += size;
+        return;
+      }
+    }
+    std::free(p);
+  }
+  void emptyCache() const {
+    std::unordered_map<size_t, std::vector<void*>> blocks;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      blocks.swap(free_);
+      cached_ = 0;
+    }
+    for (auto& kv : blocks)
+      for (void* p : kv.second) std::free(p);
+  }
+  size_t cachedBytes() const { std::lock_guard<std::mutex> lock(mu_); return cached_; }
+  void setLimit(size_t bytes) { limit_ = bytes; }
+
+  static CachingCpuAllocator& instance() {
+    static CachingCpuAllocator* a = new CachingCpuAllocator();  // never destroyed: tensors may outlive statics
+    return *a;
+  }
+
+ private:
+  // 512-byte granularity up to 1 MB, then 64 KB: few distinct sizes, little waste.
+  static size_t round(size_t n) { return n <= (1u << 20) ? (n + 511) & ~size_t(511) : (n + 65535) & ~size_t(65535); }
+  mutable std::mutex mu_;
+  mutable std::unordered_map<size_t, std::vector<void*>> free_;
+  mutable std::unordered_map<void*, size_t> sizes_;
+  mutable size_t cached_ = 0;
+  size_t limit_ = size_t(4096) << 20;
+};
+
+/**
+ * A storage: the tensor behind a Napi::External. Why External and not ObjectWrap: creating one and finalizing it
+ * costs ~4.5 µs here against ~7 µs for an ObjectWrap (whose constructor goes through a JS call); a plain object
+ * costs 0.05 µs, so the rest is V8's weak-handle finalization that in-GC freeing needs.
+ */
+struct Holder {
+  at::Tensor t;
+  int64_t bytes = 0;
+
+  explicit Holder(at::Tensor tensor) : t(std::move(tensor)) {
+    bytes = static_cast<int64_t>(t.numel()) * static_cast<int64_t>(t.element_size());
+    adjust(bytes);
+  }
+  ~Holder() { release(); }
+  void release() {
+    if (t.defined()) {
+      t = at::Tensor();
+      adjust(-bytes);
+      bytes = 0;
+    }
+  }
+  const at::Tensor& tensor() const {
+    if (!t.defined()) throw std::runtime_error("native backend: storage has been freed");
+    return t;
+  }
+  static void adjust(int64_t delta) {
+    g_externalBytes += delta;
+    int64_t ignored;
+    if (g_env != nullptr) napi_adjust_external_memory(g_env, delta, &ignored);
+  }
+};
+
+Holder* unwrap(const Napi::Value& v) {
+  if (!v.IsExternal()) throw std::runtime_error("native backend: expected a native storage");
+  return v.As<Napi::External<Holder>>().Data();
+}
+const at::Tensor& storageOf(const Napi::Value& v) { return unwrap(v)->tensor(); }
+
+/** Wraps a tensor as a new storage: a fresh contiguous 1-D tensor that shares memory with nothing else. */
+Napi::Value wrap(Napi::Env env, at::Tensor t) {
+  at::Tensor flat = t.is_contiguous() && t.storage_offset() == 0 && t.storage().nbytes() == t.nbytes()
+      ? t.reshape({t.numel()})
+      : t.contiguous().reshape({t.numel()});
+  // A basic finalizer (BasicEnv): with NAPI_EXPERIMENTAL it runs inside GC, so dropped storages are given back
+  // during a synchronous loop instead of piling up until the event loop turns (see the reference notes).
+  return Napi::External<Holder>::New(env, new Holder(std::move(flat)), [](Napi::BasicEnv, Holder* h) { delete h; });
+}
+
+/** Reads a layout [nd, shape..., strides..., offset] and returns that view of `storage`. */
+at::Tensor view(const at::Tensor& storage, Args& a) {
+  size_t nd = static_cast<size_t>(a.nextInt());
+  std::vector<int64_t> shape = a.ints(nd), strides = a.ints(nd);
+  int64_t offset = a.nextInt();
+  return at::as_strided(storage, shape, strides, offset);
+}
+
+bool isFloat(at::ScalarType t) { return t == at::kFloat || t == at::kDouble; }
+
+at::Tensor cast(const at::Tensor& t, at::ScalarType dt) { return t.scalar_type() == dt ? t : t.to(dt); }
+
+/** The result must never alias an input storage: kernels return fresh storages. */
+at::Tensor fresh(const at::Tensor& r, std::initializer_list<const at::Tensor*> inputs) {
+  for (const at::Tensor* x : inputs)
+    if (r.is_alias_of(*x)) return r.clone();
+  return r;
+}
+
+/** An error the portable backend raises as a RangeError (same message). */
+struct RangeFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+using Fn = Napi::Value (*)(const Napi::CallbackInfo&);
+
+/** Runs a kernel, turning C++ exceptions into JS errors (c10 messages without the backtrace). */
+template <Fn F>
+Napi::Value guarded(const Napi::CallbackInfo& info) {
+  try {
+    return F(info);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const c10::IndexError& e) {
+    throw Napi::RangeError::New(info.Env(), e.what_without_backtrace());
+  } catch (const c10::Error& e) {
+    // Index errors are RangeErrors, as the portable backend throws them (the frontend rewords gather's bounds
+    // error for index_select by that); ATen raises most of them as plain c10::Error.
+    std::string msg = e.what_without_backtrace();
+    if (msg.find("out of bounds") != std::string::npos) throw Napi::RangeError::New(info.Env(), msg);
+    throw Napi::Error::New(info.Env(), msg);
+  } catch (const RangeFailure& e) {
+    throw Napi::RangeError::New(info.Env(), e.what());
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), e.what());
+  }
+}
+
+int argInt(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
+double argNum(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().DoubleValue(); }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Setup, memory
+
+Napi::Value SetArgBuffer(const Napi::CallbackInfo& info) {
+  Napi::Float64Array a = info[0].As<Napi::Float64Array>();
+  if (g_argsRef != nullptr) g_argsRef->Reset(a, 1);
+  else g_argsRef = new Napi::Reference<Napi::Float64Array>(Napi::Persistent(a));
+  g_args = a.Data();
+  g_argsLen = a.ElementLength();
+  return info.Env().Undefined();
+}
+
+// alloc(dtype, length)
+Napi::Value Alloc(const Napi::CallbackInfo& info) {
+  return wrap(info.Env(), at::empty({static_cast<int64_t>(argNum(info, 1))}, at::TensorOptions().dtype(dtypeOf(argInt(info, 0)))));
+}
+
+at::ScalarType hostType(const Napi::TypedArray& ta) {
+  switch (ta.TypedArrayType()) {
+    case napi_float32_array: return at::kFloat;
+    case napi_float64_array: return at::kDouble;
+    case napi_int32_array: return at::kInt;
+    case napi_uint8_array: return at::kBool;  // only 0/1 values are ever passed as Uint8Array
+    default: throw std::runtime_error("native backend: unsupported typed array");
+  }
+}
+
+at::Tensor hostTensor(const Napi::TypedArray& ta, at::IntArrayRef shape) {
+  void* data = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  return at::from_blob(data, shape, at::TensorOptions().dtype(hostType(ta)));
+}
+
+// fromArray(dtype, typedArray): a copy converted to dtype
+Napi::Value FromArray(const Napi::CallbackInfo& info) {
+  Napi::TypedArray ta = info[1].As<Napi::TypedArray>();
+  int64_t n = static_cast<int64_t>(ta.ElementLength());
+  at::Tensor t = at::empty({n}, at::TensorOptions().dtype(dtypeOf(argInt(info, 0))));
+  if (n > 0) t.copy_(hostTensor(ta, {n}));
+  return wrap(info.Env(), t);
+}
+
+Napi::Value Free(const Napi::CallbackInfo& info) {
+  unwrap(info[0])->release();
+  return info.Env().Undefined();
+}
+
+Napi::Value CachedBytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(CachingCpuAllocator::instance().cachedBytes()));
+}
+Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
+  CachingCpuAllocator::instance().emptyCache();
+  return info.Env().Undefined();
+}
+
+Napi::Value ExternalBytes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(g_externalBytes)); }
+
+// read(h, dst): dst (a typed array of numel elements, the host type) = storage[layout]
+Napi::Value Read(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor v = view(storageOf(info[0]), a);
+  Napi::TypedArray ta = info[1].As<Napi::TypedArray>();
+  if (v.numel() > 0) hostTensor(ta, v.sizes()).copy_(v);
+  return info.Env().Undefined();
+}
+
+// fill(h, value) with the layout in the arg buffer
+Napi::Value Fill(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor v = view(storageOf(info[0]), a);
+  v.fill_(argNum(info, 1));
+  return info.Env().Undefined();
+}
+
+// copy(src, dst): layouts src, dst
+Napi::Value Copy(const Napi::CallbackInfo& info) {
+  Args a;
+  const at::Tensor& ss = storageOf(info[0]);
+  const at::Tensor& ds = storageOf(info[1]);
+  at::Tensor s = view(ss, a), d = view(ds, a);
+  // ATen refuses to copy between overlapping views of one storage; the Backend contract allows it.
+  if (ss.is_same(ds)) s = s.clone();
+  d.copy_(s);
+  return info.Env().Undefined();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Elementwise
+
+// Order shared with the TS side, which reads these names (`unaryOps`, `binaryOps`) to build its op → code maps.
+const char* const kUnaryNames[] = {
+    "neg", "abs", "sign", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "square", "reciprocal",
+    "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
+    "relu", "sigmoid", "gelu", "geluTanh", "erf", "floor", "ceil", "round", "trunc", "logicalNot",
+    "isnan", "isinf", "softplus", "silu",
+    "reluMask", "sigmoidGrad", "geluGrad", "geluTanhGrad", "erfGrad", "siluGrad"};
+constexpr int kNumUnary = sizeof(kUnaryNames) / sizeof(kUnaryNames[0]);
+
+at::Tensor unaryOp(int op, const at::Tensor& xin, at::ScalarType out, double p) {
+  // Predicates take the input as it is; everything else computes in the output dtype (PyTorch's result type).
+  if (op == 32) return at::logical_not(xin);
+  if (op == 33) return at::isnan(xin);
+  if (op == 34) return at::isinf(xin);
+  const at::Tensor x = cast(xin, out);
+  switch (op) {
+    case 0: return at::neg(x);
+    case 1: return at::abs(x);
+    case 2: return at::sign(x);
+    case 3: return at::exp(x);
+    case 4: return at::log(x);
+    case 5: return at::log1p(x);
+    case 6: return at::expm1(x);
+    case 7: return at::sqrt(x);
+    case 8: return at::rsqrt(x);
+    case 9: return at::square(x);
+    case 10: return at::reciprocal(x);
+    case 11: return at::sin(x);
+    case 12: return at::cos(x);
+    case 13: return at::tan(x);
+    case 14: return at::asin(x);
+    case 15: return at::acos(x);
+    case 16: return at::atan(x);
+    case 17: return at::sinh(x);
+    case 18: return at::cosh(x);
+    case 19: return at::tanh(x);
+    case 20: return at::asinh(x);
+    case 21: return at::acosh(x);
+    case 22: return at::atanh(x);
+    case 23: return at::relu(x);
+    case 24: return at::sigmoid(x);
+    case 25: return at::gelu(x, "none");
+    case 26: return at::gelu(x, "tanh");
+    case 27: return at::erf(x);
+    case 28: return at::floor(x);
+    case 29: return at::ceil(x);
+    case 30: return at::round(x);
+    case 31: return at::trunc(x);
+    case 35: return at::softplus(x, p, 20);
+    case 36: return at::silu(x);
+    case 37: return cast(at::gt(x, 0), out);
+    case 38: { at::Tensor s = at::sigmoid(x); return s * (1 - s); }
+    case 39: return at::gelu_backward(at::ones_like(x), x, "none");
+    case 40: return at::gelu_backward(at::ones_like(x), x, "tanh");
+    case 41: return at::exp(-x * x) * 1.1283791670955126;
+    case 42: { at::Tensor s = at::sigmoid(x); return s * (1 + x * (1 - s)); }
+    default: throw std::runtime_error("native backend: bad unary op code");
+  }
+}
+
+// unary(op, x, outDtype, param, out|null): layouts x[, out]
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor x = view(storageOf(info[1]), a);
+  at::ScalarType dt = dtypeOf(argInt(info, 2));
+  at::Tensor r = cast(unaryOp(argInt(info, 0), x, dt, argNum(info, 3)), dt);
+  if (!info[4].IsNull()) {
+    view(storageOf(info[4]), a).copy_(r);
+    return info[4];
+  }
+  return wrap(info.Env(), fresh(r, {&x}));
+}
+
+const char* const kBinaryNames[] = {
+    "add", "addScaled", "sub", "mul", "div", "pow", "maximum", "minimum", "fmod", "remainder", "floorDivide",
+    "eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr", "logicalXor", "atan2",
+    "reluBackward", "tanhBackward", "sigmoidBackward"};
+constexpr int kNumBinary = sizeof(kBinaryNames) / sizeof(kBinaryNames[0]);
+
+at::Tensor binaryOp(int op, const at::Tensor& ain, const at::Tensor& bin, at::ScalarType out, double p) {
+  // Comparisons and logical ops promote their inputs as PyTorch does; arithmetic computes in the output dtype.
+  switch (op) {
+    case 11: return at::eq(ain, bin);
+    case 12: return at::ne(ain, bin);
+    case 13: return at::lt(ain, bin);
+    case 14: return at::le(ain, bin);
+    case 15: return at::gt(ain, bin);
+    case 16: return at::ge(ain, bin);
+    case 17: return at::logical_and(ain, bin);
+    case 18: return at::logical_or(ain, bin);
+    case 19: return at::logical_xor(ain, bin);
+    default: break;
+  }
+  const at::Tensor a = cast(ain, out), b = cast(bin, out);
+  if (!isFloat(out) && out != at::kBool && b.numel() > 0) {
+    // The checks PyTorch makes for integer operands (ATen skips the first for tensor exponents), with the portable
+    // kernel's messages: the frontend no longer checks before calling the kernel.
+    if (op == 5 && at::lt(b, 0).any().item<bool>()) throw RangeFailure("Integers to negative integer powers are not allowed.");
+    if ((op == 8 || op == 9 || op == 10) && at::eq(b, 0).any().item<bool>()) throw RangeFailure("ZeroDivisionError");
+  }
+  switch (op) {
+    case 0: return at::add(a, b);
+    case 1: return at::add(a, b, p);
+    case 2: return at::sub(a, b);
+    case 3: return at::mul(a, b);
+    case 4: return at::div(a, b);
+    case 5: return at::pow(a, b);
+    case 6: return at::maximum(a, b);
+    case 7: return at::minimum(a, b);
+    case 8: return at::fmod(a, b);
+    case 9: return at::remainder(a, b);
+    case 10: return at::div(a, b, "floor");
+    case 20: return at::atan2(a, b);
+    case 21: return at::threshold_backward(a, b, 0);
+    case 22: return at::tanh_backward(a, b);
+    case 23: return at::sigmoid_backward(a, b);
+    default: throw std::runtime_error("native backend: bad binary op code");
+  }
+}
+
+// binary(op, a, b, outDtype, param, out|null): layouts a, b[, out]
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  Args args;
+  at::Tensor a = view(storageOf(info[1]), args), b = view(storageOf(info[2]), args);
+  at::ScalarType dt = dtypeOf(argInt(info, 3));
+  at::Tensor r = cast(binaryOp(argInt(info, 0), a, b, dt, argNum(info, 4)), dt);
+  if (!info[5].IsNull()) {
+    view(storageOf(info[5]), args).copy_(r);
+    return info[5];
+  }
+  return wrap(info.Env(), fresh(r, {&a, &b}));
+}
+
+// where(cond, a, b, outDtype): layouts cond, a, b
+Napi::Value Where(const Napi::CallbackInfo& info) {
+  Args args;
+  at::Tensor c = view(storageOf(info[0]), args), a = view(storageOf(info[1]), args), b = view(storageOf(info[2]), args);
+  at::ScalarType dt = dtypeOf(argInt(info, 3));
+  return wrap(info.Env(), at::where(cast(c, at::kBool), cast(a, dt), cast(b, dt)));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reductions
+
+// reduce(op, x, outDtype): layout x, then [nAxes, axes...]. ops: sum prod max min any all. Keepdim shape.
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  Args args;
+  at::Tensor x = view(storageOf(info[1]), args);
+  std::vector<int64_t> axes = args.ints(static_cast<size_t>(args.nextInt()));
+  int op = argInt(info, 0);
+  at::ScalarType dt = dtypeOf(argInt(info, 2));
+  at::Tensor r;
+  if (axes.empty()) {
+    r = x.to(dt, false, true);  // nothing to reduce: a converted copy
+  } else if (op == 0) {
+    r = at::sum(isFloat(dt) ? cast(x, dt) : x, axes, true, dt);
+  } else if (op == 2 || op == 3) {
+    r = op == 2 ? at::amax(x, axes, true) : at::amin(x, axes, true);
+  } else {
+    // prod/any/all take one dim at a time in ATen 1.13
+    r = x;
+    for (int64_t d : axes) {
+      if (op == 1) r = at::prod(r, d, true, isFloat(dt) ? c10::optional<at::ScalarType>(dt) : c10::nullopt);
+      else if (op == 4) r = at::any(r, d, true);
+      else r = at::all(r, d, true);
+    }
+  }
+  return wrap(info.Env(), fresh(cast(r, dt), {&x}));
+}
+
+// argReduce(op, x, axis): op 0 argmax, 1 argmin; keepdim
+Napi::Value ArgReduce(const Napi::CallbackInfo& info) {
+  Args args;
+  at::Tensor x = view(storageOf(info[1]), args);
+  int64_t axis = argInt(info, 2);
+  return wrap(info.Env(), argInt(info, 0) == 0 ? at::argmax(x, axis, true) : at::argmin(x, axis, true));
+}
+
+// cumsum(x, axis, outDtype)
+Napi::Value Cumsum(const Napi::CallbackInfo& info) {
+  Args args;
+  at::Tensor x = view(storageOf(info[0]), args);
+  return wrap(info.Env(), at::cumsum(x, argInt(info, 1), dtypeOf(argInt(info, 2))));
+}
+
+// matmul(a, b, outDtype, c|null): layouts a, b[, c]
+Napi::Value Matmul(const Napi::CallbackInfo& info) {
+  Args args;
+  at::ScalarType dt = dtypeOf(argInt(info, 2));
+  at::Tensor a = cast(view(storageOf(info[0]), args), dt), b = cast(view(storageOf(info[1]), args), dt);
+  bool hasC = !info[3].IsNull();
+  at::Tensor c = hasC ? cast(view(storageOf(info[3]), args), dt) : at::Tensor();
+  const int64_t nd = a.dim(), M = a.size(nd - 2), K = a.size(nd - 1), N = b.size(nd - 1);
+  int64_t batch = 1;
+  bool bBroadcast = true;  // b is one matrix repeated over the batch (stride 0), as a linear layer's weight
+  for (int64_t d = 0; d < nd - 2; d++) {
+    batch *= a.size(d);
+    if (b.size(d) != 1 && b.stride(d) != 0) bBroadcast = false;
+  }
+  std::vector<int64_t> outShape(a.sizes().begin(), a.sizes().end());
+  outShape[nd - 1] = N;
+  at::Tensor r;
+  if (nd == 2 || batch == 1) {
+    // 2-D GEMM on views (size-1 batch dims dropped): BLAS takes transposed operands by their strides.
+    at::Tensor a2 = nd == 2 ? a : a.reshape({M, K}), b2 = nd == 2 ? b : b.reshape({K, N});
+    r = hasC ? at::addmm(nd == 2 ? c : c.reshape({M, N}), a2, b2) : at::mm(a2, b2);
+  } else if (bBroadcast) {
+    // [...batch, M, K] · [K, N]: one GEMM with the batch folded into the rows.
+    at::Tensor b2 = b;
+    for (int64_t d = 0; d < nd - 2; d++) b2 = b2.select(0, 0);
+    r = at::mm(a.reshape({batch * M, K}), b2);
+    if (hasC) r = r.view(outShape).add_(c);
+  } else {
+    r = at::matmul(a, b);
+    if (hasC) r.add_(c);
+  }
+  return wrap(info.Env(), r.view(outShape));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Indexing
+
+// gather(x, axis, idx): layouts x, idx
+Napi::Value Gather(const Napi::CallbackInfo& info) {
+  Args args;
+  at::Tensor x = view(storageOf(info[0]), args);
+  at::Tensor idx = view(storageOf(info[2]), args);
+  return wrap(info.Env(), at::gather(x, argInt(info, 1), cast(idx, at::kLong)));
+}
+
+// scatter(dst, axis, idx, src|null, value, add): layouts dst, idx[, src]
+Napi::Value Scatter(const Napi::CallbackInfo& info) {
+  Args args;
+  at::Tensor d = view(storageOf(info[0]), args);
+  int64_t axis = argInt(info, 1);
+  at::Tensor idx = cast(view(storageOf(info[2]), args), at::kLong);
+  bool add = info[5].As<Napi::Boolean>().Value();
+  if (info[3].IsNull()) {
+    double value = argNum(info, 4);
+    if (add) d.scatter_add_(axis, idx, at::full(idx.sizes(), value, d.options()));
+    else d.scatter_(axis, idx, value);
+  } else {
+    at::Tensor s = cast(view(storageOf(info[3]), args), d.scalar_type());
+    if (s.is_alias_of(d)) s = s.clone();
+    if (add) d.scatter_add_(axis, idx, s);
+    else d.scatter_(axis, idx, s);
+  }
+  return info.Env().Undefined();
+}
+
+// Geometry in the arg buffer: kernel(2) stride(2) padding(2) dilation(2) inSize(2) outSize(2).
+struct Geometry {
+  int64_t kh, kw, sh, sw, ph, pw, dh, dw, H, W, oh, ow;
+  explicit Geometry(Args& a)
+      : kh(a.nextInt()), kw(a.nextInt()), sh(a.nextInt()), sw(a.nextInt()), ph(a.nextInt()), pw(a.nextInt()),
+        dh(a.nextInt()), dw(a.nextInt()), H(a.nextInt()), W(a.nextInt()), oh(a.nextInt()), ow(a.nextInt()) {}
+  // The padded input extent the windows cover, so any (asymmetric) padding is a constant_pad_nd to that extent.
+  int64_t extH() const { return (oh - 1) * sh + (kh - 1) * dh + 1; }
+  int64_t extW() const { return (ow - 1) * sw + (kw - 1) * dw + 1; }
+};
+
+// im2col(x, padValue): layout x [N,C,H,W], geometry → [C·kh·kw, N, oh·ow]
+Napi::Value Im2col(const Napi::CallbackInfo& info) {
+  Args args;
+  at::Tensor x = view(storageOf(info[0]), args);
+  Geometry g(args);
+  // Negative pads crop: the windows may not reach the input's bottom/right edge.
+  at::Tensor padded = at::constant_pad_nd(x, {g.pw, g.extW() - g.pw - g.W, g.ph, g.extH() - g.ph - g.H}, argNum(info, 1));
+  at::Tensor cols = at::im2col(padded, {g.kh, g.kw}, {g.dh, g.dw}, {0, 0}, {g.sh, g.sw});  // [N, C·kh·kw, L]
+  return wrap(info.Env(), cols.permute({1, 0, 2}).contiguous());
+}
+
+// col2im(cols): layout cols [C·kh·kw, N, oh·ow], geometry → [N,C,H,W]
+Napi::Value Col2im(const Napi::CallbackInfo& info) {
+  Args args;
+  at::Tensor cols = view(storageOf(info[0]), args);
+  Geometry g(args);
+  at::Tensor folded = at::col2im(cols.permute({1, 0, 2}).contiguous(), {g.extH(), g.extW()}, {g.kh, g.kw}, {g.dh, g.dw},
+                                 {0, 0}, {g.sh, g.sw});
+  at::Tensor r = at::constant_pad_nd(folded, {-g.pw, -(g.extW() - g.pw - g.W), -g.ph, -(g.extH() - g.ph - g.H)}, 0);
+  return wrap(info.Env(), r);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Optimizer and clipping kernels. On CPU, ATen 1.13's _foreach_* ops are loops over the per-tensor ops (the
+// multi-tensor-apply fast path is CUDA-only) and _fused_adam_ has no CPU kernel, so each rule is written as
+// per-tensor in-place ATen ops: same dispatch count, and one N-API call per optimizer step.
+
+struct Slot {
+  at::Tensor p, g, s0, s1, s2;
+  double step, muProduct;
+};
+
+// fusedOptimizerStep(kind, tensors[5·n]) with the arg buffer holding: the kind's hyperparameters (kHp below), then
+// per slot: step, muProduct, and the layouts of its non-null tensors in order param, grad, state0..2.
+Napi::Value OptimStep(const Napi::CallbackInfo& info) {
+  Args a;
+  int kind = argInt(info, 0);
+  Napi::Array ts = info[1].As<Napi::Array>();
+  static const int kHp[] = {6, 8, 6, 5, 5, 8, 7, 7};  // sgd adam adamax adadelta adagrad nadam radam rmsprop
+  if (kind < 0 || kind > 7) throw std::runtime_error("native backend: bad optimizer kind");
+  std::vector<double> hp(kHp[kind]);
+  for (double& h : hp) h = a.next();
+  size_t n = ts.Length() / 5;
+  std::vector<Slot> slots(n);
+  for (size_t i = 0; i < n; i++) {
+    Slot& s = slots[i];
+    s.step = a.next();
+    s.muProduct = a.next();
+    at::Tensor* dst[5] = {&s.p, &s.g, &s.s0, &s.s1, &s.s2};
+    for (uint32_t k = 0; k < 5; k++) {
+      Napi::Value v = ts[static_cast<uint32_t>(i * 5 + k)];
+      if (!v.IsNull()) *dst[k] = view(storageOf(v), a);
+    }
+  }
+  at::NoGradGuard noGrad;
+  for (Slot& s : slots) {
+    at::Tensor& p = s.p;
+    at::Tensor g = cast(s.g, p.scalar_type());
+    const double step = s.step;
+    switch (kind) {
+      case 0: {  // sgd: lr momentum dampening weightDecay nesterov maximize
+        double lr = hp[0], mom = hp[1], damp = hp[2], wd = hp[3];
+        bool nesterov = hp[4] != 0, maximize = hp[5] != 0;
+        if (maximize) g = -g;
+        if (wd != 0) g = g.add(p, wd);
+        if (mom != 0 && s.s0.defined()) {
+          at::Tensor& buf = s.s0;
+          if (step == 1) buf.copy_(g);
+          else buf.mul_(mom).add_(g, 1 - damp);
+          g = nesterov ? g.add(buf, mom) : buf;
+        }
+        p.add_(g, -lr);
+        break;
+      }
+      case 1: {  // adam: lr beta1 beta2 eps weightDecay amsgrad maximize decoupled
+        double lr = hp[0], b1 = hp[1], b2 = hp[2], eps = hp[3], wd = hp[4];
+        bool amsgrad = hp[5] != 0, maximize = hp[6] != 0, decoupled = hp[7] != 0;
+        if (maximize) g = -g;
+        if (decoupled) { if (wd != 0) p.mul_(1 - lr * wd); }
+        else if (wd != 0) g = g.add(p, wd);
+        double bc1 = 1 - std::pow(b1, step), bc2 = 1 - std::pow(b2, step);
+        s.s0.mul_(b1).add_(g, 1 - b1);
+        s.s1.mul_(b2).addcmul_(g, g, 1 - b2);
+        at::Tensor denom;
+        if (amsgrad) {
+          at::maximum_out(s.s2, s.s2, s.s1);
+          denom = s.s2.sqrt().div_(std::sqrt(bc2)).add_(eps);
+        } else {
+          denom = s.s1.sqrt().div_(std::sqrt(bc2)).add_(eps);
+        }
+        p.addcdiv_(s.s0, denom, -lr / bc1);
+        break;
+      }
+      case 2: {  // adamax: lr beta1 beta2 eps weightDecay maximize
+        double lr = hp[0], b1 = hp[1], b2 = hp[2], eps = hp[3], wd = hp[4];
+        if (hp[5] != 0) g = -g;
+        if (wd != 0) g = g.add(p, wd);
+        s.s0.mul_(b1).add_(g, 1 - b1);
+        s.s1.mul_(b2);
+        at::maximum_out(s.s1, s.s1, g.abs().add_(eps));
+        p.addcdiv_(s.s0, s.s1, -lr / (1 - std::pow(b1, step)));
+        break;
+      }
+      case 3: {  // adadelta: lr rho eps weightDecay maximize
+        double lr = hp[0], rho = hp[1], eps = hp[2], wd = hp[3];
+        if (hp[4] != 0) g = -g;
+        if (wd != 0) g = g.add(p, wd);
+        s.s0.mul_(rho).addcmul_(g, g, 1 - rho);
+        at::Tensor delta = s.s1.add(eps).sqrt_().div_(s.s0.add(eps).sqrt_()).mul_(g);
+        s.s1.mul_(rho).addcmul_(delta, delta, 1 - rho);
+        p.add_(delta, -lr);
+        break;
+      }
+      case 4: {  // adagrad: lr lrDecay eps weightDecay maximize
+        double lr = hp[0], lrDecay = hp[1], eps = hp[2], wd = hp[3];
+        if (hp[4] != 0) g = -g;
+        if (wd != 0) g = g.add(p, wd);
+        double clr = lr / (1 + (step - 1) * lrDecay);
+        s.s0.addcmul_(g, g, 1);
+        p.addcdiv_(g, s.s0.sqrt().add_(eps), -clr);
+        break;
+      }
+      case 5: {  // nadam: lr beta1 beta2 eps weightDecay momentumDecay decoupled maximize
+        double lr = hp[0], b1 = hp[1], b2 = hp[2], eps = hp[3], wd = hp[4], md = hp[5];
+        bool decoupled = hp[6] != 0;
+        if (hp[7] != 0) g = -g;
+        if (decoupled) { if (wd != 0) p.mul_(1 - lr * wd); }
+        else if (wd != 0) g = g.add(p, wd);
+        double bc2 = 1 - std::pow(b2, step);
+        double mu = b1 * (1 - 0.5 * std::pow(0.96, step * md));
+        double muNext = b1 * (1 - 0.5 * std::pow(0.96, (step + 1) * md));
+        double muProductNext = s.muProduct * muNext;
+        s.s0.mul_(b1).add_(g, 1 - b1);
+        s.s1.mul_(b2).addcmul_(g, g, 1 - b2);
+        at::Tensor denom = s.s1.div(bc2).sqrt_().add_(eps);
+        p.addcdiv_(g, denom, (-lr * (1 - mu)) / (1 - s.muProduct));
+        p.addcdiv_(s.s0, denom, (-lr * muNext) / (1 - muProductNext));
+        break;
+      }
+      case 6: {  // radam: lr beta1 beta2 eps weightDecay decoupled maximize
+        double lr = hp[0], b1 = hp[1], b2 = hp[2], eps = hp[3], wd = hp[4];
+        bool decoupled = hp[5] != 0;
+        if (hp[6] != 0) g = -g;
+        if (decoupled) { if (wd != 0) p.mul_(1 - lr * wd); }
+        else if (wd != 0) g = g.add(p, wd);
+        double bc1 = 1 - std::pow(b1, step), bc2 = 1 - std::pow(b2, step);
+        s.s0.mul_(b1).add_(g, 1 - b1);
+        s.s1.mul_(b2).addcmul_(g, g, 1 - b2);
+        double rhoInf = 2 / (1 - b2) - 1;
+        double rhoT = rhoInf - (2 * step * std::pow(b2, step)) / bc2;
+        at::Tensor mHat = s.s0.div(bc1);
+        if (rhoT > 5) {
+          double rect = std::sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT));
+          p.sub_(mHat.mul_(lr * rect).mul_(s.s1.sqrt().add_(eps).reciprocal_().mul_(std::sqrt(bc2))));
+        } else {
+          p.sub_(mHat.mul_(lr));
+        }
+        break;
+      }
+      case 7: {  // rmsprop: lr alpha eps weightDecay momentum centered maximize
+        double lr = hp[0], alpha = hp[1], eps = hp[2], wd = hp[3], mom = hp[4];
+        bool centered = hp[5] != 0;
+        if (hp[6] != 0) g = -g;
+        if (wd != 0) g = g.add(p, wd);
+        s.s0.mul_(alpha).addcmul_(g, g, 1 - alpha);
+        at::Tensor avg;
+        if (centered && s.s2.defined()) {
+          s.s2.mul_(alpha).add_(g, 1 - alpha);
+          avg = s.s0.addcmul(s.s2, s.s2, -1).sqrt_().add_(eps);
+        } else {
+          avg = s.s0.sqrt().add_(eps);
+        }
+        if (mom > 0 && s.s1.defined()) {
+          s.s1.mul_(mom).addcdiv_(g, avg);
+          p.add_(s.s1, -lr);
+        } else {
+          p.addcdiv_(g, avg, -lr);
+        }
+        break;
+      }
+    }
+  }
+  return info.Env().Undefined();
+}
+
+// foreachNorm(tensors, ord, outDtype): layouts of tensors in order
+Napi::Value ForeachNorm(const Napi::CallbackInfo& info) {
+  Args a;
+  Napi::Array ts = info[0].As<Napi::Array>();
+  double ord = argNum(info, 1);
+  at::ScalarType dt = dtypeOf(argInt(info, 2));
+  std::vector<at::Tensor> norms;
+  for (uint32_t i = 0; i < ts.Length(); i++) {
+    at::Tensor t = view(storageOf(ts[i]), a);
+    // each per-tensor norm in its tensor's dtype (a float32 norm past FLT_MAX is inf), as get_total_norm does
+    norms.push_back(cast(at::linalg_vector_norm(t, ord), dt));
+  }
+  return wrap(info.Env(), at::linalg_vector_norm(at::stack(norms), ord).reshape({1}));
+}
+
+// foreachMul_(tensors, scalar): layouts of tensors, then the scalar's
+Napi::Value ForeachMul(const Napi::CallbackInfo& info) {
+  Args a;
+  Napi::Array ts = info[0].As<Napi::Array>();
+  std::vector<at::Tensor> views;
+  for (uint32_t i = 0; i < ts.Length(); i++) views.push_back(view(storageOf(ts[i]), a));
+  // A 0-dim double scalar: products in double precision, stored in each tensor's dtype (0-dim operands do not
+  // promote an in-place result).
+  at::Tensor c = cast(view(storageOf(info[1]), a).reshape({}), at::kDouble);
+  for (at::Tensor& t : views) t.mul_(c);
+  return info.Env().Undefined();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Threads, build info
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  at::set_num_threads(argInt(info, 0));
+  return info.Env().Undefined();
+}
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), at::get_num_threads()); }
+
+Napi::Value TorchVersion(const Napi::CallbackInfo& info) {
+#ifdef TORCH_VERSION
+  return Napi::String::New(info.Env(), TORCH_VERSION);
+#else
+  return Napi::String::New(info.Env(), "unknown");
+#endif
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  g_env = env;
+  // c10 allocates with 64-byte-aligned posix_memalign; without a fixed mmap threshold glibc raises it after the
+  // first free and RSS grew ~1 MB per training step from fragmentation (measured, see the reference notes).
+  // MALLOC_MMAP_THRESHOLD_ set in the environment is the user's choice and wins.
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 131072);
+  // A caught c10::Error costs ~6.5 ms while libtorch symbolizes a backtrace; 33 µs without.
+  c10::SetStackTraceFetcher([]() { return std::string(); });
+  if (const char* mb = std::getenv("TORCHLET_NATIVE_CACHE_MB")) CachingCpuAllocator::instance().setLimit(size_t(std::atoll(mb)) << 20);
+  c10::SetCPUAllocator(&CachingCpuAllocator::instance(), /*priority=*/1);
+
+  // Storages still alive at exit are finalized after the env is torn down: stop reporting memory to it by then.
+  env.AddCleanupHook([]() { g_env = nullptr; });
+  Napi::Array un = Napi::Array::New(env, kNumUnary), bin = Napi::Array::New(env, kNumBinary);
+  for (int i = 0; i < kNumUnary; i++) un.Set(static_cast<uint32_t>(i), kUnaryNames[i]);
+  for (int i = 0; i < kNumBinary; i++) bin.Set(static_cast<uint32_t>(i), kBinaryNames[i]);
+  exports.Set("unaryOps", un);
+  exports.Set("binaryOps", bin);
+#define EXPORT(name, fn) exports.Set(name, Napi::Function::New<guarded<fn>>(env, name))
+  EXPORT("setArgBuffer", SetArgBuffer);
+  EXPORT("alloc", Alloc);
+  EXPORT("fromArray", FromArray);
+  EXPORT("free", Free);
+  EXPORT("externalBytes", ExternalBytes);
+  EXPORT("cachedBytes", CachedBytes);
+  EXPORT("emptyCache", EmptyCache);
+  EXPORT("read", Read);
+  EXPORT("fill", Fill);
+  EXPORT("copy", Copy);
+  EXPORT("unary", Unary);
+  EXPORT("binary", Binary);
+  EXPORT("where", Where);
+  EXPORT("reduce", Reduce);
+  EXPORT("argReduce", ArgReduce);
+  EXPORT("cumsum", Cumsum);
+  EXPORT("matmul", Matmul);
+  EXPORT("gather", Gather);
+  EXPORT("scatter", Scatter);
+  EXPORT("im2col", Im2col);
+  EXPORT("col2im", Col2im);
+  EXPORT("optimStep", OptimStep);
+  EXPORT("foreachNorm", ForeachNorm);
+  EXPORT("foreachMul", ForeachMul);
+  EXPORT("setNumThreads", SetNumThreads);
+  EXPORT("getNumThreads", GetNumThreads);
+  EXPORT("torchVersion", TorchVersion);
+#undef EXPORT
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(torchlet_native, Init)
