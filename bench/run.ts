@@ -161,7 +161,15 @@ async function main(): Promise<void> {
   if (data) log(`Data loading: a digits batch of 64 from \`DataLoader\` takes ${data.loadMsPerBatch.toFixed(2)} ms (${data.loadGenericMsPerBatch.toFixed(2)} ms through a custom collateFn) against ${data.stepMsPerBatch.toFixed(1)} ms for the demo-sized CNN's training step: ${(data.share * 100).toFixed(1)}% of an epoch (${(data.shareGeneric * 100).toFixed(1)}% on the generic path).`);
   if (tfInfo) log(`\nTensorFlow.js settings: ${tfInfo.trim()}`);
   mkdirSync(new URL('../../docs/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('../../docs/benchmarks.md', import.meta.url), rows.join('\n') + '\n');
+  // keep the before/after section that `npm run bench:compare -- ... --write` maintains
+  const docUrl = new URL('../../docs/benchmarks.md', import.meta.url);
+  let kept = '';
+  try {
+    const prev = readFileSync(docUrl, 'utf8');
+    const a = prev.indexOf('<!-- compare:start -->'), b = prev.indexOf('<!-- compare:end -->');
+    if (a >= 0 && b > a) kept = '\n' + prev.slice(a, b + '<!-- compare:end -->'.length) + '\n';
+  } catch { /* first run */ }
+  writeFileSync(docUrl, rows.join('\n') + '\n' + kept);
   // The README shows the same table between its bench markers.
   const readmeUrl = new URL('../../README.md', import.meta.url);
   const readme = readFileSync(readmeUrl, 'utf8');
