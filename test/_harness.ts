@@ -68,6 +68,39 @@ export function userRead<T>(fn: () => T): T {
   try { return fn(); } finally { asyncOnly.allowSyncReads(false); }
 }
 
+/**
+ * Runs `fn` with the optional kernels `names` hidden on the backend serving `cpu` (set to `undefined`, as a backend
+ * without them looks), so the frontend's fallbacks run; the fixture suites use it to run every case both ways.
+ * Promise-aware: for an async `fn` the kernels stay hidden until its promise settles (the awaited reads run inside
+ * it), and they are restored even when `fn` throws or its promise rejects; own properties are put back, not deleted.
+ */
+export function withoutKernels<T>(names: readonly string[], fn: () => T): T {
+  const b = torch.getBackend('cpu') as any;
+  const own = names.map((k) => Object.prototype.hasOwnProperty.call(b, k));
+  const saved = names.map((k) => b[k]);
+  for (const k of names) b[k] = undefined;
+  const restore = (): void => { names.forEach((k, i) => { if (own[i]) b[k] = saved[i]; else delete b[k]; }); };
+  let r: T;
+  try {
+    r = fn();
+  } catch (e) {
+    restore();
+    throw e;
+  }
+  if (r instanceof Promise) return r.finally(restore) as T;
+  restore();
+  return r;
+}
+
+/** The optimizer and clipping kernels (`fusedOptimizerStep`, `foreachNorm`, `foreachMul_`) and their two modes. */
+export const OPTIM_KERNELS = ['fusedOptimizerStep', 'foreachNorm', 'foreachMul_'] as const;
+export const OPTIM_MODES = ['fused', 'fallback'] as const;
+export type OptimMode = (typeof OPTIM_MODES)[number];
+/** Runs `fn` with the optimizer/clipping kernels ('fused') or with the Tensor-op fallbacks ('fallback'). */
+export function inOptimMode<T>(mode: OptimMode, fn: () => T): T {
+  return mode === 'fused' ? fn() : withoutKernels(OPTIM_KERNELS, fn);
+}
+
 /** Whether a backend is registered for `deviceType` (the meta backend is being written in parallel). */
 export function hasBackend(deviceType: string): boolean {
   try { torch.getBackend(deviceType); return true; } catch { return false; }

@@ -3,7 +3,7 @@
  * 1, 2, 3.5, inf and 0.5 (returned norm and clipped grads, float32 and float64), clipGradValue_, plus getTotalNorm,
  * clipGradsWithNorm_, errorIfNonfinite, parametersToVector and vectorToParameters.
  */
-import { test, test as testFn, describe, toList, itemOf, dataOf, userRead } from './_harness.js';
+import { test, test as testFn, describe, toList, itemOf, dataOf, userRead, OPTIM_MODES, inOptimMode } from './_harness.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as torch from 'torchlet';
@@ -41,32 +41,8 @@ async function assertGrads(ps: Tensor[], expected: number[][], rtol: number, ato
  * Every case runs twice: with the CPU backend's multi-tensor kernels (`foreachNorm`, `foreachMul_`) and with the
  * frontend's Tensor-op fallback, forced by shadowing the kernels on the registered backend instance with `undefined`.
  */
-const MODES = ['fused', 'fallback'] as const;
-type Mode = (typeof MODES)[number];
-const KERNELS = ['fusedOptimizerStep', 'foreachNorm', 'foreachMul_'] as const;
-
-/**
- * Runs `fn` in `mode`. Promise-aware: for an async `fn` the kernels stay hidden until its promise settles (the
- * awaited reads run inside it), and are restored even when `fn` throws synchronously or its promise rejects.
- */
-function inMode<T>(mode: Mode, fn: () => T): T {
-  if (mode === 'fused') return fn();
-  const b = torch.getBackend('cpu') as any;
-  const own = KERNELS.map((k) => Object.prototype.hasOwnProperty.call(b, k));
-  const saved = KERNELS.map((k) => b[k]);
-  for (const k of KERNELS) b[k] = undefined;
-  const restore = (): void => { KERNELS.forEach((k, i) => { if (own[i]) b[k] = saved[i]; else delete b[k]; }); };
-  let r: T;
-  try {
-    r = fn();
-  } catch (e) {
-    restore();
-    throw e;
-  }
-  if (r instanceof Promise) return r.finally(restore) as T;
-  restore();
-  return r;
-}
+const MODES = OPTIM_MODES;
+const inMode = inOptimMode;
 
 for (const mode of MODES) describe(`clipGradNorm_ matches PyTorch [${mode}]`, () => {
   for (const c of C.norm) {

@@ -4,7 +4,7 @@
  * fixture suites run every case in both modes; the fallback mode shadows the kernels on the registered CPU
  * backend instance for the duration of one case.
  */
-import { test, flatOf } from './_harness.js';
+import { test, flatOf, withoutKernels } from './_harness.js';
 import assert from 'node:assert/strict';
 import * as torch from 'torchlet';
 
@@ -26,22 +26,7 @@ export const MODES: readonly Mode[] = ['kernels', 'fallbacks'];
  * backend instance are put back, not deleted.
  */
 export function inMode<T>(mode: Mode, fn: () => T): T {
-  if (mode === 'kernels') return fn();
-  const b = torch.getBackend('cpu') as any;
-  const own = NN_KERNELS.map((k) => Object.prototype.hasOwnProperty.call(b, k));
-  const saved = NN_KERNELS.map((k) => b[k]);
-  for (const k of NN_KERNELS) b[k] = undefined;
-  const restore = (): void => { NN_KERNELS.forEach((k, i) => { if (own[i]) b[k] = saved[i]; else delete b[k]; }); };
-  let r: T;
-  try {
-    r = fn();
-  } catch (e) {
-    restore();
-    throw e;
-  }
-  if (r instanceof Promise) return r.finally(restore) as T;
-  restore();
-  return r;
+  return mode === 'kernels' ? fn() : withoutKernels(NN_KERNELS, fn);
 }
 
 test('the CPU backend implements every optional nn kernel, and inMode hides and restores them', () => {

@@ -4,7 +4,7 @@
  * test/fixtures/optim.json (scripts/gen_optim_fixtures.py). Plus the Optimizer API: groups, defaults, errors,
  * zeroGrad, closures, stateDict round trips.
  */
-import { test, describe, tensorsToLists, toList, itemOf, dataOf } from './_harness.js';
+import { test, describe, tensorsToLists, toList, itemOf, dataOf, OPTIM_MODES, inOptimMode } from './_harness.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as torch from 'torchlet';
@@ -73,32 +73,8 @@ async function flat(t: Tensor): Promise<number[]> { return Array.from(await data
  * `foreachMul_`) and with the frontend's Tensor-op fallback, forced by shadowing the kernels on the registered
  * backend instance with `undefined`, as a backend without them would look.
  */
-const MODES = ['fused', 'fallback'] as const;
-type Mode = (typeof MODES)[number];
-const KERNELS = ['fusedOptimizerStep', 'foreachNorm', 'foreachMul_'] as const;
-
-/**
- * Runs `fn` in `mode`. Promise-aware: for an async `fn` the kernels stay hidden until its promise settles (the
- * awaited reads run inside it), and are restored even when `fn` throws synchronously or its promise rejects.
- */
-function inMode<T>(mode: Mode, fn: () => T): T {
-  if (mode === 'fused') return fn();
-  const b = torch.getBackend('cpu') as any;
-  const own = KERNELS.map((k) => Object.prototype.hasOwnProperty.call(b, k));
-  const saved = KERNELS.map((k) => b[k]);
-  for (const k of KERNELS) b[k] = undefined;
-  const restore = (): void => { KERNELS.forEach((k, i) => { if (own[i]) b[k] = saved[i]; else delete b[k]; }); };
-  let r: T;
-  try {
-    r = fn();
-  } catch (e) {
-    restore();
-    throw e;
-  }
-  if (r instanceof Promise) return r.finally(restore) as T;
-  restore();
-  return r;
-}
+const MODES = OPTIM_MODES;
+const inMode = inOptimMode;
 
 for (const mode of MODES) describe(`optimizers match PyTorch over 50 steps (two groups, frozen parameter) [${mode}]`, () => {
   for (const run of O.runs) {

@@ -8,33 +8,10 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from 'torchlet';
 import type { Tensor } from 'torchlet';
+import { OPTIM_MODES, inOptimMode } from './_harness.js';
 
-const MODES = ['fused', 'fallback'] as const;
-type Mode = (typeof MODES)[number];
-const KERNELS = ['fusedOptimizerStep', 'foreachNorm', 'foreachMul_'] as const;
-
-/**
- * Runs `fn` in `mode`. Promise-aware: for an async `fn` the kernels stay hidden until its promise settles (the
- * awaited reads run inside it), and are restored even when `fn` throws synchronously or its promise rejects.
- */
-function inMode<T>(mode: Mode, fn: () => T): T {
-  if (mode === 'fused') return fn();
-  const b = torch.getBackend('cpu') as any;
-  const own = KERNELS.map((k) => Object.prototype.hasOwnProperty.call(b, k));
-  const saved = KERNELS.map((k) => b[k]);
-  for (const k of KERNELS) b[k] = undefined;
-  const restore = (): void => { KERNELS.forEach((k, i) => { if (own[i]) b[k] = saved[i]; else delete b[k]; }); };
-  let r: T;
-  try {
-    r = fn();
-  } catch (e) {
-    restore();
-    throw e;
-  }
-  if (r instanceof Promise) return r.finally(restore) as T;
-  restore();
-  return r;
-}
+const MODES = OPTIM_MODES;
+const inMode = inOptimMode;
 
 /** Counts calls of the backend methods `names` while `fn` runs (the methods still run). */
 function countCalls<T>(names: readonly string[], fn: () => T): { result: T; calls: Record<string, number> } {
