@@ -220,3 +220,30 @@ test('toEmpty materialises a meta model; resetParameters initialises it; paramet
   assert.equal(String(g.device), 'cpu');
   assert.deepEqual(g.shape, [2, 2]);
 });
+
+test('a whole training step runs on meta for every optimizer: forward, loss, backward, clipping, step, scheduler', () => {
+  const { nn, optim } = torch;
+  const m = new nn.Sequential(new nn.Conv2d(3, 8, 3, { device: 'meta' }), new nn.BatchNorm2d(8, { device: 'meta' }),
+    new nn.ReLU(), new nn.Flatten(), new nn.Linear(8 * 6 * 6, 10, { device: 'meta' }));
+  const kinds = [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad, optim.Adadelta, optim.Adamax, optim.NAdam, optim.RAdam];
+  for (const Opt of kinds) {
+    const opt = new Opt(m.parameters(), { lr: 0.1, ...(Opt === optim.SGD ? { momentum: 0.9 } : {}) });
+    const sched = new optim.lrScheduler.StepLR(opt, 1, 0.5);
+    const x = torch.randn([4, 3, 8, 8], { device: 'meta' }), y = torch.randint(0, 10, [4], { device: 'meta' });
+    const loss = nn.functional.crossEntropy(m.call(x), y);
+    opt.zeroGrad();
+    loss.backward();
+    const total = nn.utils.clipGradNorm_(m.parameters(), 1.0);
+    opt.step();
+    sched.step();
+    assert.equal(String(total.device), 'meta', Opt.name);
+    assert.deepEqual(total.shape, [], Opt.name);
+    for (const p of m.parameters()) {
+      assert.equal(String(p.grad!.device), 'meta', Opt.name);
+      for (const v of Object.values(opt.state.get(p) ?? {})) {
+        if (v instanceof torch.Tensor) assert.equal(String(v.device), 'meta', `${Opt.name} state`);
+      }
+    }
+    assert.equal(opt.paramGroups[0]!.lr, 0.05, Opt.name);
+  }
+});
