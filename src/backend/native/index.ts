@@ -134,6 +134,9 @@ const REDUCTION = { none: 0, mean: 1, sum: 2 } as const;
 const RANDOM_KIND = { uniform: 0, normal: 1, bernoulli: 2, bernoulliTensor: 3, randint: 4, permutation: 5 } as const;
 const KINDS: Record<OptimizerKind, number> = { sgd: 0, adam: 1, adamax: 2, adadelta: 3, adagrad: 4, nadam: 5, radam: 6, rmsprop: 7 };
 
+/** The addon's one argument buffer (see `NativeBackend`), registered with the addon by the first instance. */
+const argState: { args: Float64Array; n: number; registered: boolean } = { args: new Float64Array(4096), n: 0, registered: false };
+
 /** A storage of the native backend: a handle to a 1-D at::Tensor. */
 export class NativeStorage implements Storage {
   constructor(readonly dtype: DType, readonly length: number, readonly h: object) {}
@@ -175,8 +178,12 @@ export class NativeBackend implements Backend {
    */
   readonly finalizeStorages = true;
   private readonly a: Addon;
-  private args = new Float64Array(4096);
-  private n = 0;
+  // The argument buffer belongs to the addon, not to an instance: every NativeBackend (selectCpuBackend makes
+  // one per call) must write where the addon reads, so the buffer and its cursor are module state.
+  private get args(): Float64Array { return argState.args; }
+  private set args(a: Float64Array) { argState.args = a; }
+  private get n(): number { return argState.n; }
+  private set n(v: number) { argState.n = v; }
   private readonly unaryCode = new Map<string, number>();
   private readonly binaryCode = new Map<string, number>();
 
@@ -184,7 +191,7 @@ export class NativeBackend implements Backend {
     const a = load();
     if (a === null) throw new Error(`native backend unavailable: ${loadError}`);
     this.a = a;
-    a.setArgBuffer(this.args);
+    if (!argState.registered) { a.setArgBuffer(argState.args); argState.registered = true; }
     a.unaryOps.forEach((op, i) => this.unaryCode.set(op, i));
     a.binaryOps.forEach((op, i) => this.binaryCode.set(op, i));
   }
