@@ -11,7 +11,9 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { isAvailable, reason, NativeBackend, selectCpuBackend } from '../src/backend/native/index.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { isAvailable, reason, NativeBackend, selectCpuBackend, nativeCudaInfo } from '../src/backend/native/index.js';
 import { CpuBackend } from '../src/backend/cpu/cpu.js';
 
 const available = isAvailable();
@@ -30,6 +32,15 @@ describe('TORCHLET_BACKEND selects what serves cpu', () => {
     if (available) assert.ok(selectCpuBackend(portable, { TORCHLET_BACKEND: 'native' }) instanceof NativeBackend);
     else assert.throws(() => selectCpuBackend(portable, { TORCHLET_BACKEND: 'native' }), /native backend is unavailable: .*to get it: /);
     assert.throws(() => selectCpuBackend(portable, { TORCHLET_BACKEND: 'gpu' }), /TORCHLET_BACKEND must be one of portable, native, auto, got 'gpu'/);
+  });
+  test('nativeCudaInfo() is null without the addon; a CPU-only libtorch reports no CUDA', () => {
+    const info = nativeCudaInfo();
+    if (!available) { assert.equal(info, null); return; }
+    assert.ok(info !== null);
+    assert.equal(typeof info.builtWithCuda, 'boolean');
+    // Debian's libtorch-dev is CPU-only: no CUDA build, so nothing available and no device
+    if (!info.builtWithCuda) assert.deepEqual(info, { builtWithCuda: false, available: false, deviceCount: 0 });
+    else assert.equal(info.available, info.deviceCount > 0);
   });
   test('reason() is null exactly when available, and otherwise names a command', () => {
     if (available) assert.equal(reason(), null);
@@ -127,16 +138,122 @@ if (!available) {
     });
   });
 
+
+  describe('native kernels beyond the primitives', () => {
+    const nb = native as NativeBackend;
+    const flat = (n: number) => ({ shape: [n], strides: [1], offset: 0 });
+    test('setNumThreads reaches ATen\'s intra-op pool', () => {
+      const before = nb.getNumThreads();
+      try {
+        nb.setNumThreads(1);
+        assert.equal(nb.getNumThreads(), 1);
+      } finally { nb.setNumThreads(before); }
+      assert.equal(nb.getNumThreads(), before);
+    });
+    test('finalizeStorages: a training step\'s storages go back once collected, without waiting for the addon\'s finalizers', async () => {
+      assert.equal(nb.finalizeStorages, true);
+      setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as () => void;
+      const x = torch.randn([64, 256], { requiresGrad: true });
+      const w = torch.randn([256, 128], { requiresGrad: true });
+      const step = (): void => { x.grad = null; w.grad = null; x.matmul(w).relu().sum().backward(); };
+      step();
+      gc(); await new Promise((r) => setImmediate(r));
+      const level = nb.externalBytes();
+      for (let i = 0; i < 20; i++) step();
+      gc(); await new Promise((r) => setImmediate(r));
+      // the FinalizationRegistry frees every dropped storage: only the two gradients' replacements remain
+      assert.ok(nb.externalBytes() <= level + 4096, `${nb.externalBytes()} vs ${level}`);
+    });
+    test('binaryScalar equals binary with a one-element storage of the value, bit for bit', () => {
+      const data = Array.from({ length: 50 }, (_, k) => Math.sin(k) * 10);
+      const a = native.fromArray('float32', data);
+      const l = flat(50);
+      for (const [op, v] of [['add', 0.1], ['sub', 3], ['mul', 0.7], ['div', 3], ['pow', 2], ['maximum', 0], ['lt', 0.5], ['remainder', 2.5]] as const) {
+        const s = native.fromArray('float32', [Math.fround(v)]);
+        const viaStorage = native.readSync(native.binary(op, a, l, s, { shape: [50], strides: [0], offset: 0 }, op === 'lt' ? 'bool' : 'float32'), l);
+        const viaScalar = native.readSync(nb.binaryScalar(op, a, l, Math.fround(v), op === 'lt' ? 'bool' : 'float32'), l);
+        assert.deepEqual([...viaScalar], [...viaStorage], op);
+      }
+      const i = native.fromArray('int64', [3, -4, 5]);
+      assert.deepEqual([...native.readSync(nb.binaryScalar('eq', i, flat(3), 5, 'bool'), flat(3))], [0, 0, 1]);
+      assert.deepEqual([...native.readSync(nb.binaryScalar('floorDivide', i, flat(3), 2, 'int64'), flat(3))], [1, -2, 2]);
+    });
+    test('whereScalar takes numbers for either branch', () => {
+      const c = native.fromArray('bool', [1, 0, 1]);
+      const a = native.fromArray('float32', [1, 2, 3]);
+      assert.deepEqual([...native.readSync(nb.whereScalar(c, flat(3), a, flat(3), -1, null, 'float32'), flat(3))], [1, -1, 3]);
+      assert.deepEqual([...native.readSync(nb.whereScalar(c, flat(3), 7, null, 8, null, 'float32'), flat(3))], [7, 8, 7]);
+    });
+    test('random fills are reproducible under manualSeed, independent per call, and have the asked distribution', () => {
+      torch.manualSeed(123);
+      const a = Array.from(torch.randn([4000]).dataSync());
+      const a2 = torch.rand([8]).dataSync();
+      torch.manualSeed(123);
+      assert.deepEqual(Array.from(torch.randn([4000]).dataSync()), a);
+      assert.deepEqual([...torch.rand([8]).dataSync()], [...a2]);
+      assert.notDeepEqual([...a.slice(0, 8)], [...a2]);
+      const mean = a.reduce((s, v) => s + v, 0) / a.length;
+      const variance = a.reduce((s, v) => s + (v - mean) ** 2, 0) / a.length;
+      assert.ok(Math.abs(mean) < 0.1 && Math.abs(variance - 1) < 0.1, `mean ${mean}, var ${variance}`);
+      const u = torch.empty([1000]).uniform_(2, 3).dataSync();
+      assert.ok(u.every((v) => v >= 2 && v < 3));
+      const r = torch.randint(-3, 4, [1000]).dataSync();
+      assert.ok(r.every((v) => Number.isInteger(v) && v >= -3 && v < 4));
+      assert.equal(new Set(r).size, 7);
+      const p = torch.randperm(50).dataSync();
+      assert.deepEqual([...p].sort((x, y) => x - y), Array.from({ length: 50 }, (_, k) => k));
+      const bern = torch.zeros([4]).bernoulli_(torch.tensor([0, 1, 0, 1])).dataSync();
+      assert.deepEqual([...bern], [0, 1, 0, 1]);
+    });
+    test('conv2d with asymmetric padding (padding "same", even kernel) agrees with the portable kernels', () => {
+      const x = Array.from({ length: 2 * 3 * 7 * 6 }, (_, k) => Math.cos(k));
+      const w = Array.from({ length: 4 * 3 * 2 * 4 }, (_, k) => Math.sin(k) / 5);
+      const g = { kernel: [2, 4], stride: [1, 1], padding: [0, 1], dilation: [1, 1], inSize: [7, 6], outSize: [7, 6] } as const;
+      const xl = { shape: [2, 3, 7, 6], strides: [126, 42, 6, 1], offset: 0 };
+      const wl = { shape: [4, 3, 2, 4], strides: [24, 8, 4, 1], offset: 0 };
+      const yl = { shape: [2, 4, 7, 6], strides: [168, 42, 6, 1], offset: 0 };
+      const yn = native.readSync(native.conv2d!(native.fromArray('float32', x), xl, native.fromArray('float32', w), wl, null, null, g, 1), yl);
+      const yp = portable.readSync(portable.conv2d!(portable.fromArray('float32', x), xl, portable.fromArray('float32', w), wl, null, null, g, 1), yl);
+      for (let k = 0; k < yp.length; k++) assert.ok(Math.abs(yn[k]! - yp[k]!) < 1e-5, `y[${k}]`);
+      const gy = Array.from({ length: 2 * 4 * 7 * 6 }, (_, k) => Math.sin(3 * k));
+      const bn = native.conv2dBackward!(native.fromArray('float32', gy), yl, native.fromArray('float32', x), xl, native.fromArray('float32', w), wl, g, 1, [true, true, true]);
+      const bp = portable.conv2dBackward!(portable.fromArray('float32', gy), yl, portable.fromArray('float32', x), xl, portable.fromArray('float32', w), wl, g, 1, [true, true, true]);
+      const ls = [xl, wl, flat(4)];
+      for (let i = 0; i < 3; i++) {
+        const n = native.readSync(bn[i]!, ls[i]!), p = portable.readSync(bp[i]!, ls[i]!);
+        for (let k = 0; k < p.length; k++) assert.ok(Math.abs(n[k]! - p[k]!) < 1e-4, `grad ${i}[${k}]: ${n[k]} vs ${p[k]}`);
+      }
+    });
+    test('kernels throw PyTorch\'s messages for bad targets, indices and probabilities', () => {
+      const x = torch.randn([2, 5]).logSoftmax(1);
+      assert.throws(() => torch.nn.functional.nllLoss(x, torch.tensor([1, 5], { dtype: 'int64' })), /Target 5 is out of bounds\./);
+      const emb = new torch.nn.Embedding(5, 3);
+      assert.throws(() => emb.forward(torch.tensor([0, 5], { dtype: 'int64' })), /index out of range in self/);
+      assert.throws(() => torch.nn.functional.binaryCrossEntropy(torch.tensor([0.5, 1.5]), torch.tensor([0, 1])),
+        /all elements of input should be between 0 and 1/);
+    });
+  });
+
   /** Trains the same MLP on a backend; returns the loss history and final parameters. */
   function train(backend: typeof native, opt: 'adam' | 'sgd', steps: number): { losses: number[]; params: Float32Array[] } {
     torch.registerBackend('cpu', backend);
     try {
       torch.manualSeed(0);
       const sizes = [64, 48, 32, 10];
-      const layers = [0, 1, 2].map((i) => new torch.nn.Linear(sizes[i]!, sizes[i + 1]!));
+      // The native `random` kernel draws from ATen's generator (its stream differs from the portable one's, as
+      // CUDA's from CPU's), so the initial values are drawn by the frontend's host fallback on both backends.
+      const own = Object.getOwnPropertyDescriptor(backend, 'random');
+      Object.defineProperty(backend, 'random', { value: undefined, configurable: true, writable: true });
+      let layers: InstanceType<typeof torch.nn.Linear>[], x: InstanceType<typeof torch.Tensor>, y: InstanceType<typeof torch.Tensor>;
+      try {
+        layers = [0, 1, 2].map((i) => new torch.nn.Linear(sizes[i]!, sizes[i + 1]!));
+        x = torch.randn([16, 64]);
+        y = torch.randint(0, 10, [16]);
+      } finally {
+        if (own) Object.defineProperty(backend, 'random', own); else delete (backend as { random?: unknown }).random;
+      }
       const params = layers.flatMap((l) => [...l.parameters()]);
-      const x = torch.randn([16, 64]);
-      const y = torch.randint(0, 10, [16]);
       const optimizer = opt === 'adam'
         ? new torch.optim.Adam(params, { lr: 1e-2 })
         : new torch.optim.SGD(params, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-3 });

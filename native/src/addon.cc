@@ -17,6 +17,12 @@
 #include <c10/util/Exception.h>
 #include <c10/util/Logging.h>
 #include <torch/version.h>
+#include <torch/cuda.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/core/Reduction.h>
+#include <ATen/ScalarOps.h>
+
+#include <array>
 
 #include <malloc.h>
 
@@ -485,7 +491,9 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   if (axes.empty()) {
     r = x.to(dt, false, true);  // nothing to reduce: a converted copy
   } else if (op == 0) {
-    r = at::sum(isFloat(dt) ? cast(x, dt) : x, axes, true, dt);
+    // float32 sums accumulate in double, as the portable kernel and PyTorch's CPU norm kernels do (acc_type):
+    // a float32 accumulator put the p-norms built from sums 2.3e-7 (relative) off PyTorch's
+    r = dt == at::kFloat ? at::sum(x, axes, true, at::kDouble) : at::sum(isFloat(dt) ? cast(x, dt) : x, axes, true, dt);
   } else if (op == 2 || op == 3) {
     r = op == 2 ? at::amax(x, axes, true) : at::amin(x, axes, true);
   } else {
@@ -805,6 +813,477 @@ Napi::Value ForeachMul(const Napi::CallbackInfo& info) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// nn kernels (the Backend's optional high-level kernels), each a thin mapping onto the ATen op it names.
+
+/** A storage view or an undefined tensor when the JS argument is null (optional weight, bias, stats). */
+at::Tensor optView(const Napi::Value& v, Args& a) { return v.IsNull() ? at::Tensor() : view(storageOf(v), a); }
+/** Wraps a result or returns null for an undefined tensor (outputs not asked for). */
+Napi::Value wrapOpt(Napi::Env env, const at::Tensor& t) { return t.defined() ? wrap(env, t) : env.Null(); }
+Napi::Value triple(Napi::Env env, const at::Tensor& a, const at::Tensor& b, const at::Tensor& c) {
+  Napi::Array r = Napi::Array::New(env, 3);
+  r.Set(0u, wrapOpt(env, a));
+  r.Set(1u, wrapOpt(env, b));
+  r.Set(2u, wrapOpt(env, c));
+  return r;
+}
+Napi::Value pair(Napi::Env env, const at::Tensor& a, const at::Tensor& b) {
+  Napi::Array r = Napi::Array::New(env, 2);
+  r.Set(0u, wrapOpt(env, a));
+  r.Set(1u, wrapOpt(env, b));
+  return r;
+}
+std::array<bool, 3> maskOf(Args& a) {
+  std::array<bool, 3> m;
+  for (bool& b : m) b = a.next() != 0;
+  return m;
+}
+at::TensorOptions like(const at::Tensor& t) { return at::TensorOptions().dtype(t.scalar_type()); }
+
+/**
+ * ATen's convolution takes symmetric padding; the geometry's may be asymmetric (TF-style "same", or a larger
+ * outSize). `symmetric` says whether ATen's own output size equals outSize; otherwise the input is padded (or
+ * cropped) explicitly to the extent the windows cover and convolved with padding 0.
+ */
+bool symmetricConv(const Geometry& g) {
+  return (g.H + 2 * g.ph - g.dh * (g.kh - 1) - 1) / g.sh + 1 == g.oh &&
+         (g.W + 2 * g.pw - g.dw * (g.kw - 1) - 1) / g.sw + 1 == g.ow;
+}
+std::vector<int64_t> explicitPad(const Geometry& g) {
+  return {g.pw, g.extW() - g.pw - g.W, g.ph, g.extH() - g.ph - g.H};
+}
+
+// conv2d(x, w, b|null, groups): layouts x, w[, b], geometry
+Napi::Value Conv2d(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor x = view(storageOf(info[0]), a), w = view(storageOf(info[1]), a);
+  at::Tensor b = optView(info[2], a);
+  Geometry g(a);
+  int64_t groups = argInt(info, 3);
+  bool sym = symmetricConv(g);
+  at::Tensor in = sym ? x : at::constant_pad_nd(x, explicitPad(g), 0);
+  std::vector<int64_t> pad = sym ? std::vector<int64_t>{g.ph, g.pw} : std::vector<int64_t>{0, 0};
+  return wrap(info.Env(), at::convolution(in, w, b.defined() ? c10::optional<at::Tensor>(b) : c10::nullopt, {g.sh, g.sw}, pad,
+                                          {g.dh, g.dw}, false, {0, 0}, groups));
+}
+
+// conv2dBackward(gy, x|null, w|null, groups): layouts gy, [x], wl (always), geometry, mask[3]
+// w's layout is sent even when w is null (its shape gives C and the weight shape).
+Napi::Value Conv2dBackward(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor gy = view(storageOf(info[0]), a);
+  at::Tensor x = info[1].IsNull() ? at::Tensor() : view(storageOf(info[1]), a);
+  size_t nd = static_cast<size_t>(a.nextInt());
+  std::vector<int64_t> wShape = a.ints(nd), wStrides = a.ints(nd);
+  int64_t wOffset = a.nextInt();
+  at::Tensor w = info[2].IsNull() ? at::empty(wShape, like(gy)) : at::as_strided(storageOf(info[2]), wShape, wStrides, wOffset);
+  Geometry g(a);
+  std::array<bool, 3> mask = maskOf(a);
+  int64_t groups = argInt(info, 3);
+  // ATen needs an input tensor for its shape even when only gradInput is asked; its values are not read then.
+  if (!x.defined()) x = at::empty({gy.size(0), wShape[1] * groups, g.H, g.W}, like(gy));
+  bool sym = symmetricConv(g);
+  at::Tensor in = sym ? x : at::constant_pad_nd(x, explicitPad(g), 0);
+  std::vector<int64_t> pad = sym ? std::vector<int64_t>{g.ph, g.pw} : std::vector<int64_t>{0, 0};
+  std::vector<int64_t> biasSizes{wShape[0]};
+  auto r = at::convolution_backward(gy, in, w, c10::optional<at::IntArrayRef>(biasSizes), {g.sh, g.sw}, pad, {g.dh, g.dw},
+                                    false, {0, 0}, groups, mask);
+  at::Tensor gx = std::get<0>(r);
+  if (gx.defined() && !sym) {
+    std::vector<int64_t> p = explicitPad(g);
+    for (int64_t& v : p) v = -v;  // crop the padding (and zero-fill what was cropped)
+    gx = at::constant_pad_nd(gx, p, 0);
+  }
+  return triple(info.Env(), gx, std::get<1>(r), std::get<2>(r));
+}
+
+/** Whether the geometry's output size is ATen's ceil-mode size (pooling with symmetric padding). */
+bool poolCeil(const Geometry& g) {
+  return (g.H + 2 * g.ph - g.dh * (g.kh - 1) - 1) / g.sh + 1 != g.oh ||
+         (g.W + 2 * g.pw - g.dw * (g.kw - 1) - 1) / g.sw + 1 != g.ow;
+}
+
+// maxPool2d(x): layout x, geometry → [values, indices]
+Napi::Value MaxPool2d(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor x = view(storageOf(info[0]), a);
+  Geometry g(a);
+  auto r = at::max_pool2d_with_indices(x, {g.kh, g.kw}, {g.sh, g.sw}, {g.ph, g.pw}, {g.dh, g.dw}, poolCeil(g));
+  return pair(info.Env(), std::get<0>(r), std::get<1>(r));
+}
+
+// maxPool2dBackward(gy, indices): layouts gy, indices, geometry
+Napi::Value MaxPool2dBackward(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor gy = view(storageOf(info[0]), a), idx = cast(view(storageOf(info[1]), a), at::kLong);
+  Geometry g(a);
+  at::Tensor self = at::empty({gy.size(0), gy.size(1), g.H, g.W}, like(gy));  // shape only
+  return wrap(info.Env(), at::max_pool2d_with_indices_backward(gy, self, {g.kh, g.kw}, {g.sh, g.sw}, {g.ph, g.pw},
+                                                               {g.dh, g.dw}, poolCeil(g), idx));
+}
+
+c10::optional<int64_t> divisorOf(double d) { return std::isnan(d) ? c10::nullopt : c10::optional<int64_t>(static_cast<int64_t>(d)); }
+
+// avgPool2d(x, countIncludePad, divisor|NaN): layout x, geometry
+Napi::Value AvgPool2d(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor x = view(storageOf(info[0]), a);
+  Geometry g(a);
+  return wrap(info.Env(), at::avg_pool2d(x, {g.kh, g.kw}, {g.sh, g.sw}, {g.ph, g.pw}, poolCeil(g),
+                                         info[1].As<Napi::Boolean>().Value(), divisorOf(argNum(info, 2))));
+}
+
+// avgPool2dBackward(gy, countIncludePad, divisor|NaN): layout gy, geometry
+Napi::Value AvgPool2dBackward(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor gy = view(storageOf(info[0]), a);
+  Geometry g(a);
+  at::Tensor self = at::empty({gy.size(0), gy.size(1), g.H, g.W}, like(gy));  // shape only
+  return wrap(info.Env(), at::avg_pool2d_backward(gy, self, {g.kh, g.kw}, {g.sh, g.sw}, {g.ph, g.pw}, poolCeil(g),
+                                                  info[1].As<Napi::Boolean>().Value(), divisorOf(argNum(info, 2))));
+}
+
+// adaptiveAvgPool2d(x, oh, ow): layout x
+Napi::Value AdaptiveAvgPool2d(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor x = view(storageOf(info[0]), a);
+  return wrap(info.Env(), at::_adaptive_avg_pool2d(x, {argInt(info, 1), argInt(info, 2)}));
+}
+
+// adaptiveAvgPool2dBackward(gy, H, W): layout gy
+Napi::Value AdaptiveAvgPool2dBackward(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor gy = view(storageOf(info[0]), a);
+  at::Tensor self = at::empty({gy.size(0), gy.size(1), argInt(info, 1), argInt(info, 2)}, like(gy));  // shape only
+  return wrap(info.Env(), at::_adaptive_avg_pool2d_backward(gy.contiguous(), self));
+}
+
+// softmax(x, dim, log): layout x
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor x = view(storageOf(info[0]), a);
+  int64_t dim = argInt(info, 1);
+  bool log = info[2].As<Napi::Boolean>().Value();
+  return wrap(info.Env(), log ? at::_log_softmax(x, dim, false) : at::_softmax(x, dim, false));
+}
+
+// softmaxBackward(gy, y, dim, log): layouts gy, y
+Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor gy = view(storageOf(info[0]), a), y = view(storageOf(info[1]), a);
+  int64_t dim = argInt(info, 2);
+  bool log = info[3].As<Napi::Boolean>().Value();
+  gy = cast(gy, y.scalar_type()).contiguous();
+  y = y.contiguous();
+  return wrap(info.Env(), log ? at::_log_softmax_backward_data(gy, y, dim, y.scalar_type())
+                              : at::_softmax_backward_data(gy, y, dim, y.scalar_type()));
+}
+
+c10::optional<at::Tensor> opt(const at::Tensor& t) { return t.defined() ? c10::optional<at::Tensor>(t) : c10::nullopt; }
+
+// batchNorm(x, w, b, rm, rv, training, momentum, eps): layouts of the non-null ones in order
+Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor x = view(storageOf(info[0]), a);
+  at::Tensor w = optView(info[1], a), b = optView(info[2], a), rm = optView(info[3], a), rv = optView(info[4], a);
+  bool training = info[5].As<Napi::Boolean>().Value();
+  double momentum = argNum(info, 6), eps = argNum(info, 7);
+  // running stats are updated in place through these views of their storages
+  auto r = at::native_batch_norm(x, opt(w), opt(b), opt(rm), opt(rv), training, momentum, eps);
+  at::Tensor mean = std::get<1>(r), invstd = std::get<2>(r);
+  if (!training) {
+    // ATen's CPU kernel returns empty statistics in eval mode; the contract returns the ones used.
+    mean = rm.to(x.scalar_type(), false, true);
+    invstd = at::rsqrt(rv.to(x.scalar_type()).add(eps));
+  }
+  Napi::Array out = Napi::Array::New(info.Env(), 3);
+  out.Set(0u, wrap(info.Env(), std::get<0>(r)));
+  out.Set(1u, wrap(info.Env(), mean));
+  out.Set(2u, wrap(info.Env(), invstd));
+  return out;
+}
+
+// batchNormBackward(gy, x, w|null, saveMean, saveInvstd, training): layouts gy, x[, w], mask[3]
+Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor gy = view(storageOf(info[0]), a), x = view(storageOf(info[1]), a);
+  at::Tensor w = optView(info[2], a);
+  std::array<bool, 3> mask = maskOf(a);
+  const at::Tensor& mean = storageOf(info[3]);
+  const at::Tensor& invstd = storageOf(info[4]);
+  bool training = info[5].As<Napi::Boolean>().Value();
+  if (training) {
+    auto r = at::native_batch_norm_backward(gy, x, opt(w), c10::nullopt, c10::nullopt, mean, invstd, true, 0, mask);
+    return triple(info.Env(), std::get<0>(r), std::get<1>(r), std::get<2>(r));
+  }
+  // eval: y = (x − mean)·invstd·w + b with constant statistics
+  std::vector<int64_t> bshape(x.dim(), 1);
+  bshape[1] = x.size(1);
+  std::vector<int64_t> dims{0};
+  for (int64_t d = 2; d < x.dim(); d++) dims.push_back(d);
+  at::Tensor m = mean.view(bshape), s = invstd.view(bshape);
+  at::Tensor gx, gw, gb;
+  if (mask[0]) gx = w.defined() ? gy * (s * w.view(bshape)) : gy * s;
+  if (mask[1]) gw = (gy * (x - m) * s).sum(dims);
+  if (mask[2]) gb = gy.sum(dims);
+  return triple(info.Env(), gx, gw, gb);
+}
+
+// layerNorm(x, n, w|null, b|null, eps): layouts x[, w][, b]
+Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor x = view(storageOf(info[0]), a);
+  int64_t n = static_cast<int64_t>(argNum(info, 1));
+  at::Tensor w = optView(info[2], a), b = optView(info[3], a);
+  if (w.defined()) w = w.reshape({n});
+  if (b.defined()) b = b.reshape({n});
+  auto r = at::native_layer_norm(x.reshape({-1, n}), {n}, opt(w), opt(b), argNum(info, 4));
+  Napi::Array out = Napi::Array::New(info.Env(), 3);
+  out.Set(0u, wrap(info.Env(), std::get<0>(r)));
+  out.Set(1u, wrap(info.Env(), std::get<1>(r)));
+  out.Set(2u, wrap(info.Env(), std::get<2>(r)));
+  return out;
+}
+
+// layerNormBackward(gy, x, n, mean, rstd, w|null): layouts gy, x[, w], mask[3]
+Napi::Value LayerNormBackward(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor gy = view(storageOf(info[0]), a), x = view(storageOf(info[1]), a);
+  int64_t n = static_cast<int64_t>(argNum(info, 2));
+  at::Tensor w = optView(info[5], a);
+  std::array<bool, 3> mask = maskOf(a);
+  at::Tensor x2 = x.reshape({-1, n});
+  int64_t M = x2.size(0);
+  at::Tensor mean = storageOf(info[3]).view({M, 1}), rstd = storageOf(info[4]).view({M, 1});
+  if (w.defined()) w = w.reshape({n});
+  // ATen sizes gradBias from the bias tensor, whose values it never reads
+  at::Tensor bShape = mask[2] ? at::empty({n}, like(x)) : at::Tensor();
+  if (mask[1] && !w.defined()) mask[1] = false;
+  auto r = at::native_layer_norm_backward(cast(gy, x.scalar_type()).reshape({-1, n}), x2, {n}, mean, rstd, opt(w), opt(bShape), mask);
+  at::Tensor gx = std::get<0>(r);
+  if (gx.defined()) gx = gx.view(x.sizes());
+  return triple(info.Env(), gx, std::get<1>(r), std::get<2>(r));
+}
+
+// groupNorm(x, groups, w|null, b|null, eps): layouts x[, w][, b]
+Napi::Value GroupNorm(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor x = view(storageOf(info[0]), a).contiguous();
+  int64_t G = argInt(info, 1);
+  at::Tensor w = optView(info[2], a), b = optView(info[3], a);
+  int64_t N = x.size(0), C = x.size(1), HxW = C == 0 ? 0 : x.numel() / (N * C);
+  auto r = at::native_group_norm(x, opt(w), opt(b), N, C, HxW, G, argNum(info, 4));
+  Napi::Array out = Napi::Array::New(info.Env(), 3);
+  out.Set(0u, wrap(info.Env(), std::get<0>(r)));
+  out.Set(1u, wrap(info.Env(), std::get<1>(r)));
+  out.Set(2u, wrap(info.Env(), std::get<2>(r)));
+  return out;
+}
+
+// groupNormBackward(gy, x, groups, mean, rstd, w|null): layouts gy, x[, w], mask[3]
+Napi::Value GroupNormBackward(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor gy = view(storageOf(info[0]), a), x = view(storageOf(info[1]), a).contiguous();
+  int64_t G = argInt(info, 2);
+  at::Tensor w = optView(info[5], a);
+  std::array<bool, 3> mask = maskOf(a);
+  int64_t N = x.size(0), C = x.size(1), HxW = C == 0 ? 0 : x.numel() / (N * C);
+  at::Tensor mean = storageOf(info[3]).view({N, G}), rstd = storageOf(info[4]).view({N, G});
+  auto r = at::native_group_norm_backward(cast(gy, x.scalar_type()).contiguous(), x, mean, rstd, opt(w), N, C, HxW, G, mask);
+  return triple(info.Env(), std::get<0>(r), std::get<1>(r), std::get<2>(r));
+}
+
+int64_t reductionOf(int code) { return code == 0 ? at::Reduction::None : code == 1 ? at::Reduction::Mean : at::Reduction::Sum; }
+
+/** [N, C, *] → [N·∏*, C] (C last, as F.nll_loss flattens), [C] and [N, C] unchanged. */
+at::Tensor classesLast(const at::Tensor& x) {
+  if (x.dim() <= 2) return x;
+  return x.movedim(1, -1).reshape({-1, x.size(1)});
+}
+
+// nllLoss(x, target, w|null, reduction, ignoreIndex): layouts x, target[, w] → [out, totalWeight]
+Napi::Value NllLoss(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor x = view(storageOf(info[0]), a), t = cast(view(storageOf(info[1]), a), at::kLong);
+  at::Tensor w = optView(info[2], a);
+  int red = argInt(info, 3);
+  int64_t ignore = static_cast<int64_t>(argNum(info, 4));
+  at::Tensor x2 = classesLast(x), t2 = x.dim() <= 2 ? t : t.reshape({-1});
+  if (w.defined()) w = cast(w, x.scalar_type()).contiguous();
+  auto r = at::nll_loss_forward(x2, t2, opt(w), reductionOf(red), ignore);
+  at::Tensor out = std::get<0>(r);
+  if (red == 0) out = out.reshape(t.sizes());
+  return pair(info.Env(), out, std::get<1>(r));
+}
+
+// nllLossBackward(gy, target, w|null, reduction, ignoreIndex, totalWeight): layouts gy, xl (shape only), target[, w]
+Napi::Value NllLossBackward(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor gy = view(storageOf(info[0]), a);
+  size_t nd = static_cast<size_t>(a.nextInt());
+  std::vector<int64_t> xShape = a.ints(nd);
+  a.ints(nd);
+  a.nextInt();
+  at::Tensor t = cast(view(storageOf(info[1]), a), at::kLong);
+  at::Tensor w = optView(info[2], a);
+  int red = argInt(info, 3);
+  int64_t ignore = static_cast<int64_t>(argNum(info, 4));
+  const at::Tensor& tw = storageOf(info[5]);
+  at::Tensor self = at::empty(xShape, like(gy));  // shape only
+  at::Tensor x2 = classesLast(self), t2 = self.dim() <= 2 ? t : t.reshape({-1});
+  at::Tensor g2 = red == 0 ? gy.reshape(t2.sizes()) : gy.reshape({});
+  if (w.defined()) w = cast(w, gy.scalar_type()).contiguous();
+  at::Tensor gx = at::nll_loss_backward(g2, x2, t2, opt(w), reductionOf(red), ignore, tw.reshape({}));
+  if (self.dim() > 2) {
+    std::vector<int64_t> moved(xShape.begin(), xShape.end());
+    moved.erase(moved.begin() + 1);
+    moved.push_back(xShape[1]);
+    gx = gx.reshape(moved).movedim(-1, 1);
+  }
+  return wrap(info.Env(), gx);
+}
+
+void checkIndices(const at::Tensor& idx, int64_t num) {
+  if (idx.numel() > 0 && (at::lt(idx, 0).any().item<bool>() || at::ge(idx, num).any().item<bool>()))
+    throw RangeFailure("index out of range in self");
+}
+
+// embedding(w, indices): layouts w, indices
+Napi::Value Embedding(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor w = view(storageOf(info[0]), a), idx = cast(view(storageOf(info[1]), a), at::kLong);
+  checkIndices(idx, w.size(0));
+  return wrap(info.Env(), at::embedding(w, idx));
+}
+
+// embeddingBackward(gy, indices, numWeights, paddingIdx|NaN, scaleGradByFreq): layouts gy, indices
+Napi::Value EmbeddingBackward(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor gy = view(storageOf(info[0]), a), idx = cast(view(storageOf(info[1]), a), at::kLong);
+  int64_t num = static_cast<int64_t>(argNum(info, 2));
+  double pad = argNum(info, 3);
+  checkIndices(idx, num);
+  return wrap(info.Env(), at::embedding_dense_backward(gy.contiguous(), idx.contiguous(), num, std::isnan(pad) ? -1 : static_cast<int64_t>(pad),
+                                                       info[4].As<Napi::Boolean>().Value()));
+}
+
+// binaryCrossEntropy(x, t, w|null): layouts x, t[, w]
+Napi::Value BinaryCrossEntropy(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor x = view(storageOf(info[0]), a);
+  at::Tensor t = cast(view(storageOf(info[1]), a), x.scalar_type());
+  at::Tensor w = optView(info[2], a);
+  if (w.defined()) w = cast(w, x.scalar_type());
+  try {
+    return wrap(info.Env(), at::binary_cross_entropy(x, t, opt(w), at::Reduction::None));
+  } catch (const c10::Error& e) {
+    std::string m = e.what_without_backtrace();
+    if (m.find("between 0 and 1") != std::string::npos) throw RangeFailure("all elements of input should be between 0 and 1");
+    throw;
+  }
+}
+
+// binaryCrossEntropyBackward(gy, x, t, w|null): layouts gy, x, t[, w]
+Napi::Value BinaryCrossEntropyBackward(const Napi::CallbackInfo& info) {
+  Args a;
+  at::Tensor gy = view(storageOf(info[0]), a), x = view(storageOf(info[1]), a);
+  at::Tensor t = cast(view(storageOf(info[2]), a), x.scalar_type());
+  at::Tensor w = optView(info[3], a);
+  if (w.defined()) w = cast(w, x.scalar_type());
+  return wrap(info.Env(), at::binary_cross_entropy_backward(cast(gy, x.scalar_type()), x, t, opt(w), at::Reduction::None));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scalar operands, random fills
+
+// binaryScalar(op, a, value, outDtype, out|null): layouts a[, out]
+Napi::Value BinaryScalar(const Napi::CallbackInfo& info) {
+  Args args;
+  at::Tensor a = view(storageOf(info[1]), args);
+  double value = argNum(info, 2);
+  at::ScalarType dt = dtypeOf(argInt(info, 3));
+  int op = argInt(info, 0);
+  at::Tensor r;
+  if (op >= 11 && op <= 19) {
+    // comparisons and logical ops: the value as a wrapped number (PyTorch's Python-scalar promotion), integral
+    // when it is one and the tensor is integral, so int64 compares stay exact
+    bool integral = !isFloat(a.scalar_type()) && std::isfinite(value) && value == std::trunc(value);
+    at::Tensor b = integral ? c10::scalar_to_tensor(at::Scalar(static_cast<int64_t>(value)))
+                            : c10::scalar_to_tensor(at::Scalar(value));
+    b.unsafeGetTensorImpl()->set_wrapped_number(true);
+    r = binaryOp(op, a, b, dt, 1);
+  } else {
+    // arithmetic computes in the output dtype, so a 0-dim operand of that dtype equals the storage path bit for bit
+    r = binaryOp(op, a, at::scalar_tensor(value, at::TensorOptions().dtype(dt)), dt, 1);
+  }
+  r = cast(r, dt);
+  if (!info[4].IsNull()) {
+    view(storageOf(info[4]), args).copy_(r);
+    return info[4];
+  }
+  return wrap(info.Env(), fresh(r, {&a}));
+}
+
+// whereScalar(cond, a|null, b|null, aValue, bValue, outDtype): layouts cond[, a][, b]
+Napi::Value WhereScalar(const Napi::CallbackInfo& info) {
+  Args args;
+  at::Tensor c = view(storageOf(info[0]), args);
+  at::ScalarType dt = dtypeOf(argInt(info, 5));
+  at::TensorOptions o = at::TensorOptions().dtype(dt);
+  at::Tensor a = info[1].IsNull() ? at::scalar_tensor(argNum(info, 3), o) : cast(view(storageOf(info[1]), args), dt);
+  at::Tensor b = info[2].IsNull() ? at::scalar_tensor(argNum(info, 4), o) : cast(view(storageOf(info[2]), args), dt);
+  return wrap(info.Env(), at::where(cast(c, at::kBool), a, b));
+}
+
+/**
+ * random(dst, kind, p0, p1, seed, offset, p|null): layouts dst[, p]. kinds: 0 uniform(from, to), 1 normal(mean,
+ * std), 2 bernoulli(p), 3 bernoulli(tensor p), 4 randint(low, high), 5 permutation.
+ *
+ * Values come from ATen's CPU generator (mt19937, PyTorch's CPU stream) seeded per call from the frontend's
+ * counter-based (seed, offset): the same seed gives the same values, and each call draws from its own position
+ * of the stream. They are not the portable backend's values, as PyTorch's CUDA stream is not its CPU stream.
+ */
+Napi::Value Random(const Napi::CallbackInfo& info) {
+  Args args;
+  at::Tensor d = view(storageOf(info[0]), args);
+  int kind = argInt(info, 1);
+  double p0 = argNum(info, 2), p1 = argNum(info, 3);
+  uint64_t seed = static_cast<uint64_t>(argNum(info, 4)), offset = static_cast<uint64_t>(argNum(info, 5));
+  // splitmix64 of (seed, offset): distinct offsets give unrelated mt19937 seeds
+  uint64_t z = seed * 0x9E3779B97F4A7C15ull + offset + 0x632BE59BD9B4E019ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(z);
+  at::NoGradGuard noGrad;
+  // drawn into a contiguous float64 (or int64) tensor of dst's shape, then converted by copy_ (as `copy` converts)
+  at::Tensor tmp;
+  switch (kind) {
+    case 0: tmp = at::empty(d.sizes(), at::kDouble).uniform_(p0, p1, gen); break;
+    case 1: tmp = at::empty(d.sizes(), at::kDouble).normal_(p0, p1, gen); break;
+    case 2: tmp = at::empty(d.sizes(), at::kDouble).bernoulli_(p0, gen); break;
+    case 3: {
+      at::Tensor p = cast(view(storageOf(info[6]), args), at::kDouble);
+      tmp = at::empty(d.sizes(), at::kDouble).bernoulli_(p, gen);
+      break;
+    }
+    case 4: tmp = at::empty(d.sizes(), at::kLong).random_(static_cast<int64_t>(p0), static_cast<int64_t>(p1), gen); break;
+    case 5: tmp = at::randperm(d.numel(), gen, at::TensorOptions().dtype(at::kLong)); break;
+    default: throw std::runtime_error("native backend: bad random kind");
+  }
+  d.copy_(tmp);
+  return info.Env().Undefined();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// CUDA queries a CPU-only libtorch answers too (none of these needs CUDA headers; see the reference notes §5)
+
+Napi::Value CudaIsAvailable(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), torch::cuda::is_available()); }
+Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(torch::cuda::device_count()));
+}
+Napi::Value BuiltWithCuda(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), at::hasCUDA()); }
+
+// ---------------------------------------------------------------------------------------------------------------
 // Threads, build info
 
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
@@ -867,6 +1346,34 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EXPORT("setNumThreads", SetNumThreads);
   EXPORT("getNumThreads", GetNumThreads);
   EXPORT("torchVersion", TorchVersion);
+  EXPORT("conv2d", Conv2d);
+  EXPORT("conv2dBackward", Conv2dBackward);
+  EXPORT("maxPool2d", MaxPool2d);
+  EXPORT("maxPool2dBackward", MaxPool2dBackward);
+  EXPORT("avgPool2d", AvgPool2d);
+  EXPORT("avgPool2dBackward", AvgPool2dBackward);
+  EXPORT("adaptiveAvgPool2d", AdaptiveAvgPool2d);
+  EXPORT("adaptiveAvgPool2dBackward", AdaptiveAvgPool2dBackward);
+  EXPORT("softmax", Softmax);
+  EXPORT("softmaxBackward", SoftmaxBackward);
+  EXPORT("batchNorm", BatchNorm);
+  EXPORT("batchNormBackward", BatchNormBackward);
+  EXPORT("layerNorm", LayerNorm);
+  EXPORT("layerNormBackward", LayerNormBackward);
+  EXPORT("groupNorm", GroupNorm);
+  EXPORT("groupNormBackward", GroupNormBackward);
+  EXPORT("nllLoss", NllLoss);
+  EXPORT("nllLossBackward", NllLossBackward);
+  EXPORT("embedding", Embedding);
+  EXPORT("embeddingBackward", EmbeddingBackward);
+  EXPORT("binaryCrossEntropy", BinaryCrossEntropy);
+  EXPORT("binaryCrossEntropyBackward", BinaryCrossEntropyBackward);
+  EXPORT("binaryScalar", BinaryScalar);
+  EXPORT("whereScalar", WhereScalar);
+  EXPORT("random", Random);
+  EXPORT("cudaIsAvailable", CudaIsAvailable);
+  EXPORT("cudaDeviceCount", CudaDeviceCount);
+  EXPORT("builtWithCuda", BuiltWithCuda);
 #undef EXPORT
   return exports;
 }

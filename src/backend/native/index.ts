@@ -14,9 +14,12 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { DType, TypedArray } from '../../dtype.js';
 import type {
-  ArgReduceOp, Backend, BinaryOp, ConvGeometry, Layout, OptimizerHyperparams, OptimizerKind, OptimizerSlot, ReduceOp,
-  Storage, TensorRef, UnaryOp,
+  ArgReduceOp, Backend, BinaryOp, ConvGeometry, Layout, OptimizerHyperparams, OptimizerKind, OptimizerSlot,
+  RandomDistribution, RandomSource, ReduceOp, Storage, TensorRef, UnaryOp,
 } from '../types.js';
+
+type H = object;
+type Triple = [H | null, H | null, H | null];
 
 /** The addon's exports (native/src/addon.cc). Handles are opaque objects. */
 interface Addon {
@@ -47,6 +50,34 @@ interface Addon {
   setNumThreads(n: number): void;
   getNumThreads(): number;
   torchVersion(): string;
+  conv2d(x: H, w: H, b: H | null, groups: number): H;
+  conv2dBackward(gy: H, x: H | null, w: H | null, groups: number): Triple;
+  maxPool2d(x: H): [H, H];
+  maxPool2dBackward(gy: H, idx: H): H;
+  avgPool2d(x: H, countIncludePad: boolean, divisor: number): H;
+  avgPool2dBackward(gy: H, countIncludePad: boolean, divisor: number): H;
+  adaptiveAvgPool2d(x: H, oh: number, ow: number): H;
+  adaptiveAvgPool2dBackward(gy: H, h: number, w: number): H;
+  softmax(x: H, dim: number, log: boolean): H;
+  softmaxBackward(gy: H, y: H, dim: number, log: boolean): H;
+  batchNorm(x: H, w: H | null, b: H | null, rm: H | null, rv: H | null, training: boolean, momentum: number, eps: number): [H, H, H];
+  batchNormBackward(gy: H, x: H, w: H | null, mean: H, invstd: H, training: boolean): Triple;
+  layerNorm(x: H, n: number, w: H | null, b: H | null, eps: number): [H, H, H];
+  layerNormBackward(gy: H, x: H, n: number, mean: H, rstd: H, w: H | null): Triple;
+  groupNorm(x: H, groups: number, w: H | null, b: H | null, eps: number): [H, H, H];
+  groupNormBackward(gy: H, x: H, groups: number, mean: H, rstd: H, w: H | null): Triple;
+  nllLoss(x: H, t: H, w: H | null, reduction: number, ignoreIndex: number): [H, H];
+  nllLossBackward(gy: H, t: H, w: H | null, reduction: number, ignoreIndex: number, totalWeight: H): H;
+  embedding(w: H, idx: H): H;
+  embeddingBackward(gy: H, idx: H, numWeights: number, paddingIdx: number, scaleGradByFreq: boolean): H;
+  binaryCrossEntropy(x: H, t: H, w: H | null): H;
+  binaryCrossEntropyBackward(gy: H, x: H, t: H, w: H | null): H;
+  binaryScalar(op: number, a: H, value: number, outDtype: number, out: H | null): H;
+  whereScalar(c: H, a: H | null, b: H | null, aValue: number, bValue: number, outDtype: number): H;
+  random(dst: H, kind: number, p0: number, p1: number, seed: number, offset: number, p: H | null): void;
+  cudaIsAvailable(): boolean;
+  cudaDeviceCount(): number;
+  builtWithCuda(): boolean;
 }
 
 const ADDON_PATH = fileURLToPath(new URL('../../../../native/build/Release/torchlet_native.node', import.meta.url));
@@ -78,6 +109,17 @@ function load(): Addon | null {
   return addon;
 }
 
+/**
+ * What the native addon's libtorch says about CUDA (`at::hasCUDA()`, `torch::cuda::is_available()`,
+ * `torch::cuda::device_count()`), or null when the addon is not built. A CPU-only libtorch (Debian's
+ * libtorch-dev) answers `{ builtWithCuda: false, available: false, deviceCount: 0 }`.
+ */
+export function nativeCudaInfo(): { builtWithCuda: boolean; available: boolean; deviceCount: number } | null {
+  const a = load();
+  if (a === null) return null;
+  return { builtWithCuda: a.builtWithCuda(), available: a.cudaIsAvailable(), deviceCount: a.cudaDeviceCount() };
+}
+
 /** Whether the native backend can serve (loads libtorch on first call). */
 export function isAvailable(): boolean { return load() !== null; }
 /** Why the native backend is unavailable, with the command that fixes it; null when it is available. */
@@ -88,7 +130,12 @@ const HOST: Record<DType, new (n: number) => TypedArray> = {
   float32: Float32Array, float64: Float64Array, int64: Float64Array, int32: Int32Array, bool: Uint8Array,
 };
 const REDUCE: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3, any: 4, all: 5 };
+const REDUCTION = { none: 0, mean: 1, sum: 2 } as const;
+const RANDOM_KIND = { uniform: 0, normal: 1, bernoulli: 2, bernoulliTensor: 3, randint: 4, permutation: 5 } as const;
 const KINDS: Record<OptimizerKind, number> = { sgd: 0, adam: 1, adamax: 2, adadelta: 3, adagrad: 4, nadam: 5, radam: 6, rmsprop: 7 };
+
+/** The addon's one argument buffer (see `NativeBackend`), registered with the addon by the first instance. */
+const argState: { args: Float64Array; n: number; registered: boolean } = { args: new Float64Array(4096), n: 0, registered: false };
 
 /** A storage of the native backend: a handle to a 1-D at::Tensor. */
 export class NativeStorage implements Storage {
@@ -125,9 +172,18 @@ function hyperparams(kind: OptimizerKind, hp: OptimizerHyperparams[OptimizerKind
  */
 export class NativeBackend implements Backend {
   readonly name = 'cpu';
+  /**
+   * Native memory is invisible to V8's heap accounting, so the frontend frees every storage as soon as its last
+   * tensor is collected (and internal temporaries at once); the addon's own finalizer is the backstop.
+   */
+  readonly finalizeStorages = true;
   private readonly a: Addon;
-  private args = new Float64Array(4096);
-  private n = 0;
+  // The argument buffer belongs to the addon, not to an instance: every NativeBackend (selectCpuBackend makes
+  // one per call) must write where the addon reads, so the buffer and its cursor are module state.
+  private get args(): Float64Array { return argState.args; }
+  private set args(a: Float64Array) { argState.args = a; }
+  private get n(): number { return argState.n; }
+  private set n(v: number) { argState.n = v; }
   private readonly unaryCode = new Map<string, number>();
   private readonly binaryCode = new Map<string, number>();
 
@@ -135,7 +191,7 @@ export class NativeBackend implements Backend {
     const a = load();
     if (a === null) throw new Error(`native backend unavailable: ${loadError}`);
     this.a = a;
-    a.setArgBuffer(this.args);
+    if (!argState.registered) { a.setArgBuffer(argState.args); argState.registered = true; }
     a.unaryOps.forEach((op, i) => this.unaryCode.set(op, i));
     a.binaryOps.forEach((op, i) => this.binaryCode.set(op, i));
   }
@@ -300,6 +356,225 @@ export class NativeBackend implements Backend {
     this.begin(); this.layout(cl); this.geometry(g);
     const C = cl.shape[0]! / (g.kernel[0] * g.kernel[1]);
     return this.wrap(this.a.col2im(NativeBackend.h(cols)), cols.dtype, cl.shape[1]! * C * g.inSize[0] * g.inSize[1]);
+  }
+
+  // ---- scalar operands and random fills
+
+  binaryScalar(op: BinaryOp, a: Storage, al: Layout, value: number, outDtype: DType, out?: Storage, ol?: Layout): Storage {
+    const code = this.binaryCode.get(op);
+    if (code === undefined) throw new Error(`binary op '${op}' is not implemented in the native backend`);
+    this.begin(); this.layout(al);
+    if (out !== undefined) this.layout(ol!);
+    const h = this.a.binaryScalar(code, NativeBackend.h(a), value, DTYPES[outDtype], out === undefined ? null : NativeBackend.h(out));
+    return out ?? this.wrap(h, outDtype, numelOf(al.shape));
+  }
+
+  whereScalar(cond: Storage, cl: Layout, a: Storage | number, al: Layout | null, bs: Storage | number, bl: Layout | null, outDtype: DType): Storage {
+    this.begin(); this.layout(cl);
+    if (typeof a !== 'number') this.layout(al!);
+    if (typeof bs !== 'number') this.layout(bl!);
+    const h = this.a.whereScalar(NativeBackend.h(cond), typeof a === 'number' ? null : NativeBackend.h(a),
+      typeof bs === 'number' ? null : NativeBackend.h(bs), typeof a === 'number' ? a : 0, typeof bs === 'number' ? bs : 0, DTYPES[outDtype]);
+    return this.wrap(h, outDtype, numelOf(cl.shape));
+  }
+
+  /**
+   * Draws with ATen's CPU generator (mt19937, PyTorch's CPU stream) seeded per call from the frontend's
+   * counter-based stream (`philoxSeedOffset`): seeded programs are reproducible on this backend, but the values
+   * differ from the portable backend's, as PyTorch's CUDA values differ from its CPU values.
+   */
+  random(dst: Storage, layout: Layout, dist: RandomDistribution, source: RandomSource): void {
+    const n = numelOf(layout.shape);
+    const { seed, offset } = source.philoxSeedOffset(n);
+    this.begin(); this.layout(layout);
+    let p0 = 0, p1 = 0, p: object | null = null;
+    switch (dist.kind) {
+      case 'uniform': p0 = dist.from; p1 = dist.to; break;
+      case 'normal': p0 = dist.mean; p1 = dist.std; break;
+      case 'bernoulli': p0 = dist.p; break;
+      case 'bernoulliTensor': this.layout(dist.pl); p = NativeBackend.h(dist.p); break;
+      case 'randint': p0 = dist.low; p1 = dist.high; break;
+      case 'permutation': break;
+    }
+    this.a.random(NativeBackend.h(dst), RANDOM_KIND[dist.kind], p0, p1, seed, offset, p);
+  }
+
+  // ---- nn kernels (ATen's own: convolution through oneDNN/BLAS, pooling, norms, losses)
+
+  private opt(s: Storage | null, l: Layout | null): object | null {
+    if (s === null) return null;
+    this.layout(l!);
+    return NativeBackend.h(s);
+  }
+  private mask(m: readonly [boolean, boolean, boolean]): void { for (const v of m) this.push(v ? 1 : 0); }
+  private wrapOpt(h: object | null, dtype: DType, n: number): NativeStorage | null { return h === null ? null : this.wrap(h, dtype, n); }
+
+  conv2d(x: Storage, xl: Layout, w: Storage, wl: Layout, bs: Storage | null, bl: Layout | null, g: ConvGeometry, groups: number): Storage {
+    this.begin(); this.layout(xl); this.layout(wl);
+    const bh = this.opt(bs, bl);
+    this.geometry(g);
+    const h = this.a.conv2d(NativeBackend.h(x), NativeBackend.h(w), bh, groups);
+    return this.wrap(h, x.dtype, xl.shape[0]! * wl.shape[0]! * g.outSize[0] * g.outSize[1]);
+  }
+
+  conv2dBackward(gy: Storage, gyl: Layout, x: Storage | null, xl: Layout | null, w: Storage | null, wl: Layout, g: ConvGeometry,
+    groups: number, outputMask: readonly [boolean, boolean, boolean]): [Storage | null, Storage | null, Storage | null] {
+    this.begin(); this.layout(gyl);
+    const xh = this.opt(x, xl);
+    this.layout(wl);
+    this.geometry(g); this.mask(outputMask);
+    const [gx, gw, gb] = this.a.conv2dBackward(NativeBackend.h(gy), xh, w === null ? null : NativeBackend.h(w), groups);
+    const N = gyl.shape[0]!, O = wl.shape[0]!;
+    return [this.wrapOpt(gx, gy.dtype, N * wl.shape[1]! * groups * g.inSize[0] * g.inSize[1]),
+      this.wrapOpt(gw, gy.dtype, numelOf(wl.shape)), this.wrapOpt(gb, gy.dtype, O)];
+  }
+
+  maxPool2d(x: Storage, xl: Layout, g: ConvGeometry): [Storage, Storage] {
+    this.begin(); this.layout(xl); this.geometry(g);
+    const [v, i] = this.a.maxPool2d(NativeBackend.h(x));
+    const n = xl.shape[0]! * xl.shape[1]! * g.outSize[0] * g.outSize[1];
+    return [this.wrap(v, x.dtype, n), this.wrap(i, 'int64', n)];
+  }
+
+  maxPool2dBackward(gy: Storage, gyl: Layout, indices: Storage, il: Layout, g: ConvGeometry): Storage {
+    this.begin(); this.layout(gyl); this.layout(il); this.geometry(g);
+    return this.wrap(this.a.maxPool2dBackward(NativeBackend.h(gy), NativeBackend.h(indices)), gy.dtype,
+      gyl.shape[0]! * gyl.shape[1]! * g.inSize[0] * g.inSize[1]);
+  }
+
+  avgPool2d(x: Storage, xl: Layout, g: ConvGeometry, countIncludePad: boolean, divisorOverride: number | null): Storage {
+    this.begin(); this.layout(xl); this.geometry(g);
+    return this.wrap(this.a.avgPool2d(NativeBackend.h(x), countIncludePad, divisorOverride ?? NaN), x.dtype,
+      xl.shape[0]! * xl.shape[1]! * g.outSize[0] * g.outSize[1]);
+  }
+
+  avgPool2dBackward(gy: Storage, gyl: Layout, g: ConvGeometry, countIncludePad: boolean, divisorOverride: number | null): Storage {
+    this.begin(); this.layout(gyl); this.geometry(g);
+    return this.wrap(this.a.avgPool2dBackward(NativeBackend.h(gy), countIncludePad, divisorOverride ?? NaN), gy.dtype,
+      gyl.shape[0]! * gyl.shape[1]! * g.inSize[0] * g.inSize[1]);
+  }
+
+  adaptiveAvgPool2d(x: Storage, xl: Layout, outSize: readonly [number, number]): Storage {
+    this.begin(); this.layout(xl);
+    return this.wrap(this.a.adaptiveAvgPool2d(NativeBackend.h(x), outSize[0], outSize[1]), x.dtype,
+      xl.shape[0]! * xl.shape[1]! * outSize[0] * outSize[1]);
+  }
+
+  adaptiveAvgPool2dBackward(gy: Storage, gyl: Layout, inSize: readonly [number, number]): Storage {
+    this.begin(); this.layout(gyl);
+    return this.wrap(this.a.adaptiveAvgPool2dBackward(NativeBackend.h(gy), inSize[0], inSize[1]), gy.dtype,
+      gyl.shape[0]! * gyl.shape[1]! * inSize[0] * inSize[1]);
+  }
+
+  softmax(x: Storage, xl: Layout, dim: number, log: boolean): Storage {
+    this.begin(); this.layout(xl);
+    return this.wrap(this.a.softmax(NativeBackend.h(x), dim, log), x.dtype, numelOf(xl.shape));
+  }
+
+  softmaxBackward(gy: Storage, gyl: Layout, y: Storage, yl: Layout, dim: number, log: boolean): Storage {
+    this.begin(); this.layout(gyl); this.layout(yl);
+    return this.wrap(this.a.softmaxBackward(NativeBackend.h(gy), NativeBackend.h(y), dim, log), y.dtype, numelOf(yl.shape));
+  }
+
+  batchNorm(x: Storage, xl: Layout, w: Storage | null, wl: Layout | null, bs: Storage | null, bl: Layout | null,
+    runningMean: Storage | null, rml: Layout | null, runningVar: Storage | null, rvl: Layout | null,
+    training: boolean, momentum: number, eps: number): [Storage, Storage, Storage] {
+    this.begin(); this.layout(xl);
+    const wh = this.opt(w, wl), bh = this.opt(bs, bl), mh = this.opt(runningMean, rml), vh = this.opt(runningVar, rvl);
+    const [o, m, v] = this.a.batchNorm(NativeBackend.h(x), wh, bh, mh, vh, training, momentum, eps);
+    const C = xl.shape[1]!;
+    return [this.wrap(o, x.dtype, numelOf(xl.shape)), this.wrap(m, x.dtype, C), this.wrap(v, x.dtype, C)];
+  }
+
+  batchNormBackward(gy: Storage, gyl: Layout, x: Storage, xl: Layout, w: Storage | null, wl: Layout | null,
+    saveMean: Storage, saveInvstd: Storage, training: boolean, outputMask: readonly [boolean, boolean, boolean]): [Storage | null, Storage | null, Storage | null] {
+    this.begin(); this.layout(gyl); this.layout(xl);
+    const wh = this.opt(w, wl);
+    this.mask(outputMask);
+    const [gx, gw, gb] = this.a.batchNormBackward(NativeBackend.h(gy), NativeBackend.h(x), wh, NativeBackend.h(saveMean),
+      NativeBackend.h(saveInvstd), training);
+    const C = xl.shape[1]!;
+    return [this.wrapOpt(gx, x.dtype, numelOf(xl.shape)), this.wrapOpt(gw, x.dtype, C), this.wrapOpt(gb, x.dtype, C)];
+  }
+
+  layerNorm(x: Storage, xl: Layout, normalizedNumel: number, w: Storage | null, wl: Layout | null, bs: Storage | null,
+    bl: Layout | null, eps: number): [Storage, Storage, Storage] {
+    this.begin(); this.layout(xl);
+    const wh = this.opt(w, wl), bh = this.opt(bs, bl);
+    const [o, m, r] = this.a.layerNorm(NativeBackend.h(x), normalizedNumel, wh, bh, eps);
+    const n = numelOf(xl.shape), M = normalizedNumel === 0 ? 0 : n / normalizedNumel;
+    return [this.wrap(o, x.dtype, n), this.wrap(m, x.dtype, M), this.wrap(r, x.dtype, M)];
+  }
+
+  layerNormBackward(gy: Storage, gyl: Layout, x: Storage, xl: Layout, normalizedNumel: number, mean: Storage, rstd: Storage,
+    w: Storage | null, wl: Layout | null, outputMask: readonly [boolean, boolean, boolean]): [Storage | null, Storage | null, Storage | null] {
+    this.begin(); this.layout(gyl); this.layout(xl);
+    const wh = this.opt(w, wl);
+    this.mask(outputMask);
+    const [gx, gw, gb] = this.a.layerNormBackward(NativeBackend.h(gy), NativeBackend.h(x), normalizedNumel, NativeBackend.h(mean),
+      NativeBackend.h(rstd), wh);
+    return [this.wrapOpt(gx, x.dtype, numelOf(xl.shape)), this.wrapOpt(gw, x.dtype, normalizedNumel), this.wrapOpt(gb, x.dtype, normalizedNumel)];
+  }
+
+  groupNorm(x: Storage, xl: Layout, groups: number, w: Storage | null, wl: Layout | null, bs: Storage | null, bl: Layout | null,
+    eps: number): [Storage, Storage, Storage] {
+    this.begin(); this.layout(xl);
+    const wh = this.opt(w, wl), bh = this.opt(bs, bl);
+    const [o, m, r] = this.a.groupNorm(NativeBackend.h(x), groups, wh, bh, eps);
+    const NG = xl.shape[0]! * groups;
+    return [this.wrap(o, x.dtype, numelOf(xl.shape)), this.wrap(m, x.dtype, NG), this.wrap(r, x.dtype, NG)];
+  }
+
+  groupNormBackward(gy: Storage, gyl: Layout, x: Storage, xl: Layout, groups: number, mean: Storage, rstd: Storage,
+    w: Storage | null, wl: Layout | null, outputMask: readonly [boolean, boolean, boolean]): [Storage | null, Storage | null, Storage | null] {
+    this.begin(); this.layout(gyl); this.layout(xl);
+    const wh = this.opt(w, wl);
+    this.mask(outputMask);
+    const [gx, gw, gb] = this.a.groupNormBackward(NativeBackend.h(gy), NativeBackend.h(x), groups, NativeBackend.h(mean),
+      NativeBackend.h(rstd), wh);
+    const C = xl.shape[1]!;
+    return [this.wrapOpt(gx, x.dtype, numelOf(xl.shape)), this.wrapOpt(gw, x.dtype, C), this.wrapOpt(gb, x.dtype, C)];
+  }
+
+  nllLoss(x: Storage, xl: Layout, target: Storage, tl: Layout, weight: Storage | null, wl: Layout | null,
+    reduction: 'none' | 'mean' | 'sum', ignoreIndex: number): [Storage, Storage] {
+    this.begin(); this.layout(xl); this.layout(tl);
+    const wh = this.opt(weight, wl);
+    const [o, tw] = this.a.nllLoss(NativeBackend.h(x), NativeBackend.h(target), wh, REDUCTION[reduction], ignoreIndex);
+    return [this.wrap(o, x.dtype, reduction === 'none' ? numelOf(tl.shape) : 1), this.wrap(tw, x.dtype, 1)];
+  }
+
+  nllLossBackward(gy: Storage, gyl: Layout, xl: Layout, target: Storage, tl: Layout, weight: Storage | null, wl: Layout | null,
+    reduction: 'none' | 'mean' | 'sum', ignoreIndex: number, totalWeight: Storage): Storage {
+    this.begin(); this.layout(gyl); this.layout(xl); this.layout(tl);
+    const wh = this.opt(weight, wl);
+    return this.wrap(this.a.nllLossBackward(NativeBackend.h(gy), NativeBackend.h(target), wh, REDUCTION[reduction], ignoreIndex,
+      NativeBackend.h(totalWeight)), gy.dtype, numelOf(xl.shape));
+  }
+
+  embedding(w: Storage, wl: Layout, indices: Storage, il: Layout): Storage {
+    this.begin(); this.layout(wl); this.layout(il);
+    return this.wrap(this.a.embedding(NativeBackend.h(w), NativeBackend.h(indices)), w.dtype, numelOf(il.shape) * wl.shape[1]!);
+  }
+
+  embeddingBackward(gy: Storage, gyl: Layout, indices: Storage, il: Layout, numWeights: number, paddingIdx: number | null,
+    scaleGradByFreq: boolean): Storage {
+    this.begin(); this.layout(gyl); this.layout(il);
+    const dim = gyl.shape[gyl.shape.length - 1]!;
+    return this.wrap(this.a.embeddingBackward(NativeBackend.h(gy), NativeBackend.h(indices), numWeights, paddingIdx ?? NaN, scaleGradByFreq),
+      gy.dtype, numWeights * dim);
+  }
+
+  binaryCrossEntropy(x: Storage, xl: Layout, t: Storage, tl: Layout, w: Storage | null, wl: Layout | null): Storage {
+    this.begin(); this.layout(xl); this.layout(tl);
+    const wh = this.opt(w, wl);
+    return this.wrap(this.a.binaryCrossEntropy(NativeBackend.h(x), NativeBackend.h(t), wh), x.dtype, numelOf(xl.shape));
+  }
+
+  binaryCrossEntropyBackward(gy: Storage, gyl: Layout, x: Storage, xl: Layout, t: Storage, tl: Layout, w: Storage | null, wl: Layout | null): Storage {
+    this.begin(); this.layout(gyl); this.layout(xl); this.layout(tl);
+    const wh = this.opt(w, wl);
+    return this.wrap(this.a.binaryCrossEntropyBackward(NativeBackend.h(gy), NativeBackend.h(x), NativeBackend.h(t), wh), x.dtype, numelOf(xl.shape));
   }
 
   // ---- optimizer and clipping kernels: one addon call per step (see addon.cc for why not _foreach_/_fused_)
