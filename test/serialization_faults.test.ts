@@ -198,3 +198,52 @@ test('int64 beyond ±2^53 is refused at save time, naming the tensor, element an
   torch.save({ x: torch.tensor([2 ** 53, -(2 ** 53)], { dtype: 'int64' }) }, f); // the limits themselves load
   assert.deepEqual(torch.load(f).x.tolist(), [2 ** 53, -(2 ** 53)]);
 });
+
+test('optimizer loadStateDict checks state shapes against the parameters and names the parameter', () => {
+  const make = (shapes: number[][], Opt: any, o: Record<string, unknown>) => {
+    const ps = shapes.map((s) => torch.zeros(s).requiresGrad_());
+    const opt = new Opt(ps, o);
+    for (const p of ps) p.grad = torch.ones(p.shape);
+    opt.step();
+    return opt;
+  };
+  const small = make([[3], [2]], torch.optim.Adam, { lr: 0.1 });
+  const big = make([[3], [5]], torch.optim.Adam, { lr: 0.1 });
+  const before = big.stateDict().state[1].expAvg.tolist();
+  assert.throws(() => big.loadStateDict(small.stateDict()),
+    (e: Error) => e instanceof RangeError && e.message === "Adam.loadStateDict: state 'expAvg' of parameter 1 (group 0, index 1 in the group) has shape [2], but the parameter has shape [5]");
+  assert.deepEqual(big.stateDict().state[1].expAvg.tolist(), before, 'a refused load changes nothing');
+  // SGD momentum, two groups: the index within the group is named
+  const sgdA = new torch.optim.SGD([{ params: [torch.zeros([4]).requiresGrad_()] }, { params: [torch.zeros([2, 2]).requiresGrad_()] }], { lr: 0.1, momentum: 0.9 });
+  const sgdB = new torch.optim.SGD([{ params: [torch.zeros([4]).requiresGrad_()] }, { params: [torch.zeros([4]).requiresGrad_()] }], { lr: 0.1, momentum: 0.9 });
+  for (const g of sgdA.paramGroups) for (const p of g.params) p.grad = torch.ones(p.shape);
+  sgdA.step();
+  assert.throws(() => sgdB.loadStateDict(sgdA.stateDict()), /SGD\.loadStateDict: state 'momentumBuffer' of parameter 1 \(group 1, index 0 in the group\) has shape \[2, 2\], but the parameter has shape \[4\]/);
+  // after a checkpoint round trip too (state arrives as tensors read from the file)
+  const f = join(sub(), 'opt.safetensors');
+  torch.save(small.stateDict() as any, f);
+  assert.throws(() => big.loadStateDict(torch.load(f)), /state 'expAvgSq' of parameter 1|state 'expAvg' of parameter 1/);
+  // a matching state still loads and training continues to the same values
+  const twin = make([[3], [2]], torch.optim.Adam, { lr: 0.1 });
+  twin.loadStateDict(small.stateDict());
+  assert.deepEqual(twin.stateDict().state[1].expAvg.tolist(), small.stateDict().state[1].expAvg.tolist());
+});
+
+test('optimizer state from another optimizer type fails naming both', () => {
+  const p = torch.zeros([2]).requiresGrad_();
+  const sgd = new torch.optim.SGD([p], { lr: 0.1, momentum: 0.9 });
+  p.grad = torch.ones([2]);
+  sgd.step();
+  const adam = new torch.optim.Adam([p], { lr: 0.1 });
+  assert.throws(() => adam.loadStateDict(sgd.stateDict()),
+    (e: Error) => e.name === 'KeyError' && e.message === "Adam.loadStateDict: the state dict comes from SGD, not Adam: parameter group 0 has options [dampening, lr, maximize, momentum, nesterov, weightDecay] and lacks Adam's 'betas', 'eps', 'amsgrad', 'decoupledWeightDecay'");
+  const rms = new torch.optim.RMSprop([p], { lr: 0.1 });
+  assert.throws(() => rms.loadStateDict(adam.stateDict()), /RMSprop\.loadStateDict: the state dict comes from Adam\/AdamW, not RMSprop: .* lacks RMSprop's ('alpha'|'momentum'|'centered'|, )+$/);
+  assert.throws(() => adam.loadStateDict({ state: {} } as any), /Adam\.loadStateDict: expected \{ state, paramGroups \} as returned by stateDict\(\), got an object with keys \[state\]/);
+  // an older checkpoint of the same type without a later option takes the default, as PyTorch's setdefault
+  const sd = adam.stateDict();
+  delete (sd.paramGroups[0] as any).decoupledWeightDecay;
+  adam.loadStateDict(sd);
+  assert.equal(adam.paramGroups[0]!.decoupledWeightDecay, false);
+  assert.equal(adam.paramGroups[0]!.lr, 0.1);
+});
