@@ -13,8 +13,10 @@
  * Everything around the tensors (checkpoint objects: nested objects, arrays, numbers, strings, booleans, null) is
  * kept as JSON in `__metadata__["torchlet"]`; tensors are stored under their dotted path (`model.fc1.weight`,
  * `optimizer.state.0.exp_avg`). `__metadata__["format"]` is `"pt"` as in files written by Hugging Face tools.
- * `__metadata__["torchlet_crc32"]` holds a CRC-32 of the data section: `load` verifies it when present, so flipped
- * bits in tensor data give a clear error instead of garbage weights (files from other writers have none).
+ * `__metadata__["torchlet_file_crc32"]` holds a CRC-32 of the whole file (computed with its own 8 hex digits set to
+ * '00000000'): `load` verifies it, so a flipped bit anywhere — header or data — gives a clear error instead of renamed
+ * keys or garbage weights. Version-1 files (older torchlet) carry `torchlet_crc32`, a CRC of the data section only,
+ * still verified; files from other writers have none. See docs/reliability.md.
  *
  * dtypes: float32 ↔ F32, float64 ↔ F64, int64 ↔ I64 (written as exact 64-bit integers), int32 ↔ I32, bool ↔ BOOL.
  * Other safetensors dtypes (F16, BF16, U8, ...) are refused with a clear error.
@@ -385,7 +387,9 @@ function writable(target: string, mode: number): boolean {
  * Saves a state dict (`Record<string, Tensor>`) or a checkpoint object (nested plain objects / arrays holding
  * tensors, numbers, strings, booleans, null) to `f` in the safetensors format. The write is atomic: the bytes go to a
  * temporary file in the same directory, are flushed to disk (fsync), and the file is renamed over `f`, so a crash
- * mid-save leaves the previous file intact.
+ * mid-save leaves the previous file intact; the temp files of writers that died are removed by the next save or load
+ * of `f`. A symlink `f` writes its target; an existing file keeps its permission bits; a read-only one is refused
+ * (`File ... cannot be opened.`). An int64 value beyond ±2^53 is refused here, before anything is written.
  *
  * A state dict's tensors are stored under their keys, so `safetensors.torch.load_file(f)` in Python returns the same
  * tensors by name. Tensors are saved as data (no autograd history, no `requiresGrad`); a tensor that appears twice
