@@ -187,6 +187,18 @@ def generate():
     print('wrote PyTorch-side fixtures to', os.path.normpath(OUT))
 
 
+def check_file_crc(buf, meta):
+    """torchlet's whole-file checksum (format version 2): zlib's CRC-32 of the file with the 8 hex digits of
+    __metadata__["torchlet_file_crc32"] replaced by '00000000'."""
+    import zlib
+    pat = b'"torchlet_file_crc32":"'
+    at = buf.index(pat) + len(pat)
+    assert buf.count(pat) == 1
+    value = buf[at:at + 8].decode('ascii')
+    assert value == meta['torchlet_file_crc32']
+    assert '%08x' % zlib.crc32(buf[:at] + b'00000000' + buf[at + 8:]) == value, 'whole-file CRC-32 mismatch'
+
+
 def check_torchlet():
     """The files torchlet wrote: loadable as PyTorch would, equal tensors, reference byte layout."""
     model, _, _ = model_and_data()
@@ -208,6 +220,7 @@ def check_torchlet():
             assert torch.equal(tensors[k], v), k
         assert meta is not None and meta.get('format') == 'pt'
         json.loads(meta['torchlet'])
+        check_file_crc(buf, meta)
         assert buf == st_serialize(want, meta), 'torchlet_state.safetensors is not laid out as the reference writes it'
         print('torchlet_state.safetensors: %d tensors equal to PyTorch\'s, reference byte layout' % len(tensors))
     else:
@@ -219,7 +232,8 @@ def check_torchlet():
         tensors, meta = st_deserialize(buf)
         structure = json.loads(meta['torchlet'])
         root = structure['root']
-        assert structure['version'] == 1
+        assert structure['version'] == 2
+        check_file_crc(buf, meta)
         assert root['epoch'] == 7 and root['note'] == 'digits' and root['flags'] == [True, False, None]
         assert root['scheduler']['lastEpoch'] == 7
         for k, v in sd.items():

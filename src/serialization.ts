@@ -13,15 +13,19 @@
  * Everything around the tensors (checkpoint objects: nested objects, arrays, numbers, strings, booleans, null) is
  * kept as JSON in `__metadata__["torchlet"]`; tensors are stored under their dotted path (`model.fc1.weight`,
  * `optimizer.state.0.exp_avg`). `__metadata__["format"]` is `"pt"` as in files written by Hugging Face tools.
- * `__metadata__["torchlet_crc32"]` holds a CRC-32 of the data section: `load` verifies it when present, so flipped
- * bits in tensor data give a clear error instead of garbage weights (files from other writers have none).
+ * `__metadata__["torchlet_file_crc32"]` holds a CRC-32 of the whole file (computed with its own 8 hex digits set to
+ * '00000000'): `load` verifies it, so a flipped bit anywhere — header or data — gives a clear error instead of renamed
+ * keys or garbage weights. Version-1 files (older torchlet) carry `torchlet_crc32`, a CRC of the data section only,
+ * still verified; files from other writers have none. See docs/reliability.md.
  *
  * dtypes: float32 ↔ F32, float64 ↔ F64, int64 ↔ I64 (written as exact 64-bit integers), int32 ↔ I32, bool ↔ BOOL.
  * Other safetensors dtypes (F16, BF16, U8, ...) are refused with a clear error.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import * as zlib from 'node:zlib';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Tensor, fromStorage, getBackend, hasBackend } from './tensor.js';
 import { knownHostValue, rememberHostValue } from './host_values.js';
@@ -192,8 +196,12 @@ function tensorBytes(t: Tensor, name: string): Uint8Array {
       for (let i = 0; i < n; i++) {
         const x = data[i]!;
         if (!Number.isFinite(x) || !Number.isInteger(x)) throw new RangeError(`torch.save: int64 tensor '${name}' holds ${x} at element ${i}, not an integer`);
-        const b = x >= 9223372036854775807 ? 9223372036854775807n : BigInt(x);
-        dv.setBigInt64(i * 8, b, true);
+        // refused here rather than written into a file torch.load would then refuse: a float64 slot holds integers
+        // exactly only up to 2^53, so a larger value is already rounded (2**53 + 1 reads as 2**53)
+        if (x > TWO53 || x < -TWO53) {
+          throw new RangeError(`torch.save: int64 tensor '${name}' holds ${BigInt(x)} at element ${i}, beyond ±2^53 (${TWO53}): torchlet's int64 holds integers exactly only up to 2^53, so it cannot be saved exactly (torch.load refuses such files)`);
+        }
+        dv.setBigInt64(i * 8, BigInt(x), true);
       }
       return out;
     }
@@ -204,10 +212,7 @@ function byteCompare(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-/** @internal The safetensors bytes of `entries` with string metadata, laid out as the reference implementation does. */
-// CRC-32 (IEEE 802.3, as zlib's crc32) of the data section, stored in __metadata__ under CRC_KEY.
-const CRC_KEY = 'torchlet_crc32';
-const CRC_INIT = 0xffffffff;
+// CRC-32 (IEEE 802.3, as zlib's crc32). Any single-bit error, and any burst of up to 32 flipped bits, changes it.
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
@@ -217,30 +222,47 @@ const CRC_TABLE = (() => {
   }
   return t;
 })();
-function crc32Update(crc: number, bytes: Uint8Array): number {
-  let c = crc;
+// node:zlib's native crc32 (Node >= 20.15) runs at memory speed; the table is the fallback for older Node 20
+const nativeCrc = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+/** CRC-32 of `bytes` continuing from the CRC `prev` of the bytes before them (0 for none), as zlib's crc32(prev, buf). */
+function crc32(bytes: Uint8Array, prev = 0): number {
+  // Node 20's zlib.crc32 returns 0 for an empty typed array without a backing store (new Float32Array(0)): skip those
+  if (bytes.length === 0) return prev;
+  if (nativeCrc !== undefined) return nativeCrc(bytes, prev) >>> 0;
+  let c = (prev ^ 0xffffffff) >>> 0;
   for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return c >>> 0;
+  return (c ^ 0xffffffff) >>> 0;
 }
-function crc32Hex(crc: number): string { return ((crc ^ 0xffffffff) >>> 0).toString(16).padStart(8, '0'); }
+const hex8 = (crc: number): string => crc.toString(16).padStart(8, '0');
 
+/**
+ * `__metadata__` key of the whole-file CRC-32 (format version 2). Its value is the CRC-32 of every byte of the file
+ * (length field, header, padding, data) computed with the 8 hex digits of this value replaced by '00000000'. So a
+ * flipped bit anywhere is detected — in a tensor name, a shape, an offset, the checkpoint structure, `lr` — while
+ * the file stays a plain safetensors file for other readers (metadata is a string → string map they pass through).
+ */
+const FILE_CRC_KEY = 'torchlet_file_crc32';
+const FILE_CRC_PLACEHOLDER = '00000000';
+/** Version-1 files (torchlet before issue 11) carry a CRC-32 of the data section only, under this key; still verified. */
+const DATA_CRC_KEY = 'torchlet_crc32';
+const FILE_CRC_PATTERN = Buffer.from(`"${FILE_CRC_KEY}":"`, 'utf8');
+
+/** @internal The safetensors bytes of `entries` with string metadata, laid out as the reference implementation does;
+ * with metadata, the whole-file CRC-32 is added under FILE_CRC_KEY. */
 export function serializeEntries(entries: readonly { name: string; t: Tensor }[], metadata: Record<string, string> | null): Uint8Array[] {
   const sorted = [...entries].sort((a, b) => (ST_RANK[ST_DTYPE[b.t.dtype]]! - ST_RANK[ST_DTYPE[a.t.dtype]]!) || byteCompare(a.name, b.name));
   const parts: string[] = [];
   const chunks: Uint8Array[] = [];
   const tensorParts: string[] = [];
   let offset = 0;
-  let crc = CRC_INIT;
   for (const { name, t } of sorted) {
     const bytes = tensorBytes(t, name);
     tensorParts.push(`${JSON.stringify(name)}:{"dtype":"${ST_DTYPE[t.dtype]}","shape":[${t.shape.join(',')}],"data_offsets":[${offset},${offset + bytes.length}]}`);
     offset += bytes.length;
     chunks.push(bytes);
-    crc = crc32Update(crc, bytes);
   }
   if (metadata !== null) {
-    // a CRC-32 of the data section lets load() detect flipped bits in tensor data (other readers ignore it)
-    const meta: Record<string, string> = { ...metadata, [CRC_KEY]: crc32Hex(crc) };
+    const meta: Record<string, string> = { ...metadata, [FILE_CRC_KEY]: FILE_CRC_PLACEHOLDER };
     const keys = Object.keys(meta).sort(byteCompare);
     parts.push(`"__metadata__":{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(meta[k])}`).join(',')}}`);
   }
@@ -250,17 +272,124 @@ export function serializeEntries(entries: readonly { name: string; t: Tensor }[]
   if (pad > 0) header = Buffer.concat([header, Buffer.alloc(pad, 0x20)]);
   const len = new Uint8Array(8);
   new DataView(len.buffer).setBigUint64(0, BigInt(header.length), true);
+  if (metadata !== null) {
+    let crc = crc32(header, crc32(len));
+    for (const c of chunks) crc = crc32(c, crc);
+    // the only unescaped occurrence: inside metadata values quotes are escaped (\"), tensor entries are objects
+    const at = header.indexOf(FILE_CRC_PATTERN) + FILE_CRC_PATTERN.length;
+    header.write(hex8(crc), at, 'latin1');
+  }
   return [len, header, ...chunks];
+}
+
+/**
+ * Verifies the whole-file CRC-32 recorded as `value`: finds the one `"torchlet_file_crc32":"xxxxxxxx"` in the raw
+ * header, and recomputes the CRC with those 8 bytes replaced by the placeholder.
+ */
+function verifyFileCrc(bytes: Uint8Array, dataStart: number, value: string): void {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const header = buf.subarray(0, dataStart);
+  const first = header.indexOf(FILE_CRC_PATTERN);
+  if (first < 0 || header.indexOf(FILE_CRC_PATTERN, first + 1) >= 0) {
+    throw new FormatError(`the header must hold "${FILE_CRC_KEY}":"…" exactly once, found it ${first < 0 ? 'nowhere' : 'more than once'} (corrupted)`);
+  }
+  const at = first + FILE_CRC_PATTERN.length;
+  const raw = header.toString('latin1', at, at + 8);
+  if (!/^[0-9a-f]{8}$/.test(value) || raw !== value || header[at + 8] !== 0x22) {
+    throw new FormatError(`__metadata__["${FILE_CRC_KEY}"] is ${JSON.stringify(value)}, not the 8 lowercase hex digits torchlet writes (corrupted)`);
+  }
+  let crc = crc32(buf.subarray(0, at));
+  crc = crc32(Buffer.from(FILE_CRC_PLACEHOLDER, 'latin1'), crc);
+  crc = crc32(buf.subarray(at + 8), crc);
+  if (hex8(crc) !== value) {
+    throw new FormatError(`the file is corrupted: its CRC-32 is ${hex8(crc)}, the header records ${value} (a flipped bit or a changed byte somewhere in its ${bytes.length} bytes)`);
+  }
 }
 
 // ------------------------------------------------------------------------------------------------------------
 // save
 
+// Temporary files: `.${base}.${host}-${pid}.${random}.tmp` next to the destination. The host tag and pid say which
+// process wrote it; a later save or load of the same destination removes those it can prove dead (see removeStaleTemps).
+const HOST_TAG = hex8(crc32(Buffer.from(hostname(), 'utf8')));
+const TEMP_RE = /^\.(.*)\.(?:([0-9a-f]{8})-)?(\d+)\.([0-9a-f]{12})\.tmp$/;
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH'; // EPERM: it exists, owned by another user
+  }
+}
+
+/**
+ * Removes the temporary files that interrupted saves (a crash, kill -9, power loss) left next to `target`, when their
+ * writer is provably dead: written on this host (same host tag; names from torchlet before the tag count as this
+ * host's) by a pid that no longer exists. Files of live pids are kept, even old ones: a live pid may be a slow writer
+ * (a stalled network filesystem), and age alone proves nothing. A reused pid keeps a stale file until that pid exits;
+ * files from other hosts sharing the directory are never touched. Returns the names removed.
+ */
+function removeStaleTemps(target: string): string[] {
+  const base = basename(target);
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dirname(target));
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const m = TEMP_RE.exec(name);
+    if (m === null || m[1] !== base) continue;
+    if (m[2] !== undefined && m[2] !== HOST_TAG) continue;
+    const pid = Number(m[3]);
+    if (pid === process.pid || pidAlive(pid)) continue;
+    try {
+      unlinkSync(join(dirname(target), name));
+      removed.push(name);
+    } catch { /* removed by another process meanwhile, or not ours to remove */ }
+  }
+  return removed;
+}
+
+/** The file `file` designates after following symlinks (also a dangling one: its target is what a write creates). */
+function resolveTarget(file: string): string {
+  let p = file;
+  for (let hops = 0; hops < 40; hops++) {
+    let st;
+    try {
+      st = lstatSync(p);
+    } catch {
+      return p; // does not exist (yet)
+    }
+    if (!st.isSymbolicLink()) return p;
+    const link = readlinkSync(p);
+    p = isAbsolute(link) ? link : join(dirname(p), link);
+  }
+  throw new Error(`torch.save: cannot write '${file}': too many levels of symbolic links (ELOOP)`);
+}
+
+/** Whether the process may write the existing file `st` at `target`: the OS's answer, and for root the mode bits. */
+function writable(target: string, mode: number): boolean {
+  // root passes access(W_OK) on any file; a file with no write bit for anyone is still read-only by intent
+  // (chmod 444 to protect a checkpoint), and a rename-based save would otherwise replace it silently
+  if (process.getuid?.() === 0) return (mode & 0o222) !== 0;
+  try {
+    accessSync(target, fsConstants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Saves a state dict (`Record<string, Tensor>`) or a checkpoint object (nested plain objects / arrays holding
  * tensors, numbers, strings, booleans, null) to `f` in the safetensors format. The write is atomic: the bytes go to a
  * temporary file in the same directory, are flushed to disk (fsync), and the file is renamed over `f`, so a crash
- * mid-save leaves the previous file intact.
+ * mid-save leaves the previous file intact; the temp files of writers that died are removed by the next save or load
+ * of `f`. A symlink `f` writes its target; an existing file keeps its permission bits; a read-only one is refused
+ * (`File ... cannot be opened.`). An int64 value beyond ±2^53 is refused here, before anything is written.
  *
  * A state dict's tensors are stored under their keys, so `safetensors.torch.load_file(f)` in Python returns the same
  * tensors by name. Tensors are saved as data (no autograd history, no `requiresGrad`); a tensor that appears twice
@@ -280,17 +409,34 @@ export function save(obj: Saveable | Record<string, unknown>, f: string | URL): 
   if (typeof file !== 'string' || file === '') throw new TypeError(`torch.save: expected a file path, got ${typeName(f)}`);
   const plainStateDict = isPlain(obj) && Object.values(obj).every((v) => v instanceof Tensor);
   const { root, entries } = encode(obj, plainStateDict);
-  const meta: Record<string, string> = { format: 'pt', [FORMAT_KEY]: JSON.stringify({ version: 1, root }) };
+  const meta: Record<string, string> = { format: 'pt', [FORMAT_KEY]: JSON.stringify({ version: 2, root }) };
   // Where each non-CPU tensor lived, so `load` puts it back there (PyTorch restores saved locations); absent when
   // everything is on the CPU, so CPU checkpoints stay byte-identical to the safetensors reference.
   const devices: Record<string, string> = {};
   for (const e of entries) if (e.t.device.type !== 'cpu') devices[e.name] = String(e.t.device);
   if (Object.keys(devices).length > 0) meta[DEVICES_KEY] = JSON.stringify(devices);
   const chunks = serializeEntries(entries, meta);
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  // writes go to the symlink's target (PyTorch's open(f, 'wb') follows links), replacing it atomically in its directory
+  const target = resolveTarget(file);
+  let existing: ReturnType<typeof statSync> | null = null;
+  try {
+    existing = statSync(target);
+  } catch { /* a new file */ }
+  if (existing !== null && !existing.isFile()) throw new Error(`torch.save: cannot write '${file}': '${target}' is not a regular file`);
+  if (existing !== null && !writable(target, Number(existing.mode))) {
+    throw new Error(`File ${file} cannot be opened. (torch.save: '${target}' is read-only, mode ${(Number(existing.mode) & 0o7777).toString(8).padStart(4, '0')})`);
+  }
+  removeStaleTemps(target);
+  const tmp = join(dirname(target), `.${basename(target)}.${HOST_TAG}-${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let fd: number | null = null;
   try {
     fd = openSync(tmp, 'wx');
+    if (existing !== null) { // keep the destination's permission bits (and, where allowed, its owner)
+      fchmodSync(fd, Number(existing.mode) & 0o7777);
+      if (process.getuid?.() === 0 && (existing.uid !== process.getuid() || existing.gid !== process.getgid?.())) {
+        try { fchownSync(fd, Number(existing.uid), Number(existing.gid)); } catch { /* e.g. a filesystem without owners */ }
+      }
+    }
     for (const c of chunks) {
       let off = 0;
       while (off < c.length) off += writeSync(fd, c, off, c.length - off);
@@ -298,14 +444,14 @@ export function save(obj: Saveable | Record<string, unknown>, f: string | URL): 
     fsyncSync(fd);
     closeSync(fd);
     fd = null;
-    renameSync(tmp, file);
+    renameSync(tmp, target);
   } catch (e) {
     if (fd !== null) { try { closeSync(fd); } catch { /* already failing */ } }
     try { unlinkSync(tmp); } catch { /* not created */ }
     throw new Error(`torch.save: cannot write '${file}': ${(e as Error).message}`);
   }
   try { // make the rename itself durable
-    const dfd = openSync(dirname(file), 'r');
+    const dfd = openSync(dirname(target), 'r');
     try { fsyncSync(dfd); } finally { closeSync(dfd); }
   } catch { /* directories cannot be fsynced on every platform */ }
 }
@@ -486,15 +632,32 @@ export function load(f: string | URL | Uint8Array, opts: { mapLocation?: MapLoca
     } catch (e) {
       throw new Error(`torch.load: cannot read '${label}': ${(e as Error).message}`);
     }
+    try { removeStaleTemps(resolveTarget(label)); } catch { /* cleanup is best effort; the load does not depend on it */ }
   }
   try {
     const { infos, metadata, dataStart } = parseHeader(bytes);
-    const expected = metadata?.[CRC_KEY];
-    if (expected !== undefined) {
-      const got = crc32Hex(crc32Update(CRC_INIT, bytes.subarray(dataStart)));
-      if (got !== expected) {
-        throw new FormatError(`tensor data is corrupted: CRC-32 of the data section is ${got}, the header records ${expected}`);
+    // The checkpoint description is read first: its version says which checksum the file must carry.
+    const structure = metadata?.[FORMAT_KEY];
+    let doc: any;
+    if (structure !== undefined) {
+      try {
+        doc = JSON.parse(structure);
+      } catch (e) {
+        throw new FormatError(`__metadata__["${FORMAT_KEY}"] is invalid JSON: ${(e as Error).message}`);
       }
+      if (!isPlain(doc) || (doc.version !== 1 && doc.version !== 2) || !('root' in doc)) {
+        throw new FormatError(`__metadata__["${FORMAT_KEY}"] is not a torchlet checkpoint description (version 1 or 2)`);
+      }
+    }
+    // Two independent marks require the whole-file checksum (the key itself, and a version-2 description), so one
+    // flipped bit cannot remove both: a file that loses either one is refused or fails the CRC.
+    const fileCrc = metadata?.[FILE_CRC_KEY];
+    if (fileCrc !== undefined) verifyFileCrc(bytes, dataStart, fileCrc);
+    else if (doc?.version === 2) throw new FormatError(`__metadata__["${FILE_CRC_KEY}"] is missing from a version-2 torchlet checkpoint (corrupted)`);
+    const dataCrc = metadata?.[DATA_CRC_KEY];
+    if (fileCrc === undefined && dataCrc !== undefined) { // a version-1 file: the data section only
+      const got = hex8(crc32(bytes.subarray(dataStart)));
+      if (got !== dataCrc) throw new FormatError(`tensor data is corrupted: CRC-32 of the data section is ${got}, the header records ${dataCrc}`);
     }
     let saved: Record<string, unknown> = {};
     if (metadata?.[DEVICES_KEY] !== undefined) {
@@ -510,19 +673,11 @@ export function load(f: string | URL | Uint8Array, opts: { mapLocation?: MapLoca
       const loc = Object.prototype.hasOwnProperty.call(saved, i.name) ? saved[i.name] as string : 'cpu'; // names may be '__proto__'
       tensors.set(i.name, place(readTensor(bytes, dataStart, i), loc, opts.mapLocation ?? null));
     }
-    const structure = metadata?.[FORMAT_KEY];
     if (structure === undefined) {
       const out: Record<string, Tensor> = {};
       for (const name of [...tensors.keys()].sort(byteCompare)) setOwn(out, name, tensors.get(name)!);
       return out;
     }
-    let doc: any;
-    try {
-      doc = JSON.parse(structure);
-    } catch (e) {
-      throw new FormatError(`__metadata__["${FORMAT_KEY}"] is invalid JSON: ${(e as Error).message}`);
-    }
-    if (!isPlain(doc) || doc.version !== 1 || !('root' in doc)) throw new FormatError(`__metadata__["${FORMAT_KEY}"] is not a torchlet checkpoint description (version 1)`);
     try {
       return decode(doc.root, tensors, new Set(), 'root');
     } catch (e) {

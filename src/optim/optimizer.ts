@@ -54,6 +54,48 @@ function isPlainObject(x: unknown): x is Record<string, any> {
   return x !== null && typeof x === 'object' && !(x instanceof Tensor) && !Array.isArray(x) && !ArrayBuffer.isView(x);
 }
 
+/** Python's KeyError, for a state dict that lacks keys this optimizer needs. */
+class KeyError extends Error {
+  override name = 'KeyError';
+}
+
+/** Options added to optimizers after their first release: a checkpoint without them takes the defaults (PyTorch's
+ * `__setstate__` does the same with `setdefault`). */
+const LATER_OPTIONS = new Set(['maximize', 'decoupledWeightDecay', 'amsgrad', 'foreach', 'capturable', 'differentiable', 'fused']);
+
+/** The option sets of torchlet's optimizers (their `defaults` keys), to name where a foreign state dict comes from. */
+const KNOWN_OPTIONS: Record<string, string> = {
+  SGD: 'dampening,lr,maximize,momentum,nesterov,weightDecay',
+  'Adam/AdamW': 'amsgrad,betas,decoupledWeightDecay,eps,lr,maximize,weightDecay',
+  Adamax: 'betas,eps,lr,maximize,weightDecay',
+  NAdam: 'betas,decoupledWeightDecay,eps,lr,maximize,momentumDecay,weightDecay',
+  RAdam: 'betas,decoupledWeightDecay,eps,lr,maximize,weightDecay',
+  RMSprop: 'alpha,centered,eps,lr,maximize,momentum,weightDecay',
+  Adagrad: 'eps,initialAccumulatorValue,lr,lrDecay,maximize,weightDecay',
+  Adadelta: 'eps,lr,maximize,rho,weightDecay',
+};
+
+/** The optimizer(s) whose options all appear in the saved group `g`, the one with the most options first (Adam's group
+ * also holds every RAdam option); else those whose distinctive options appear (a group from an older version). */
+function guessOptimizer(g: Record<string, unknown>): string[] | null {
+  const pick = (score: (ks: string[]) => number): string[] => {
+    let best: string[] = [];
+    let bestScore = 0;
+    for (const [name, keys] of Object.entries(KNOWN_OPTIONS)) {
+      const sc = score(keys.split(','));
+      if (sc > bestScore) { best = [name]; bestScore = sc; } else if (sc === bestScore && sc > 0) best.push(name);
+    }
+    return best;
+  };
+  const full = pick((ks) => (ks.every((k) => k in g) ? ks.length : 0));
+  if (full.length > 0) return full;
+  const partial = pick((ks) => {
+    const distinctive = ks.filter((k) => !LATER_OPTIONS.has(k) && k !== 'lr' && k !== 'weightDecay' && k !== 'eps');
+    return distinctive.every((k) => k in g) ? distinctive.length : 0;
+  });
+  return partial.length > 0 ? partial : null;
+}
+
 function copyValue(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(copyValue);
   if (isPlainObject(v)) {
@@ -275,6 +317,10 @@ export class Optimizer {
    * opt.loadStateDict(checkpoint.optimizer);
    */
   loadStateDict(stateDict: OptimizerStateDict): void {
+    const me = this.constructor.name;
+    if (!isPlainObject(stateDict) || !isPlainObject(stateDict.state) || !Array.isArray(stateDict.paramGroups) || !stateDict.paramGroups.every((g) => isPlainObject(g) && Array.isArray(g.params))) {
+      throw new TypeError(`${me}.loadStateDict: expected { state, paramGroups } as returned by stateDict(), got ${isPlainObject(stateDict) ? `an object with keys [${Object.keys(stateDict).join(', ')}]` : typeName(stateDict)}`);
+    }
     const groups = this.paramGroups;
     const saved = stateDict.paramGroups;
     if (groups.length !== saved.length) throw new RangeError('loaded state dict has a different number of parameter groups');
@@ -283,6 +329,20 @@ export class Optimizer {
         throw new RangeError("loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
       }
     }
+    // State from another optimizer type: its groups lack this optimizer's options (PyTorch fails at step() with
+    // KeyError 'betas'; torchlet used to fail there with "undefined is not iterable")
+    const filled: Record<string, unknown>[] = saved.map(() => ({}));
+    saved.forEach((g, i) => {
+      const missing = Object.keys(this.defaults).filter((k) => !(k in g));
+      if (missing.length === 0) return;
+      if (missing.every((k) => LATER_OPTIONS.has(k))) { // an older checkpoint of this type: PyTorch's setdefault
+        for (const k of missing) filled[i]![k] = copyValue(this.defaults[k]);
+        return;
+      }
+      const other = guessOptimizer(g);
+      const has = Object.keys(g).filter((k) => k !== 'params').sort();
+      throw new KeyError(`${me}.loadStateDict: the state dict comes from ${other === null ? 'another optimizer type' : `${other.length > 1 ? 'one of ' : ''}${other.join('/')}`}, not ${me}: parameter group ${i} has options [${has.join(', ')}] and lacks ${me}'s ${missing.map((k) => `'${k}'`).join(', ')}`);
+    });
     const idMap = new Map<number, Tensor>();
     for (let i = 0; i < groups.length; i++) {
       saved[i]!.params.forEach((id, j) => idMap.set(Number(id), groups[i]!.params[j]!));
@@ -316,14 +376,30 @@ export class Optimizer {
       }
       return copyValue(value);
     };
+    const where = new Map<number, string>();
+    saved.forEach((g, i) => g.params.forEach((id, j) => where.set(Number(id), `parameter ${Number(id)} (group ${i}, index ${j} in the group)`)));
     const state = new Map<Tensor, Record<string, any>>();
     for (const [k, v] of Object.entries(stateDict.state)) {
       const param = idMap.get(Number(k));
-      if (param !== undefined) state.set(param, cast(param, v, null) as Record<string, any>);
+      if (param === undefined) continue;
+      const s = cast(param, v, null) as Record<string, any>;
+      // every per-parameter state tensor has the parameter's shape (only the counters step / muProduct are scalars):
+      // a mismatch would broadcast or read past the buffer in step() (an Adam state of a [2] parameter loaded for a
+      // [5] one gave [0.9, 0.9, NaN, NaN, NaN])
+      if (isPlainObject(s)) {
+        for (const [key, t] of Object.entries(s)) {
+          if (!(t instanceof Tensor) || key === 'step' || key === 'muProduct') continue;
+          if (t.shape.length !== param.shape.length || t.shape.some((d, i) => d !== param.shape[i])) {
+            throw new RangeError(`${me}.loadStateDict: state '${key}' of ${where.get(Number(k))} has shape [${t.shape.join(', ')}], but the parameter has shape [${param.shape.join(', ')}]`);
+          }
+        }
+      }
+      state.set(param, s);
     }
     this.paramGroups = groups.map((g, i) => {
       const ng: Record<string, any> = { params: g.params };
       for (const [k, v] of Object.entries(saved[i]!)) if (k !== 'params') ng[k] = copyValue(v);
+      Object.assign(ng, filled[i]);
       return ng as ParamGroup;
     });
     this.state = state;
