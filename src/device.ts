@@ -94,17 +94,31 @@ export function canonicalDevice(d: Device): Device {
   if (INDEXLESS.has(d.type) ? d.index === null : d.index !== null) return d;
   let c = canonical.get(d);
   if (c === undefined) {
-    c = new Device(d.type, INDEXLESS.has(d.type) ? null : 0);
+    c = new Device(d.type, INDEXLESS.has(d.type) ? null : currentDeviceIndex(d.type));
     canonical.set(d, c);
   }
   return c;
 }
-const canonical = new WeakMap<Device, Device>();
+let canonical = new WeakMap<Device, Device>();
+
+/** Current device index per type (`torch.cuda.setDevice`); absent means 0. */
+const currentIndex = new Map<string, number>();
+/** @internal The device index that a device of `type` without an index means (0 until set). */
+export function currentDeviceIndex(type: string): number { return currentIndex.get(type) ?? 0; }
+/** @internal Sets the current device of `type` (`torch.cuda.setDevice`); index-less devices resolve to it from now on. */
+export function setCurrentDeviceIndex(type: string, index: number): void {
+  if (currentDeviceIndex(type) === index) return;
+  currentIndex.set(type, index);
+  canonical = new WeakMap(); // resolutions made for the previous current device are stale
+}
 
 export const CPU = new Device('cpu');
 export const META = new Device('meta');
 
-/** GPU ids listed by `CUDA_VISIBLE_DEVICES`, in order (visible index i → physical id), or null when unset. */
+/**
+ * GPU ids listed by `CUDA_VISIBLE_DEVICES`, in order (visible index i → physical id), or null when unset. The CUDA
+ * runtime reads the variable once, when CUDA is first initialized: set it before the first CUDA call.
+ */
 export function visibleDevices(env: Record<string, string | undefined> = typeof process !== 'undefined' ? process.env : {}): number[] | null {
   const v = env['CUDA_VISIBLE_DEVICES'];
   if (v === undefined) return null;
