@@ -73,7 +73,9 @@ function pytorch(threads: number): Record<string, number> | string {
 export async function nativeSection(rounds = Number(process.env['BENCH_ROUNDS'] ?? 3)): Promise<string[]> {
   const lines: string[] = [];
   const nativeOk = isAvailable();
-  const native = nativeOk ? new NativeBackend() : null;
+  // one NativeBackend per process: its constructor points the addon's shared argument buffer at itself
+  const serving = torch.getBackend('cpu');
+  const native = nativeOk ? (serving instanceof NativeBackend ? serving : new NativeBackend()) : null;
   const portable = new torch.CpuBackend();
   const threads = native ? native.getNumThreads() : 1;
   const all: Record<'native' | 'portable' | 'pytorch', Record<string, number[]>> = { native: {}, portable: {}, pytorch: {} };

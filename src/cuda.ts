@@ -15,6 +15,7 @@
  * import * as torch from 'torchlet';
  * const device = torch.device(torch.cuda.isAvailable() ? 'cuda:0' : 'cpu');
  */
+import { readFileSync } from 'node:fs';
 import { visibleDevices, setCurrentDeviceIndex, currentDeviceIndex } from './device.js';
 import { getBackend, hasBackend, registeredDeviceCount } from './tensor.js';
 import * as nativeMod from './backend/native/index.js';
@@ -56,40 +57,70 @@ export function nativeCudaInfo(): NativeCudaInfo | null {
   return typeof f === 'function' ? f() : null;
 }
 
+/** What was found when looking for CUDA: the input of {@link explainUnavailable}. */
+export interface CudaFindings {
+  /** Devices of the backend registered for `cuda`, or null when none is registered. */
+  cudaBackendDevices: number | null;
+  /** Why the native addon is unavailable, or null when it loaded. */
+  nativeReason: string | null;
+  /** The addon's CUDA report (null when it has none). */
+  info: NativeCudaInfo | null;
+  /** libtorch's version and source, when known. */
+  libtorch: string | null;
+  /** `CUDA_VISIBLE_DEVICES`, when set. */
+  visible: string | undefined;
+}
+
+/**
+ * The message for each way CUDA can be missing (pure, so every branch is testable without a GPU), or null when a
+ * CUDA backend has a device. PyTorch's `Torch not compiled with CUDA enabled` comes first where it applies.
+ */
+export function explainUnavailable(f: CudaFindings): string | null {
+  const cvd = f.visible === undefined ? '' : ` (CUDA_VISIBLE_DEVICES='${f.visible}')`;
+  const lt = f.libtorch ? ` (${f.libtorch})` : '';
+  if (f.cudaBackendDevices !== null) {
+    return f.cudaBackendDevices > 0 ? null : `No CUDA GPUs are available: the CUDA backend found no visible device${cvd}.`;
+  }
+  const nc = 'Torch not compiled with CUDA enabled';
+  if (f.nativeReason !== null) {
+    return `${nc}. torchlet's native backend (libtorch) is not available: ${f.nativeReason}. The portable backend serves the CPU only; ${CUDA_FIX}.`;
+  }
+  if (f.info === null || !f.info.builtWithCuda) {
+    return `${nc}. The native backend's libtorch${lt} was built without CUDA (CPU only); ${CUDA_FIX}.`;
+  }
+  if (!f.info.available || f.info.deviceCount === 0) {
+    return `No CUDA GPUs are available: libtorch${lt} has CUDA but found no NVIDIA driver or no device${cvd}.`;
+  }
+  return `libtorch${lt} has CUDA and sees ${f.info.deviceCount} device(s), but no CUDA backend is registered in torchlet.`;
+}
+
 /**
  * Why CUDA cannot be used here, in the words the failing calls use, or null when a CUDA backend is registered and
- * has a device. Starts with PyTorch's `Torch not compiled with CUDA enabled` when the libtorch in use (or the
- * missing one) has no CUDA.
+ * has a device (see {@link explainUnavailable}).
  * @example torch.cuda.unavailableReason() // 'Torch not compiled with CUDA enabled. The native backend ...'
  */
 export function unavailableReason(): string | null {
-  if (hasBackend('cuda')) {
-    if (deviceCount() > 0) return null;
-    return `No CUDA GPUs are available: the CUDA backend found no visible device${cvdNote()}.`;
-  }
-  const nc = 'Torch not compiled with CUDA enabled';
-  if (!nativeMod.isAvailable()) {
-    return `${nc}. torchlet's native backend (libtorch) is not available: ${nativeMod.reason()}. The portable backend serves the CPU only; ${CUDA_FIX}.`;
-  }
-  const info = nativeCudaInfo();
-  const version = torchVersion();
-  if (info === null || !info.builtWithCuda) {
-    return `${nc}. The native backend's libtorch${version ? ` ${version}` : ''} was built without CUDA (CPU only); ${CUDA_FIX}.`;
-  }
-  if (!info.available || info.deviceCount === 0) {
-    return `No CUDA GPUs are available: libtorch${version ? ` ${version}` : ''} has CUDA but found no NVIDIA driver or no device${cvdNote()}.`;
-  }
-  return `libtorch has CUDA and sees ${info.deviceCount} device(s), but no CUDA backend is registered in torchlet.`;
+  const cuda = hasBackend('cuda');
+  const nativeReason = cuda ? null : nativeMod.isAvailable() ? null : nativeMod.reason();
+  return explainUnavailable({
+    cudaBackendDevices: cuda ? deviceCount() : null,
+    nativeReason,
+    info: cuda || nativeReason !== null ? null : nativeCudaInfo(),
+    libtorch: cuda || nativeReason !== null ? null : torchVersion(),
+    visible: process.env['CUDA_VISIBLE_DEVICES'],
+  });
 }
 
+/** "1.13.0 from libtorch-dev (/usr)": the serving native backend's version and where the build found libtorch. */
 function torchVersion(): string | null {
-  const a = (nativeMod as any).torchVersion as (() => string) | undefined;
-  try { return typeof a === 'function' ? a() : null; } catch { return null; }
-}
-
-function cvdNote(): string {
-  const v = process.env['CUDA_VISIBLE_DEVICES'];
-  return v === undefined ? '' : ` (CUDA_VISIBLE_DEVICES='${v}')`;
+  const cpu = getBackend('cpu');
+  const version = cpu instanceof nativeMod.NativeBackend ? cpu.torchVersion : null;
+  let source: string | null = null;
+  try {
+    source = (JSON.parse(readFileSync(new URL('../../native/build/status.json', import.meta.url), 'utf8')) as { libtorch?: string }).libtorch ?? null;
+  } catch { /* no build status */ }
+  if (version === null && source === null) return null;
+  return [version, source === null ? null : `from ${source}`].filter((x) => x !== null).join(' ');
 }
 
 function requireCuda(): void {

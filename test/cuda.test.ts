@@ -64,3 +64,29 @@ describe('torch.setNumThreads / getNumThreads', () => {
 });
 
 function escape(s: string): string { return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); }
+
+describe('explainUnavailable: every way CUDA can be missing', () => {
+  const base = { cudaBackendDevices: null, nativeReason: null, info: null, libtorch: '1.13.0 from libtorch-dev (/usr)', visible: undefined };
+  const fix = /to get a CUDA-enabled libtorch, point LIBTORCH at a CUDA build of libtorch \(LIBTORCH=\/path\/to\/libtorch npm run build:native\), or install a CUDA build of PyTorch for python3/;
+  test('no native addon: PyTorch\'s sentence, the addon\'s reason, the fix', () => {
+    const m = torch.cuda.explainUnavailable({ ...base, nativeReason: 'the native addon is not built; to get it: apt-get install libtorch-dev && npm run build:native', libtorch: null })!;
+    assert.match(m, /^Torch not compiled with CUDA enabled\. torchlet's native backend \(libtorch\) is not available: the native addon is not built; to get it: apt-get install libtorch-dev/);
+    assert.match(m, fix);
+  });
+  test('a libtorch without CUDA (no report, or builtWithCuda false)', () => {
+    for (const info of [null, { builtWithCuda: false, available: false, deviceCount: 0 }]) {
+      const m = torch.cuda.explainUnavailable({ ...base, info })!;
+      assert.match(m, /^Torch not compiled with CUDA enabled\. The native backend's libtorch \(1\.13\.0 from libtorch-dev \(\/usr\)\) was built without CUDA \(CPU only\)/);
+      assert.match(m, fix);
+    }
+  });
+  test('CUDA libtorch without driver or device names CUDA_VISIBLE_DEVICES when set', () => {
+    const m = torch.cuda.explainUnavailable({ ...base, info: { builtWithCuda: true, available: false, deviceCount: 0 }, visible: '' })!;
+    assert.equal(m, "No CUDA GPUs are available: libtorch (1.13.0 from libtorch-dev (/usr)) has CUDA but found no NVIDIA driver or no device (CUDA_VISIBLE_DEVICES='').");
+  });
+  test('devices but no CUDA backend; a CUDA backend with or without devices', () => {
+    assert.match(torch.cuda.explainUnavailable({ ...base, info: { builtWithCuda: true, available: true, deviceCount: 2 } })!, /sees 2 device\(s\), but no CUDA backend is registered/);
+    assert.equal(torch.cuda.explainUnavailable({ ...base, cudaBackendDevices: 1 }), null);
+    assert.equal(torch.cuda.explainUnavailable({ ...base, cudaBackendDevices: 0, visible: '5' }), "No CUDA GPUs are available: the CUDA backend found no visible device (CUDA_VISIBLE_DEVICES='5').");
+  });
+});
