@@ -69,6 +69,13 @@ function pytorch(threads: number): Record<string, number> | string {
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
 }
 
+/** Where the system libblas.so.3 (which Debian's ATen and PyTorch call) points, from update-alternatives. */
+function systemBlas(): string {
+  const r = spawnSync('update-alternatives', ['--query', 'libblas.so.3-x86_64-linux-gnu'], { encoding: 'utf8' });
+  const v = r.status === 0 ? /^Value: (.*)$/m.exec(r.stdout)?.[1] : undefined;
+  return v ?? 'unknown (no update-alternatives entry)';
+}
+
 /** Markdown lines: the native / portable / PyTorch table with ratios, or why columns are missing. */
 export async function nativeSection(rounds = Number(process.env['BENCH_ROUNDS'] ?? 3)): Promise<string[]> {
   const lines: string[] = [];
@@ -95,8 +102,9 @@ export async function nativeSection(rounds = Number(process.env['BENCH_ROUNDS'] 
   lines.push('');
   lines.push(`PyTorch ${pyVersion || '(not run)'} through \`/usr/bin/python3\` (bench/pytorch_bench.py, one process per round), the native ` +
     `backend (${native ? `libtorch ${native.torchVersion}` : 'not built'}) and the portable backend, interleaved in ${rounds} rounds, medians. ` +
-    `ATen threads ${threads} on both sides (PyTorch set to the native backend's count); BLAS: the system libblas.so.3 ` +
-    `(OpenBLAS pthread when libopenblas0-pthread is installed), OPENBLAS_NUM_THREADS=${process.env['OPENBLAS_NUM_THREADS'] ?? 'unset'}.`);
+    `ATen threads ${threads} on both sides (PyTorch set to the native backend's count); BLAS: the system libblas.so.3 → ` +
+    `\`${systemBlas()}\` (with the reference BLAS instead of libopenblas0-pthread, at::mm runs at 3–4 GFLOP/s on a 2-vCPU VM), ` +
+    `OPENBLAS_NUM_THREADS=${process.env['OPENBLAS_NUM_THREADS'] ?? 'unset'}.`);
   if (!native) lines.push(`\nNative column skipped: ${reason()}`);
   if (pyError) lines.push(`\nPyTorch column skipped: ${pyError}`);
   lines.push('');

@@ -9,9 +9,11 @@
  * `t._backend`).
  *
  * `CUDA_VISIBLE_DEVICES` filters and renumbers GPUs before a CUDA backend starts, as in PyTorch: with
- * `CUDA_VISIBLE_DEVICES=0,2` physical GPU 2 is `cuda:1`. This build ships the portable CPU backend (and the
- * shape-only `meta` backend) only, so `torch.cuda.isAvailable()` is false and moving a tensor to a CUDA device fails
- * with PyTorch's message (`Torch not compiled with CUDA enabled`) until a CUDA backend is registered.
+ * `CUDA_VISIBLE_DEVICES=0,2` physical GPU 2 is `cuda:1`. No CUDA backend ships yet (`cpu` is served by the portable
+ * or the native backend, `meta` by the shape-only one), so `torch.cuda.isAvailable()` is false and moving a tensor to
+ * a CUDA device fails with PyTorch's message (`Torch not compiled with CUDA enabled`) until a CUDA backend is
+ * registered; `torch.cuda.unavailableReason()` says what was found. `'cuda'` without an index means the current
+ * device (`torch.cuda.setDevice`).
  *
  * @example
  * import * as torch from 'torchlet';
