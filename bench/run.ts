@@ -172,7 +172,10 @@ async function main(): Promise<void> {
   try {
     const prev = readFileSync(docUrl, 'utf8');
     const a = prev.indexOf('<!-- compare:start -->'), b = prev.indexOf('<!-- compare:end -->');
-    if (a >= 0 && b > a) kept = '\n' + prev.slice(a, b + '<!-- compare:end -->'.length) + '\n';
+    // with the heading right above the markers, when there is one
+    const h = prev.lastIndexOf('\n## ', a);
+    const start = h >= 0 && prev.slice(prev.indexOf('\n', h + 1), a).trim() === '' ? h + 1 : a;
+    if (a >= 0 && b > a) kept = '\n' + prev.slice(start, b + '<!-- compare:end -->'.length) + '\n';
   } catch { /* first run */ }
   writeFileSync(docUrl, rows.join('\n') + '\n\n' + nativeLines.join('\n') + '\n' + kept);
   // The README shows the same table between its bench markers.
