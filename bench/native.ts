@@ -1,133 +1,135 @@
 /**
- * The native (libtorch) backend against the portable one and PyTorch itself (`/usr/bin/python3`, Debian's
- * python3-torch), on this machine: float32 matmul n×n (GFLOP/s) and the benchmark MLP's training step
- * (784-512-256-10, ReLU, cross-entropy, batch 128, Adam; median ms per step), plus the per-op overhead of a tiny op.
- * PyTorch runs with ATen's thread count set to the native backend's. Not part of `npm run bench` yet:
- * `npm run bench:native` (or `node dist/bench/native.js`). Prints a Markdown table.
+ * The native (libtorch) backend against the portable one and PyTorch itself (`/usr/bin/python3` with torch,
+ * bench/pytorch_bench.py spawned once per round), on this machine, interleaved in rounds (PyTorch, native, portable
+ * in each round; medians over rounds): float32 matmul n×n for n = 256..2048 (GFLOP/s), conv2d forward + backward,
+ * the MLP step (784-512-256-10, batch 128, Adam) and the CNN step (bench/compare.ts), plus the per-op cost of a tiny
+ * op split into the JavaScript layer and the backend call. PyTorch runs with ATen's thread count set to the native
+ * backend's. Part of `npm run bench` ({@link nativeSection}); alone: `npm run bench:native`.
  */
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as torch from 'torchlet';
 import type { Backend } from 'torchlet';
 import { isAvailable, reason, NativeBackend } from '../src/backend/native/index.js';
-import { makeMlp, median } from './mlp.js';
+import { median } from './mlp.js';
+import { mlpAdamStep, cnnSgdStep, conv2dFwdBwd } from './compare.js';
 
-function timeIt(fn: () => void, minMs: number, minIters = 5): number {
-  for (let i = 0; i < 3; i++) fn();
+const turn = () => new Promise<void>((r) => setImmediate(r));
+const SIZES = [256, 512, 1024, 2048] as const;
+/** The portable backend is measured up to this matmul size (2048 takes seconds per product there). */
+const PORTABLE_MAX_MM = 1024;
+
+async function timeMs(fn: () => void, minMs: number, minIters = 5): Promise<number> {
+  fn(); fn();
   const times: number[] = [];
   const start = performance.now();
   while (times.length < minIters || performance.now() - start < minMs) {
     const t0 = performance.now();
     fn();
     times.push(performance.now() - t0);
+    await turn(); // as a training loop's awaits do: lets finalizers of dropped native storages run
   }
   return median(times);
 }
 
-function withBackend<T>(b: Backend, fn: () => T): T {
+async function withBackend<T>(b: Backend, fn: () => Promise<T>): Promise<T> {
   const prev = torch.getBackend('cpu');
   torch.registerBackend('cpu', b);
-  try { return fn(); } finally { torch.registerBackend('cpu', prev); }
+  try { return await fn(); } finally { torch.registerBackend('cpu', prev); }
 }
 
-function matmulGflops(b: Backend, n: number): number {
-  // (shorter runs per round: the rounds give the repetitions)
-  return withBackend(b, () => {
+async function measure(b: Backend, portable: boolean): Promise<Record<string, number>> {
+  return withBackend(b, async () => {
+    const out: Record<string, number> = {};
     torch.manualSeed(0);
-    const x = torch.randn([n, n]), y = torch.randn([n, n]);
-    const ms = timeIt(() => { x.matmul(y); }, 800);
-    return (2 * n ** 3) / (ms * 1e6);
+    for (const n of SIZES) {
+      if (portable && n > PORTABLE_MAX_MM) continue;
+      const x = torch.randn([n, n]), y = torch.randn([n, n]);
+      out[`mm${n}`] = (2 * n ** 3) / ((await timeMs(() => { x.matmul(y); }, 400)) * 1e6);
+    }
+    out.conv = await timeMs(conv2dFwdBwd(torch), 1000);
+    out.mlp = await timeMs(mlpAdamStep(torch), 1000, 10);
+    out.cnn = await timeMs(cnnSgdStep(torch), 1500, 5);
+    // tiny op: the whole torchlet call, and the backend call alone (kernel + addon), on the same 1-element tensors
+    const a = torch.ones([1]), c = torch.ones([1]);
+    const N = 20000;
+    out.tiny = ((await timeMs(() => { for (let i = 0; i < N; i++) a.add(c); }, 500)) * 1000) / N;
+    const bk = torch.getBackend('cpu');
+    const as = (a as any)._s, al = a.layout, cs = (c as any)._s, cl = c.layout;
+    out.tinyBackend = ((await timeMs(() => { for (let i = 0; i < N; i++) bk.free(bk.binary('add', as, al, cs, cl, 'float32')); }, 500)) * 1000) / N;
+    return out;
   });
 }
-
-function mlpStepMs(b: Backend, minMs = 1500): number {
-  return withBackend(b, () => {
-    const { params, loss } = makeMlp();
-    const opt = new torch.optim.Adam(params, { lr: 1e-3 });
-    return timeIt(() => { const l = loss(); opt.zeroGrad(); l.backward(); opt.step(); }, minMs, 10);
-  });
-}
-
-/** µs per `a.add(b)` of two 1-element tensors: the JS layer plus one kernel call. */
-function tinyOpUs(b: Backend): number {
-  return withBackend(b, () => {
-    const x = torch.ones([1]), y = torch.ones([1]);
-    const n = 20000;
-    const ms = timeIt(() => { for (let i = 0; i < n; i++) x.add(y); }, 1000);
-    return (ms * 1000) / n;
-  });
-}
-
-const PY = `
-import json, sys, time, torch
-torch.set_num_threads(int(sys.argv[1]))
-def t(fn, min_s, min_iters=5):
-    for _ in range(3): fn()
-    ts = []; start = time.perf_counter()
-    while len(ts) < min_iters or time.perf_counter() - start < min_s:
-        t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
-    ts.sort(); return ts[len(ts) // 2] * 1000
-out = {}
-torch.manual_seed(0)
-for n in (512, 1024):
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    out['mm%d' % n] = 2 * n ** 3 / (t(lambda: a @ b, 0.8) * 1e6)
-sizes = [784, 512, 256, 10]
-layers = [torch.nn.Linear(sizes[i], sizes[i + 1]) for i in range(3)]
-params = [p for l in layers for p in l.parameters()]
-x, y = torch.randn(128, 784), torch.randint(0, 10, (128,))
-opt = torch.optim.Adam(params, lr=1e-3)
-def step():
-    h = x
-    for i, l in enumerate(layers):
-        h = l(h)
-        if i < 2: h = h.relu()
-    loss = torch.nn.functional.cross_entropy(h, y)
-    opt.zero_grad(); loss.backward(); opt.step()
-out['mlp'] = t(step, 1.5, 10)
-a1, b1 = torch.ones(1), torch.ones(1)
-def tiny():
-    for _ in range(20000): a1.add(b1)
-out['tiny'] = t(tiny, 1) * 1000 / 20000
-print(json.dumps(out))
-`;
 
 function pytorch(threads: number): Record<string, number> | string {
-  const r = spawnSync('/usr/bin/python3', ['-c', PY, String(threads)], { encoding: 'utf8', timeout: 300_000 });
-  if (r.status !== 0) return `PyTorch run failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
+  const script = fileURLToPath(new URL('../../bench/pytorch_bench.py', import.meta.url));
+  const r = spawnSync('/usr/bin/python3', [script, String(threads)], { encoding: 'utf8', timeout: 600_000 });
+  if (r.error) return `PyTorch not run: ${r.error.message}`;
+  if (r.status !== 0) return `PyTorch not run: ${(r.stderr || '').trim().split('\n').pop()}`;
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
 }
 
-if (!isAvailable()) {
-  console.log(`native backend unavailable: ${reason()}`);
-} else {
-  const native = new NativeBackend();
+/** Where the system libblas.so.3 (which Debian's ATen and PyTorch call) points, from update-alternatives. */
+function systemBlas(): string {
+  const r = spawnSync('update-alternatives', ['--query', 'libblas.so.3-x86_64-linux-gnu'], { encoding: 'utf8' });
+  const v = r.status === 0 ? /^Value: (.*)$/m.exec(r.stdout)?.[1] : undefined;
+  return v ?? 'unknown (no update-alternatives entry)';
+}
+
+/** Markdown lines: the native / portable / PyTorch table with ratios, or why columns are missing. */
+export async function nativeSection(rounds = Number(process.env['BENCH_ROUNDS'] ?? 3)): Promise<string[]> {
+  const lines: string[] = [];
+  const nativeOk = isAvailable();
+  // one NativeBackend per process: its constructor points the addon's shared argument buffer at itself
+  const serving = torch.getBackend('cpu');
+  const native = nativeOk ? (serving instanceof NativeBackend ? serving : new NativeBackend()) : null;
   const portable = new torch.CpuBackend();
-  const threads = native.getNumThreads();
-  const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
-  const keys = ['mm512', 'mm1024', 'mlp', 'tiny'] as const;
+  const threads = native ? native.getNumThreads() : 1;
   const all: Record<'native' | 'portable' | 'pytorch', Record<string, number[]>> = { native: {}, portable: {}, pytorch: {} };
-  const add = (who: keyof typeof all, k: string, v: number | undefined) => { if (v !== undefined) (all[who][k] ??= []).push(v); };
-  let pyError = '';
-  // This machine is shared and noisy: rounds interleave the three (PyTorch, native, portable) and the table gives
-  // each figure's median over the rounds.
+  const add = (who: keyof typeof all, r: Record<string, number>) => { for (const [k, v] of Object.entries(r)) if (typeof v === 'number') (all[who][k] ??= []).push(v); };
+  let pyError = '', pyVersion = '';
   for (let r = 0; r < rounds; r++) {
     const py = pytorch(threads);
-    if (typeof py === 'string') pyError = py; else for (const k of keys) add('pytorch', k, py[k]);
-    for (const [who, bk] of [['native', native], ['portable', portable]] as const) {
-      add(who, 'mm512', matmulGflops(bk, 512));
-      add(who, 'mm1024', matmulGflops(bk, 1024));
-      add(who, 'mlp', mlpStepMs(bk));
-      add(who, 'tiny', tinyOpUs(bk));
-    }
+    if (typeof py === 'string') pyError = py; else { add('pytorch', py); pyVersion = String((py as any).version ?? ''); }
+    if (native) add('native', await measure(native, false));
+    add('portable', await measure(portable, true));
+    console.log(`native bench round ${r + 1}/${rounds}: ` + (['native', 'portable', 'pytorch'] as const)
+      .map((w) => `${w} mlp ${all[w].mlp?.at(-1)?.toFixed(1) ?? '—'} cnn ${all[w].cnn?.at(-1)?.toFixed(1) ?? '—'}`).join(', '));
   }
-  const med = (who: keyof typeof all, k: string, d: number) => { const v = all[who][k]; return v && v.length ? median(v).toFixed(d) : 'n/a'; };
-  console.log(`Node ${process.version}, ATen threads ${threads} (PyTorch set to the same), OPENBLAS_NUM_THREADS=${process.env['OPENBLAS_NUM_THREADS'] ?? 'unset'}, ` +
-    `libtorch ${native.torchVersion}, median of ${rounds} interleaved rounds`);
-  if (pyError) console.log(pyError);
-  console.log('\n| measure | native | portable | PyTorch |\n|---|---|---|---|');
-  const rows: [string, string, number][] = [
-    ['mm512', 'matmul 512×512 float32 (GFLOP/s)', 1], ['mm1024', 'matmul 1024×1024 float32 (GFLOP/s)', 1],
-    ['mlp', 'MLP step 784-512-256-10, batch 128, Adam (ms)', 1], ['tiny', 'tiny op x.add(y), 1 element (µs per op)', 2],
-  ];
-  for (const [k, name, d] of rows) console.log(`| ${name} | ${med('native', k, d)} | ${med('portable', k, d)} | ${med('pytorch', k, d)} |`);
+  const med = (w: keyof typeof all, k: string) => { const v = all[w][k]; return v && v.length ? median(v) : undefined; };
+  const f = (v: number | undefined, d: number) => (v === undefined ? '—' : v.toFixed(d));
+  lines.push('## Native backend and PyTorch');
+  lines.push('');
+  lines.push(`PyTorch ${pyVersion || '(not run)'} through \`/usr/bin/python3\` (bench/pytorch_bench.py, one process per round), the native ` +
+    `backend (${native ? `libtorch ${native.torchVersion}` : 'not built'}) and the portable backend, interleaved in ${rounds} rounds, medians. ` +
+    `ATen threads ${threads} on both sides (PyTorch set to the native backend's count); BLAS: the system libblas.so.3 → ` +
+    `\`${systemBlas()}\` (with the reference BLAS instead of libopenblas0-pthread, at::mm runs at 3–4 GFLOP/s on a 2-vCPU VM), ` +
+    `OPENBLAS_NUM_THREADS=${process.env['OPENBLAS_NUM_THREADS'] ?? 'unset'}.`);
+  if (!native) lines.push(`\nNative column skipped: ${reason()}`);
+  if (pyError) lines.push(`\nPyTorch column skipped: ${pyError}`);
+  lines.push('');
+  lines.push('| benchmark | native | portable | PyTorch | native / PyTorch |');
+  lines.push('|---|---|---|---|---|');
+  const ratio = (k: string, higherBetter: boolean) => {
+    const a = med('native', k), b = med('pytorch', k);
+    return a === undefined || b === undefined ? '—' : `${(higherBetter ? b / a : a / b).toFixed(2)}×`;
+  };
+  for (const n of SIZES) {
+    lines.push(`| matmul ${n}×${n} float32 (GFLOP/s; ratio = time) | ${f(med('native', `mm${n}`), 1)} | ${n > PORTABLE_MAX_MM ? 'not run' : f(med('portable', `mm${n}`), 1)} | ${f(med('pytorch', `mm${n}`), 1)} | ${ratio(`mm${n}`, true)} |`);
+  }
+  lines.push(`| conv2d 64→64 3×3 on 32×64×16×16, forward + backward (ms) | ${f(med('native', 'conv'), 1)} | ${f(med('portable', 'conv'), 1)} | ${f(med('pytorch', 'conv'), 1)} | ${ratio('conv', false)} |`);
+  lines.push(`| MLP 784-512-256-10 training step, batch 128, Adam (ms) | ${f(med('native', 'mlp'), 1)} | ${f(med('portable', 'mlp'), 1)} | ${f(med('pytorch', 'mlp'), 1)} | ${ratio('mlp', false)} |`);
+  lines.push(`| CNN training step (conv 32/64, pool, linear 256/10), 3×32×32, batch 64, SGD momentum (ms) | ${f(med('native', 'cnn'), 1)} | ${f(med('portable', 'cnn'), 1)} | ${f(med('pytorch', 'cnn'), 1)} | ${ratio('cnn', false)} |`);
+  lines.push(`| tiny op \`x.add(y)\`, 1 element (µs per op) | ${f(med('native', 'tiny'), 2)} | ${f(med('portable', 'tiny'), 2)} | ${f(med('pytorch', 'tiny'), 2)} | ${ratio('tiny', false)} |`);
+  const jsN = med('native', 'tiny'), bN = med('native', 'tinyBackend'), jsP = med('portable', 'tiny'), bP = med('portable', 'tinyBackend');
+  lines.push('');
+  lines.push(`Per-op overhead of the JavaScript layer (tiny op through torchlet minus the same \`backend.binary\` call alone): ` +
+    `native ${f(jsN !== undefined && bN !== undefined ? jsN - bN : undefined, 2)} µs (backend call ${f(bN, 2)} µs), ` +
+    `portable ${f(jsP !== undefined && bP !== undefined ? jsP - bP : undefined, 2)} µs (backend call ${f(bP, 2)} µs). ` +
+    'Goal: each training step within 1.25× of PyTorch\'s (last column).');
+  return lines;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  nativeSection().then((l) => { console.log(l.join('\n')); process.exit(0); }, (e) => { console.error(e); process.exit(1); });
 }

@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: torchlet's portable CPU backend side by side with TensorFlow.js (tfjs-backend-cpu and
- * tfjs-backend-wasm) in one run, on this machine. Writes the table to docs/benchmarks.md.
+ * tfjs-backend-wasm) in one run, on this machine, then the native (libtorch) backend against PyTorch itself
+ * (bench/native.ts; its columns are skipped with the reason when the addon is not built or PyTorch is absent).
+ * Writes the tables to docs/benchmarks.md.
  *
  * - matmul: float32 n×n, GFLOP/s = 2n³ / median time (also Aᵀ·B, which backward needs, for torchlet).
  * - MLP step: 784-512-256-10, ReLU, cross-entropy, batch 128, SGD; forward + backward + update, each library
@@ -160,6 +162,9 @@ async function main(): Promise<void> {
   if (clip) log(`Gradient clipping: \`clipGradNorm_\` over the MLP's parameters takes ${clip.clipMs.toFixed(2)} ms, ${(clip.share * 100).toFixed(2)}% of a ${clip.stepMs.toFixed(1)} ms step (goal: under 5%).`);
   if (data) log(`Data loading: a digits batch of 64 from \`DataLoader\` takes ${data.loadMsPerBatch.toFixed(2)} ms (${data.loadGenericMsPerBatch.toFixed(2)} ms through a custom collateFn) against ${data.stepMsPerBatch.toFixed(1)} ms for the demo-sized CNN's training step: ${(data.share * 100).toFixed(1)}% of an epoch (${(data.shareGeneric * 100).toFixed(1)}% on the generic path).`);
   if (tfInfo) log(`\nTensorFlow.js settings: ${tfInfo.trim()}`);
+  // the native backend and PyTorch: docs/benchmarks.md only (the README links to it)
+  const nativeLines = await (await import('./native.js')).nativeSection();
+  console.log(nativeLines.join('\n'));
   mkdirSync(new URL('../../docs/', import.meta.url), { recursive: true });
   // keep the before/after section that `npm run bench:compare -- ... --write` maintains
   const docUrl = new URL('../../docs/benchmarks.md', import.meta.url);
@@ -167,9 +172,12 @@ async function main(): Promise<void> {
   try {
     const prev = readFileSync(docUrl, 'utf8');
     const a = prev.indexOf('<!-- compare:start -->'), b = prev.indexOf('<!-- compare:end -->');
-    if (a >= 0 && b > a) kept = '\n' + prev.slice(a, b + '<!-- compare:end -->'.length) + '\n';
+    // with the heading right above the markers, when there is one
+    const h = prev.lastIndexOf('\n## ', a);
+    const start = h >= 0 && prev.slice(prev.indexOf('\n', h + 1), a).trim() === '' ? h + 1 : a;
+    if (a >= 0 && b > a) kept = '\n' + prev.slice(start, b + '<!-- compare:end -->'.length) + '\n';
   } catch { /* first run */ }
-  writeFileSync(docUrl, rows.join('\n') + '\n' + kept);
+  writeFileSync(docUrl, rows.join('\n') + '\n\n' + nativeLines.join('\n') + '\n' + kept);
   // The README shows the same table between its bench markers.
   const readmeUrl = new URL('../../README.md', import.meta.url);
   const readme = readFileSync(readmeUrl, 'utf8');

@@ -15,6 +15,8 @@
  *
  * Run: `npm run demo` (or `npm run demo -- --help`).
  */
+// first: --backend sets TORCHLET_BACKEND before torchlet registers the backend serving cpu
+import { servingBackend, nativeReason } from './_backend.js';
 import { parseArgs } from 'node:util';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -28,6 +30,7 @@ const F = nn.functional;
 // Command line
 
 const OPTIONS = {
+  backend: { type: 'string', default: '', help: "'native' (libtorch's ATen kernels) or 'portable' (TypeScript); default: native when built" },
   device: { type: 'string', default: 'cpu', help: "device to run on: 'cpu', 'cuda', 'cuda:N' (GPU N after CUDA_VISIBLE_DEVICES renumbering)" },
   epochs: { type: 'string', default: '12', help: 'training epochs after pretraining' },
   'pretrain-epochs': { type: 'string', default: '4', help: 'epochs of the pretraining run that produces the checkpoint' },
@@ -116,6 +119,9 @@ try {
 }
 const visible = torch.cuda.visibleDevices();
 console.log(`running on ${device}  (torch.cuda.isAvailable() = ${torch.cuda.isAvailable()}, CUDA_VISIBLE_DEVICES = ${visible === null ? 'unset' : visible.join(',')})`);
+console.log(servingBackend === 'native'
+  ? 'backend: native (libtorch ATen kernels); --backend portable runs the TypeScript kernels'
+  : `backend: portable (TypeScript kernels); native not serving: ${nativeReason}`);
 console.log('choose another with --device cuda:1; CUDA_VISIBLE_DEVICES=0,2 makes physical GPU 2 appear as cuda:1');
 
 // ---------------------------------------------------------------------------------------------------------

@@ -9,9 +9,11 @@
  * `t._backend`).
  *
  * `CUDA_VISIBLE_DEVICES` filters and renumbers GPUs before a CUDA backend starts, as in PyTorch: with
- * `CUDA_VISIBLE_DEVICES=0,2` physical GPU 2 is `cuda:1`. This build ships the portable CPU backend (and the
- * shape-only `meta` backend) only, so `torch.cuda.isAvailable()` is false and moving a tensor to a CUDA device fails
- * with PyTorch's message (`Torch not compiled with CUDA enabled`) until a CUDA backend is registered.
+ * `CUDA_VISIBLE_DEVICES=0,2` physical GPU 2 is `cuda:1`. No CUDA backend ships yet (`cpu` is served by the portable
+ * or the native backend, `meta` by the shape-only one), so `torch.cuda.isAvailable()` is false and moving a tensor to
+ * a CUDA device fails with PyTorch's message (`Torch not compiled with CUDA enabled`) until a CUDA backend is
+ * registered; `torch.cuda.unavailableReason()` says what was found. `'cuda'` without an index means the current
+ * device (`torch.cuda.setDevice`).
  *
  * @example
  * import * as torch from 'torchlet';
@@ -94,17 +96,31 @@ export function canonicalDevice(d: Device): Device {
   if (INDEXLESS.has(d.type) ? d.index === null : d.index !== null) return d;
   let c = canonical.get(d);
   if (c === undefined) {
-    c = new Device(d.type, INDEXLESS.has(d.type) ? null : 0);
+    c = new Device(d.type, INDEXLESS.has(d.type) ? null : currentDeviceIndex(d.type));
     canonical.set(d, c);
   }
   return c;
 }
-const canonical = new WeakMap<Device, Device>();
+let canonical = new WeakMap<Device, Device>();
+
+/** Current device index per type (`torch.cuda.setDevice`); absent means 0. */
+const currentIndex = new Map<string, number>();
+/** @internal The device index that a device of `type` without an index means (0 until set). */
+export function currentDeviceIndex(type: string): number { return currentIndex.get(type) ?? 0; }
+/** @internal Sets the current device of `type` (`torch.cuda.setDevice`); index-less devices resolve to it from now on. */
+export function setCurrentDeviceIndex(type: string, index: number): void {
+  if (currentDeviceIndex(type) === index) return;
+  currentIndex.set(type, index);
+  canonical = new WeakMap(); // resolutions made for the previous current device are stale
+}
 
 export const CPU = new Device('cpu');
 export const META = new Device('meta');
 
-/** GPU ids listed by `CUDA_VISIBLE_DEVICES`, in order (visible index i → physical id), or null when unset. */
+/**
+ * GPU ids listed by `CUDA_VISIBLE_DEVICES`, in order (visible index i → physical id), or null when unset. The CUDA
+ * runtime reads the variable once, when CUDA is first initialized: set it before the first CUDA call.
+ */
 export function visibleDevices(env: Record<string, string | undefined> = typeof process !== 'undefined' ? process.env : {}): number[] | null {
   const v = env['CUDA_VISIBLE_DEVICES'];
   if (v === undefined) return null;

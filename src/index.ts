@@ -39,6 +39,7 @@ export type { OptimizerKind, OptimizerSlot, OptimizerHyperparams, TensorRef } fr
 export { CpuBackend, cpuAllocator } from './backend/cpu/cpu.js';
 export { MetaBackend, MetaStorage } from './backend/meta/meta.js';
 export * as cuda from './cuda.js';
+export { setNumThreads, getNumThreads } from './threads.js';
 /** `torch.backends.native.isAvailable()` / `reason()`: the libtorch backend (see README, "Native backend"). */
 export * as backends from './backend/native/backends.js';
 export * as nn from './nn/index.js';

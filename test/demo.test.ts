@@ -5,9 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isAvailable, reason } from '../src/backend/native/index.js';
 
 const demo = new URL('../examples/demo.js', import.meta.url).pathname;
-const run = (...args: string[]) => spawnSync(process.execPath, [demo, ...args], { encoding: 'utf8', timeout: 120_000 });
+// The portable backend unless a test asks for another, so these runs do not depend on the addon being built.
+const run = (...args: string[]) => spawnSync(process.execPath, [demo, ...(args.includes('--backend') ? [] : ['--backend', 'portable']), ...args],
+  { encoding: 'utf8', timeout: 120_000, env: { ...process.env, TORCHLET_BACKEND: '' } });
+const nativeSkip = isAvailable() ? false : `native backend unavailable: ${reason()}`;
 
 test('a short demo run shows all nine tips and writes its checkpoint, CSV and SVG', () => {
   const out = mkdtempSync(join(tmpdir(), 'torchlet-demo-'));
@@ -16,6 +20,7 @@ test('a short demo run shows all nine tips and writes its checkpoint, CSV and SV
   const o = r.stdout;
   for (const marker of [
     /running on cpu .*CUDA_VISIBLE_DEVICES/, // 1
+    /backend: portable \(TypeScript kernels\)/,
     /Layer \(type:depth-idx\)[\s\S]*Trainable[\s\S]*DigitNet .*Partial[\s\S]*Conv2d: 2-1 .*\(160\) +False/, // 2, frozen counts in parentheses
     /grad norm \d+\.\d+ \(clip 20\)/, // 3
     /unsqueeze\(0\) → \[1, 1, 8, 8\]; predicted \d/, // 4
@@ -50,4 +55,32 @@ test('--help lists every option; bad options and devices get a clear message', (
   const dev = run('--device', 'cuda:1');
   assert.equal(dev.status, 2);
   assert.match(dev.stderr, /Torch not compiled with CUDA enabled/);
+});
+
+test('a short demo run on the native backend trains to the same tips', { skip: nativeSkip }, () => {
+  const out = mkdtempSync(join(tmpdir(), 'torchlet-demo-'));
+  const r = run('--backend', 'native', '--epochs', '2', '--pretrain-epochs', '1', '--unfreeze-epoch', '2', '--min-accuracy', '0', '--out', out);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /backend: native \(libtorch ATen kernels\)/);
+  assert.match(r.stdout, /val loss \d+\.\d+ acc \d+\.\d%/);
+  assert.match(r.stdout, /unfroze 6 feature tensors/);
+  for (const f of ['pretrained.safetensors', 'metrics.csv', 'metrics.svg']) assert.ok(existsSync(join(out, f)), f);
+});
+
+test('--backend: without it the demo uses native when built; bad values and an unavailable native fail clearly', () => {
+  const h = spawnSync(process.execPath, [demo, '--help'], { encoding: 'utf8', env: { ...process.env, TORCHLET_BACKEND: '' } });
+  assert.equal(h.status, 0);
+  assert.match(h.stdout, /--backend +'native' \(libtorch's ATen kernels\) or 'portable'/);
+  const bad = run('--backend', 'gpu');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--backend must be 'native' or 'portable', got 'gpu'/);
+  // the default: section 1 prints the serving backend before the (here missing) checkpoint stops the run
+  const d = spawnSync(process.execPath, [demo, '--pretrained', '/nonexistent/ckpt.safetensors'], { encoding: 'utf8', env: { ...process.env, TORCHLET_BACKEND: '' } });
+  assert.match(d.stderr, /--pretrained: no such file/);
+  assert.match(d.stdout, isAvailable() ? /backend: native \(libtorch ATen kernels\)/ : /backend: portable \(TypeScript kernels\); native not serving: .*to get it: /);
+  if (!isAvailable()) {
+    const n = run('--backend', 'native', '--help');
+    assert.equal(n.status, 2);
+    assert.match(n.stderr, /--backend native: the native backend is unavailable: .*to get it: /);
+  }
 });

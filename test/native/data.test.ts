@@ -1,0 +1,3 @@
+// The data suite on the native backend (see _select.ts); skipped with the reason when the addon is not built.
+import { selectNative } from './_select.js';
+if (selectNative('data')) await import('../data.test.js');

@@ -1,0 +1,3 @@
+// The nn_functional suite on the native backend (see _select.ts); skipped with the reason when the addon is not built.
+import { selectNative } from './_select.js';
+if (selectNative('nn_functional')) await import('../nn_functional.test.js');

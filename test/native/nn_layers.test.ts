@@ -1,0 +1,3 @@
+// The nn_layers suite on the native backend (see _select.ts); skipped with the reason when the addon is not built.
+import { selectNative } from './_select.js';
+if (selectNative('nn_layers')) await import('../nn_layers.test.js');

@@ -1,0 +1,3 @@
+// The optim suite on the native backend (see _select.ts); skipped with the reason when the addon is not built.
+import { selectNative } from './_select.js';
+if (selectNative('optim')) await import('../optim.test.js');

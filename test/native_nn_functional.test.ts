@@ -1,4 +1,0 @@
-// The nn_functional suite with the native backend serving cpu (see _native_select.ts); skipped when the addon is not built.
-import { runOnNative } from './_native_select.js';
-
-await runOnNative('nn_functional', () => import('./nn_functional.test.js'));

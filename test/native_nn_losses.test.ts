@@ -1,4 +1,0 @@
-// The nn_losses suite with the native backend serving cpu (see _native_select.ts); skipped when the addon is not built.
-import { runOnNative } from './_native_select.js';
-
-await runOnNative('nn_losses', () => import('./nn_losses.test.js'));
