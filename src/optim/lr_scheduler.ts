@@ -89,7 +89,7 @@ function need<T>(cls: string, o: Record<string, any>, key: string, pyName: strin
  * by zero` at the first `step()` (or leaves the lr unchanged / NaN); failing at construction names the argument.
  */
 function numArg(cls: string, key: string, v: unknown, positive = false, integer = false): void {
-  if (typeof v !== 'number') throw new TypeError(`${cls}: ${key} must be ${integer ? 'an int' : 'a float'}, but got ${typeName(v)}${typeof v === 'string' ? ` '${v}'` : ''}`);
+  if (typeof v !== 'number') throw new TypeError(`${cls}: ${key} must be ${integer ? 'an int' : 'a float'}, but got ${typeof v === 'string' ? `str '${v}'` : typeName(v)}`);
   if (integer && !Number.isInteger(v)) throw new TypeError(`${cls}: ${key} must be an int, but got ${pyNum(v)}`);
   if (positive && !(v > 0)) {
     throw new RangeError(`${cls}: ${key} must be positive, but got ${pyNum(v)} (PyTorch: ZeroDivisionError at the first step)`);
