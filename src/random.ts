@@ -24,6 +24,7 @@ export class Generator {
   constructor(seed: number = Date.now()) { this.manualSeed(seed); }
 
   manualSeed(seed: number): this {
+    checkSeed(seed);
     this.seedValue = seed;
     // splitmix32 to spread the seed over the state
     let x = (Math.floor(seed) ^ Math.floor(seed / 2 ** 32)) >>> 0;
@@ -131,6 +132,21 @@ export const defaultGenerator = new Generator(5489);
  * @example
  * torch.manualSeed(42);
  */
+/**
+ * PyTorch takes `int(seed)` in [-2^63, 2^64): a non-number is a TypeError (JavaScript has no `int('abc')` to
+ * mimic, and coercing `'1'` would hide a bug), NaN/±Infinity and values outside that range are RangeErrors in
+ * Python's words.
+ */
+function checkSeed(seed: unknown): void {
+  if (typeof seed !== 'number') {
+    const kind = seed === null || seed === undefined ? 'NoneType' : typeof seed === 'string' ? 'str' : typeof seed === 'boolean' ? 'bool' : typeof seed;
+    throw new TypeError(`manual_seed expected a number as seed, but got ${kind}${typeof seed === 'string' ? ` '${seed}'` : ''}`);
+  }
+  if (Number.isNaN(seed)) throw new RangeError('manual_seed: cannot convert float NaN to integer');
+  if (!Number.isFinite(seed)) throw new RangeError('manual_seed: cannot convert float infinity to integer');
+  if (seed < -(2 ** 63) || seed >= 2 ** 64) throw new RangeError(`manual_seed: Overflow when unpacking long (seed ${seed} is outside [-2^63, 2^64))`);
+}
+
 export function manualSeed(seed: number): Generator {
   return defaultGenerator.manualSeed(seed);
 }

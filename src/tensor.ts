@@ -30,6 +30,16 @@ const instances = new Map<string, Backend>();
  * `deviceCount` (default: unbounded) bounds the valid indices, as the number of visible GPUs does in PyTorch.
  * @example torch.registerBackend('fake', () => new torch.CpuBackend());
  */
+/** Python's name of a JavaScript value's type, for TypeErrors (`int`, `float`, `str`, `NoneType`, ...). */
+function pyKind(v: unknown): string {
+  if (v === null || v === undefined) return 'NoneType';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (typeof v === 'string') return 'str';
+  if (typeof v === 'boolean') return 'bool';
+  if (Array.isArray(v)) return 'list';
+  return typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v;
+}
+
 export function registerBackend(deviceType: string, b: Backend | BackendFactory, opts: { deviceCount?: number } = {}): void {
   registerDeviceType(deviceType);
   const factory: BackendFactory = typeof b === 'function' ? b : () => b;
@@ -114,8 +124,24 @@ export class Tensor {
   /** @internal for views: the base's `_historyVersion` when this view's history was set; when the base moves on,
    * the view's history is regenerated from the base, as PyTorch does */
   _viewBaseVersion = 0;
-  /** Accumulated gradient after `backward()` (null until then, or after `zeroGrad()`). */
-  grad: Tensor | null = null;
+  /** @internal the storage of `grad` (assigned without checks by the engine and optimizers' internals) */
+  _grad: Tensor | null = null;
+  /**
+   * Accumulated gradient after `backward()` (null until then, or after `zeroGrad()`). Assigning checks, as PyTorch
+   * does, that the value is a tensor (or null) of this tensor's dtype, device and size: a float64 gradient on a
+   * float32 parameter would otherwise drive the optimizer in the wrong precision.
+   */
+  get grad(): Tensor | null { return this._grad; }
+  set grad(g: Tensor | null) {
+    if (g !== null) {
+      if (!(g instanceof Tensor)) throw new TypeError(`assigned grad expected to be a Tensor or None but got grad of type ${pyKind(g)}`);
+      if (g.dtype !== this.dtype || String(g.device) !== String(this.device)) throw new TypeError('assigned grad has data of a different type');
+      if (g._shape.length !== this._shape.length || g._shape.some((n, i) => n !== this._shape[i])) {
+        throw new RangeError('assigned grad has data of a different size');
+      }
+    }
+    this._grad = g;
+  }
 
   /**
    * @internal Use the factories (`torch.tensor`, `torch.zeros`, ...) to make tensors. A tensor over an existing
@@ -194,13 +220,17 @@ export class Tensor {
 
   /** Whether gradients are computed for this tensor. Only leaves can change it. */
   get requiresGrad(): boolean { ops.refreshView(this); return this._requiresGrad; }
-  set requiresGrad(b: boolean) { this.requiresGrad_(b); }
+  set requiresGrad(b: boolean) {
+    if (typeof b !== 'boolean') throw new TypeError('requires_grad must be a bool');
+    this.requiresGrad_(b);
+  }
 
   /**
    * Sets `requiresGrad` in place and returns this tensor (for leaves; PyTorch's errors otherwise).
    * @example const w = torch.randn([3, 3]).requiresGrad_();
    */
   requiresGrad_(b = true): this {
+    if (typeof b !== 'boolean') throw new TypeError(`requires_grad_(): argument 'requires_grad' (position 1) must be bool, not ${pyKind(b)}`);
     if (this._gradFn !== null && !b) {
       throw new Error("you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
     }

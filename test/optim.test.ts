@@ -233,7 +233,7 @@ describe('Optimizer API', () => {
     assert.throws(() => new torch.optim.Adadelta([P()], { rho: 1.5 }), { message: 'Invalid rho value: 1.5' });
     assert.throws(() => new torch.optim.NAdam([P()], { momentumDecay: -1 }), { message: 'Invalid momentum_decay value: -1' });
     assert.throws(() => new torch.optim.SGD([P()], { lr: 0.1, weight_decay: 0.1 } as any),
-      { name: 'TypeError', message: "SGD.__init__() got an unexpected keyword argument 'weight_decay'" });
+      { name: 'TypeError', message: "SGD.__init__() got an unexpected keyword argument 'weight_decay'; did you mean 'weightDecay'?" });
     assert.throws(() => new torch.optim.SGD([{ params: [P(), 3 as any] }], 0.1),
       { name: 'TypeError', message: 'optimizer can only optimize Tensors, but one of the params is int' });
   });

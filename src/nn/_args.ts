@@ -25,7 +25,7 @@ export function resolveArgs<T extends Record<string, any>>(fn: string, positiona
     const v = positional[i];
     if (isOptions(v)) {
       for (const [k, val] of Object.entries(v)) {
-        if (!(k in defaults)) throw new TypeError(`${fn}() got an unexpected keyword argument '${k}'`);
+        if (!(k in defaults)) throw unexpectedKeyword(fn, k, names);
         if (val !== undefined) out[k] = val;
       }
       if (i !== positional.length - 1 && positional.slice(i + 1).some((x) => x !== undefined)) {
@@ -37,6 +37,52 @@ export function resolveArgs<T extends Record<string, any>>(fn: string, positiona
     if (v !== undefined) out[names[i]!] = v;
   }
   return out as T;
+}
+
+/** Edit distance (insertions, deletions, substitutions), case-insensitive, for "did you mean" hints. */
+function editDistance(a: string, b: string): number {
+  a = a.toLowerCase(); b = b.toLowerCase();
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * The known name closest to `key` when it is a plausible typo: within 2 edits (1 for short names), or the same
+ * name written snake_case (`requires_grad` → `requiresGrad`).
+ */
+export function didYouMean(key: string, known: readonly string[]): string | null {
+  const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  if (camel !== key && known.includes(camel)) return camel;
+  let best: string | null = null, bestD = Infinity;
+  for (const k of known) {
+    const d = editDistance(key, k);
+    if (d < bestD) { best = k; bestD = d; }
+  }
+  return best !== null && bestD <= (key.length <= 4 ? 1 : 2) ? best : null;
+}
+
+/** Python's `TypeError: f() got an unexpected keyword argument 'stric'`, with a "did you mean" hint when one fits. */
+export function unexpectedKeyword(fn: string, key: string, known: readonly string[]): TypeError {
+  const hint = didYouMean(key, known);
+  return new TypeError(`${fn}() got an unexpected keyword argument '${key}'${hint !== null ? `; did you mean '${hint}'?` : ''}`);
+}
+
+/**
+ * Checks an int-or-tuple layer argument (kernel size, stride, padding, dilation): every entry an integer (a
+ * TypeError naming the argument otherwise, as PyTorch's argument parser gives for `stride=1.5`), and `ok(v)` true,
+ * else a RangeError with `msg(value)`.
+ */
+export function checkIntArg(fn: string, name: string, v: unknown, ok: (x: number) => boolean, msg: (x: number) => string): void {
+  const vals = typeof v === 'number' ? [v] : Array.isArray(v) ? v : null;
+  if (vals === null || vals.length === 0 || vals.some((x) => typeof x !== 'number' || !Number.isInteger(x))) {
+    throw new TypeError(`${fn}(): argument '${name}' must be an int or a tuple of ints, but got ${Array.isArray(v) ? `(${v.join(', ')})` : typeof v === 'number' ? pyNum(v) : pyTypeName(v)}`);
+  }
+  for (const x of vals as number[]) if (!ok(x)) throw new RangeError(msg(x));
 }
 
 /** Expands an int or a pair/tuple to `n` ints (PyTorch's `_pair`, `_single`). */

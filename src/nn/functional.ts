@@ -18,6 +18,7 @@ import {
 import type { ConvGeometry } from '../backend/types.js';
 import { isOptions, ntuple, resolveArgs, sizeStr, listStr } from './_args.js';
 import * as K from './_kernels.js';
+import { warn } from '../optim/_access.js';
 
 // =====================================================================================================================
 // Activations
@@ -801,6 +802,7 @@ export function mseLoss(input: Tensor, target: Tensor, sizeAverage?: boolean | n
   const o = resolveArgs('mse_loss', [sizeAverage, reduce, reduction], LEGACY);
   const red = resolveReduction(o);
   checkReduction(red);
+  warnSizeMismatch(input, target);
   const d = input.sub(target);
   return reduceLoss(d.mul(d), red);
 }
@@ -813,10 +815,22 @@ export function l1Loss(input: Tensor, target: Tensor, sizeAverage?: boolean | nu
   const o = resolveArgs('l1_loss', [sizeAverage, reduce, reduction], LEGACY);
   const red = resolveReduction(o);
   checkReduction(red);
+  warnSizeMismatch(input, target);
   return reduceLoss(input.sub(target).abs(), red);
 }
 
 function reduceLoss(l: Tensor, red: string): Tensor { return reduce(l, red); }
+
+/**
+ * PyTorch's UserWarning when a pointwise regression loss would broadcast `target` against `input`
+ * (`[4, 1]` vs `[4]` silently becomes a `[4, 4]` loss): the value is still computed, as in PyTorch.
+ */
+function warnSizeMismatch(input: Tensor, target: Tensor): void {
+  if (!(input instanceof Tensor) || !(target instanceof Tensor)) return;
+  const a = input.shape, b = target.shape;
+  if (a.length === b.length && a.every((n, i) => n === b[i])) return;
+  warn(`Using a target size (${sizeStr(b)}) that is different to the input size (${sizeStr(a)}). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.`);
+}
 
 /**
  * Smooth L1: 0.5·d²/β where |d| < β, else |d| − 0.5·β (β = 0 is L1). Order: (input, target, sizeAverage,
@@ -829,6 +843,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, sizeAverage?: boolea
   const red = resolveReduction(o);
   checkReduction(red);
   if (o.beta < 0) throw new RangeError('smooth_l1_loss does not support negative values for beta.');
+  warnSizeMismatch(input, target);
   const ad = input.sub(target).abs();
   if (o.beta === 0) return reduceLoss(ad, red);
   const l = where(ad.lt(o.beta), ad.mul(ad).mul(0.5 / o.beta), ad.sub(0.5 * o.beta));
@@ -843,6 +858,7 @@ export function huberLoss(input: Tensor, target: Tensor, reduction: Reduction | 
   if (isOptions(reduction)) { delta = reduction.delta ?? 1; reduction = reduction.reduction ?? 'mean'; }
   checkReduction(reduction as string);
   if (delta <= 0) throw new RangeError('huber_loss does not support non-positive values for delta.');
+  warnSizeMismatch(input, target);
   const ad = input.sub(target).abs();
   const l = where(ad.le(delta), ad.mul(ad).mul(0.5), ad.sub(0.5 * delta).mul(delta));
   return reduceLoss(l, reduction as string);

@@ -37,7 +37,7 @@ import { isFloating, isDType } from '../dtype.js';
 import { Device, device as parseDevice } from '../device.js';
 import type { DeviceLike } from '../device.js';
 import { Parameter } from './parameter.js';
-import { isOptions, pyTypeName } from './_args.js';
+import { isOptions, pyTypeName, resolveArgs } from './_args.js';
 
 /** A forward pre-hook: may return new arguments (an array, or a single value). */
 export type ForwardPreHook<M extends Module = Module> = (module: M, args: any[]) => any;
@@ -654,7 +654,8 @@ export class Module {
    * other.loadStateDict(sd, { strict: false });    // returns { missingKeys, unexpectedKeys }
    */
   loadStateDict(stateDict: StateDict | Map<string, Tensor>, strict: boolean | { strict?: boolean } = true): IncompatibleKeys {
-    const st = isOptions(strict) ? strict.strict ?? true : strict;
+    const st = resolveArgs('Module.load_state_dict', [strict], { strict: true }).strict;
+    if (typeof st !== 'boolean') throw new TypeError(`Module.load_state_dict(): argument 'strict' must be bool, not ${pyTypeName(st)}`);
     if (stateDict === null || typeof stateDict !== 'object') {
       throw new TypeError(`Expected state_dict to be dict-like, got ${pyTypeName(stateDict)}.`);
     }

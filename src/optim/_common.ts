@@ -9,6 +9,8 @@ import type { ParamGroup } from './optimizer.js';
 
 /** PyTorch's `if not 0.0 <= x: raise ValueError(f"Invalid {what}: {x}")`. */
 export function checkNonNegative(what: string, x: number): void {
+  // a string would pass `x >= 0` by coercion ('0.1' >= 0) and fail, or train, later (probe 26)
+  if (typeof x !== 'number') throw new TypeError(`Invalid ${what}: expected a float, but got ${describe(x)}`);
   if (!(x >= 0)) throw new RangeError(`Invalid ${what}: ${pyNum(x)}`);
 }
 
@@ -20,11 +22,22 @@ export function checkAdamFamily(d: { lr: number; eps: number; betas: readonly nu
   checkNonNegative('weight_decay value', d.weightDecay);
 }
 
+/** `str '0.1'`, `bool true`, `NoneType`: a value and its Python type, for TypeErrors. */
+export function describe(x: unknown): string {
+  if (x === null || x === undefined) return 'NoneType';
+  if (typeof x === 'string') return `str '${x}'`;
+  if (typeof x === 'boolean') return `bool ${x ? 'True' : 'False'}`;
+  if (typeof x === 'number') return `${Number.isInteger(x) ? 'int' : 'float'} ${pyNum(x)}`;
+  if (Array.isArray(x)) return `list [${x.map(String).join(', ')}]`;
+  return typeof x === 'object' ? (x as object).constructor?.name ?? 'object' : typeof x;
+}
+
 /** Checks both Adam-style betas are in [0, 1). */
 export function checkBetas(betas: readonly number[]): void {
-  if (!Array.isArray(betas) || betas.length !== 2) throw new TypeError('betas must be a pair [beta1, beta2]');
+  if (!Array.isArray(betas) || betas.length !== 2) throw new TypeError(`betas must be a pair [beta1, beta2], but got ${describe(betas)}`);
   for (let i = 0; i < 2; i++) {
     const b = betas[i]!;
+    if (typeof b !== 'number') throw new TypeError(`Invalid beta parameter at index ${i}: expected a float, but got ${describe(b)}`);
     if (!(b >= 0 && b < 1)) throw new RangeError(`Invalid beta parameter at index ${i}: ${pyNum(b)}`);
   }
 }

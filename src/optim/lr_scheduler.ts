@@ -83,6 +83,20 @@ function need<T>(cls: string, o: Record<string, any>, key: string, pyName: strin
   return o[key] as T;
 }
 
+/**
+ * A numeric scheduler argument: a number (a string would be coerced by arithmetic and give NaN or a wrong schedule),
+ * and, with `positive`, > 0. PyTorch accepts `step_size=0` / `T_max=0` and raises `ZeroDivisionError: integer modulo
+ * by zero` at the first `step()` (or leaves the lr unchanged / NaN); failing at construction names the argument.
+ */
+function numArg(cls: string, key: string, v: unknown, positive = false, integer = false): void {
+  if (typeof v !== 'number') throw new TypeError(`${cls}: ${key} must be ${integer ? 'an int' : 'a float'}, but got ${typeof v === 'string' ? `str '${v}'` : typeName(v)}`);
+  if (integer && !Number.isInteger(v)) throw new TypeError(`${cls}: ${key} must be an int, but got ${pyNum(v)}`);
+  if (positive && !(v > 0)) {
+    throw new RangeError(`${cls}: ${key} must be positive, but got ${pyNum(v)} (PyTorch: ZeroDivisionError at the first step)`);
+  }
+  if (!Number.isFinite(v)) throw new RangeError(`${cls}: ${key} must be finite, but got ${pyNum(v)}`);
+}
+
 function bisectRight(a: readonly number[], x: number): number {
   let lo = 0, hi = a.length;
   while (lo < hi) { const mid = (lo + hi) >> 1; if (x < a[mid]!) hi = mid; else lo = mid + 1; }
@@ -341,6 +355,8 @@ export class StepLR extends LRScheduler {
     gamma?: number | { gamma?: number; lastEpoch?: number }, lastEpoch?: number | { lastEpoch?: number }) {
     const o = parseArgs('StepLR', [stepSize, gamma, lastEpoch], ['stepSize', 'gamma', 'lastEpoch'], ['stepSize', 'gamma', 'lastEpoch']);
     const ss = need<number>('StepLR', o, 'stepSize', 'step_size');
+    numArg('StepLR', 'step_size', ss, true, true);
+    if (o.gamma !== undefined) numArg('StepLR', 'gamma', o.gamma);
     super(optimizer, o.lastEpoch ?? -1);
     this.stepSize = ss;
     this.gamma = o.gamma ?? 0.1;
@@ -371,6 +387,7 @@ export class MultiStepLR extends LRScheduler {
     gamma?: number | { gamma?: number; lastEpoch?: number }, lastEpoch?: number | { lastEpoch?: number }) {
     const o = parseArgs('MultiStepLR', [milestones, gamma, lastEpoch], ['milestones', 'gamma', 'lastEpoch'], ['milestones', 'gamma', 'lastEpoch']);
     const ms = need<number[]>('MultiStepLR', o, 'milestones', 'milestones');
+    if (o.gamma !== undefined) numArg('MultiStepLR', 'gamma', o.gamma);
     super(optimizer, o.lastEpoch ?? -1);
     this.milestones = {};
     for (const m of ms) this.milestones[String(m)] = (this.milestones[String(m)] ?? 0) + 1;
@@ -471,6 +488,7 @@ export class ExponentialLR extends LRScheduler {
   constructor(optimizer: Optimizer, gamma: number | { gamma: number; lastEpoch?: number }, lastEpoch?: number | { lastEpoch?: number }) {
     const o = parseArgs('ExponentialLR', [gamma, lastEpoch], ['gamma', 'lastEpoch'], ['gamma', 'lastEpoch']);
     const g = need<number>('ExponentialLR', o, 'gamma', 'gamma');
+    numArg('ExponentialLR', 'gamma', g);
     super(optimizer, o.lastEpoch ?? -1);
     this.gamma = g;
     this._initialStep();
@@ -528,6 +546,8 @@ export class CosineAnnealingLR extends LRScheduler {
     etaMin?: number | { etaMin?: number; lastEpoch?: number }, lastEpoch?: number | { lastEpoch?: number }) {
     const o = parseArgs('CosineAnnealingLR', [tMax, etaMin, lastEpoch], ['tMax', 'etaMin', 'lastEpoch'], ['tMax', 'etaMin', 'lastEpoch']);
     const T = need<number>('CosineAnnealingLR', o, 'tMax', 'T_max');
+    numArg('CosineAnnealingLR', 'T_max', T, true);
+    if (o.etaMin !== undefined) numArg('CosineAnnealingLR', 'eta_min', o.etaMin);
     super(optimizer, o.lastEpoch ?? -1);
     this.tMax = T;
     this.etaMin = o.etaMin ?? 0.0;
@@ -850,8 +870,12 @@ export class CyclicLR extends LRScheduler {
     const baseLrs = formatParam<number>('base_lr', optimizer, need('CyclicLR', o, 'baseLr', 'base_lr'));
     if (le === -1) baseLrs.forEach((lr, i) => { optimizer.paramGroups[i]!.lr = lr; });
     const maxLrs = formatParam<number>('max_lr', optimizer, need('CyclicLR', o, 'maxLr', 'max_lr'));
-    const up = Number(o.stepSizeUp ?? 2000);
-    const down = o.stepSizeDown !== undefined && o.stepSizeDown !== null ? Number(o.stepSizeDown) : up;
+    const up = o.stepSizeUp ?? 2000;
+    numArg('CyclicLR', 'step_size_up', up);
+    const down = o.stepSizeDown !== undefined && o.stepSizeDown !== null ? o.stepSizeDown : up;
+    numArg('CyclicLR', 'step_size_down', down);
+    // PyTorch: ZeroDivisionError: float division by zero (step_ratio = up / (up + down))
+    if (!(up + down > 0)) throw new RangeError(`CyclicLR: step_size_up + step_size_down must be positive, but got ${pyNum(up)} + ${pyNum(down)}`);
     const md: string = o.mode ?? 'triangular';
     const sf = (o.scaleFn ?? null) as ((x: number) => number) | null;
     if (!['triangular', 'triangular2', 'exp_range'].includes(md) && sf === null) throw new RangeError('mode is invalid and scale_fn is None');

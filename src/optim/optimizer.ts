@@ -5,6 +5,7 @@ import { Tensor } from '../tensor.js';
 import { enableGrad, noGrad } from '../autograd/grad_mode.js';
 import { tensor as makeTensor } from '../ops.js';
 import { pyNum } from './_access.js';
+import { unexpectedKeyword } from '../nn/_args.js';
 import { hostScalar } from './_common.js';
 import { knownHostValue, rememberHostValue } from '../host_values.js';
 
@@ -140,7 +141,7 @@ export function parseArgs(cls: string, args: readonly unknown[], positional: rea
           if (k === 'differentiable' && v) throw new RangeError(`${cls}: differentiable=True is not supported (optimizer steps run under noGrad)`);
           continue;
         }
-        if (!known.includes(k)) throw new TypeError(`${cls}.__init__() got an unexpected keyword argument '${k}'`);
+        if (!known.includes(k)) throw unexpectedKeyword(`${cls}.__init__`, k, [...known, ...ignored]);
         if (k in out) throw new TypeError(`${cls}.__init__() got multiple values for argument '${k}'`);
         out[k] = v;
       }
@@ -152,6 +153,29 @@ export function parseArgs(cls: string, args: readonly unknown[], positional: rea
     if (a !== undefined) out[positional[i]!] = a;
   }
   return out;
+}
+
+/**
+ * A group's hyperparameter must have its default's type (a number where the default is a number, a boolean where it
+ * is a boolean, a list of numbers of the same length): `lr: '0.1'` would otherwise be coerced by `>=` checks and
+ * fail at `step()` (SGD) or train with string arithmetic (Adam). Options whose default is null or `required` (checked
+ * as a number when given) are free-form.
+ */
+function checkOptionType(cls: string, name: string, def: unknown, v: unknown): void {
+  const bad = (want: string): TypeError => new TypeError(`${cls}: parameter group option '${name}' must be ${want}, but got ${describeValue(v)}`);
+  if (typeof def === 'number' || def === required) {
+    if (typeof v !== 'number') throw bad('a float');
+  } else if (typeof def === 'boolean') {
+    if (typeof v !== 'boolean') throw bad('a bool');
+  } else if (Array.isArray(def) && def.every((x) => typeof x === 'number')) {
+    if (!Array.isArray(v) || v.length !== def.length || v.some((x) => typeof x !== 'number')) throw bad(`a list of ${def.length} floats`);
+  }
+}
+
+function describeValue(x: unknown): string {
+  if (typeof x === 'string') return `str '${x}'`;
+  if (Array.isArray(x)) return `list [${x.map(String).join(', ')}]`;
+  return typeName(x);
 }
 
 /**
@@ -216,6 +240,7 @@ export class Optimizer {
         throw new RangeError(`parameter group didn't specify a value of required optimization parameter ${name}`);
       }
       if (!(name in group) || group[name] === undefined) group[name] = copyValue(def);
+      checkOptionType(this.constructor.name, name, def, group[name]);
     }
     const params = group.params as Tensor[];
     if (new Set(params).size !== params.length) {

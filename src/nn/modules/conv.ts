@@ -5,7 +5,9 @@ import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import * as F from '../functional.js';
 import * as init from '../init.js';
-import { ntuple, pyTuple, resolveArgs } from '../_args.js';
+import { checkIntArg, ntuple, pyTuple, pyTypeName, resolveArgs } from '../_args.js';
+
+const pyList = (v: unknown): string => (Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
 import type { FactoryOptions } from '../_args.js';
 
 type IntOrTuple = number | readonly number[];
@@ -46,6 +48,16 @@ export abstract class ConvNd extends Module {
     if (!Number.isInteger(groups) || groups <= 0) throw new RangeError('groups must be a positive integer');
     if (inChannels % groups !== 0) throw new RangeError('in_channels must be divisible by groups');
     if (outChannels % groups !== 0) throw new RangeError('out_channels must be divisible by groups');
+    const fn = new.target.name;
+    checkIntArg(fn, 'kernel_size', kernelSize, (x) => x > 0, (x) => `${fn}: kernel_size must be greater than zero, but got ${x}`);
+    checkIntArg(fn, 'stride', stride, (x) => x > 0, () => `${fn}: non-positive stride is not supported`);
+    if (typeof padding !== 'string') checkIntArg(fn, 'padding', padding, (x) => x >= 0, () => `${fn}: negative padding is not supported`);
+    checkIntArg(fn, 'dilation', dilation, (x) => x > 0, () => `${fn}: dilation should be greater than zero, but got ${pyList(dilation)}`);
+    checkIntArg(fn, 'output_padding', outputPadding, (x) => x >= 0, () => `${fn}: negative output_padding is not supported`);
+    for (const [n, v] of [['in_channels', inChannels], ['out_channels', outChannels]] as const) {
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${fn}(): argument '${n}' must be int, not ${pyTypeName(v)}`);
+      if (v < 0) throw new RangeError(`${fn}: ${n} must be non-negative, but got ${v}`);
+    }
     const k = ntuple(kernelSize, nd, 'kernel_size'), s = ntuple(stride, nd, 'stride'), d = ntuple(dilation, nd, 'dilation');
     if (typeof padding === 'string') {
       if (padding !== 'same' && padding !== 'valid') throw new RangeError(`Invalid padding string '${padding}', should be one of {'valid', 'same'}`);

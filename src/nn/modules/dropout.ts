@@ -2,7 +2,7 @@
 import type { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
 import * as F from '../functional.js';
-import { pyFloat, resolveArgs } from '../_args.js';
+import { pyFloat, pyNum, pyTypeName, resolveArgs } from '../_args.js';
 
 /**
  * In training, zeroes each element with probability `p` and scales the others by 1/(1−p); in eval it is the
@@ -14,8 +14,11 @@ export class Dropout extends Module {
   inplace: boolean;
   constructor(p?: number | { p?: number; inplace?: boolean }, inplace?: boolean) {
     super();
-    const o = resolveArgs('Dropout', [p, inplace], { p: 0.5, inplace: false });
-    if (o.p < 0 || o.p > 1) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${o.p}`);
+    const o = resolveArgs(new.target.name, [p, inplace], { p: 0.5, inplace: false });
+    if (typeof o.p !== 'number') throw new TypeError(`${new.target.name}: p must be a float, but got ${pyTypeName(o.p)}`);
+    // `!(p >= 0)` also catches NaN, which would otherwise make every output NaN
+    if (!(o.p >= 0 && o.p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${pyNum(o.p)}`);
+    if (typeof o.inplace !== 'boolean') throw new TypeError(`${new.target.name}: inplace must be a bool, but got ${pyTypeName(o.inplace)}`);
     this.p = o.p; this.inplace = o.inplace;
   }
   override forward(input: Tensor): Tensor { return F.dropout(input, this.p, this.training, this.inplace); }

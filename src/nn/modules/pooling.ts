@@ -2,11 +2,28 @@
 import type { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
 import * as F from '../functional.js';
-import { pyTuple, resolveArgs } from '../_args.js';
+import { checkIntArg, pyTuple, resolveArgs } from '../_args.js';
 
 type IntOrTuple = number | readonly number[];
 const fmt = (v: IntOrTuple | null): string => (v === null ? 'None' : typeof v === 'number' ? String(v) : pyTuple(v));
 const pyBool = (b: boolean): string => (b ? 'True' : 'False');
+
+/**
+ * PyTorch checks these when the layer first runs; checking at construction reports the mistake where it was made
+ * (`MaxPool2d(0)` used to fail later as "max(): Expected reduction dim 0 to have non-zero size").
+ */
+function checkPool(fn: string, kernelSize: unknown, stride: unknown, padding: unknown, dilation: unknown): void {
+  checkIntArg(fn, 'kernel_size', kernelSize, (x) => x > 0, (x) => `${fn}: kernel_size must be greater than zero, but got ${x}`);
+  checkIntArg(fn, 'stride', stride, (x) => x > 0, (x) => (x === 0 ? `${fn}: stride should not be zero` : `${fn}: stride must be greater than zero, but got ${x}`));
+  checkIntArg(fn, 'padding', padding, (x) => x >= 0, (x) => `${fn}: pad must be non-negative, but got pad: ${x}`);
+  if (dilation !== undefined) checkIntArg(fn, 'dilation', dilation, (x) => x > 0, (x) => `${fn}: dilation should be greater than zero, but got dilation: ${x}`);
+  const ks = typeof kernelSize === 'number' ? [kernelSize] : (kernelSize as number[]);
+  const ps = typeof padding === 'number' ? [padding] : (padding as number[]);
+  for (let i = 0; i < Math.max(ks.length, ps.length); i++) {
+    const k = ks[Math.min(i, ks.length - 1)]!, p = ps[Math.min(i, ps.length - 1)]!;
+    if (p > k / 2) throw new RangeError(`${fn}: pad should be at most half of kernel size, but got pad=${p} and kernel_size=${k}`);
+  }
+}
 
 /** Options of `MaxPool1d`/`MaxPool2d`. */
 export interface MaxPoolOptions { stride?: IntOrTuple | null; padding?: IntOrTuple; dilation?: IntOrTuple; returnIndices?: boolean; ceilMode?: boolean }
@@ -21,7 +38,9 @@ export class MaxPool2d extends Module {
   kernelSize: IntOrTuple; stride: IntOrTuple; padding: IntOrTuple; dilation: IntOrTuple; returnIndices: boolean; ceilMode: boolean;
   constructor(kernelSize: IntOrTuple, stride?: IntOrTuple | null | MaxPoolOptions, padding?: IntOrTuple, dilation?: IntOrTuple, returnIndices?: boolean, ceilMode?: boolean) {
     super();
-    const o = resolveArgs('MaxPool2d', [stride, padding, dilation, returnIndices, ceilMode], MAXPOOL_DEFAULTS);
+    const name = new.target.name;
+    const o = resolveArgs(name, [stride, padding, dilation, returnIndices, ceilMode], MAXPOOL_DEFAULTS);
+    checkPool(name, kernelSize, o.stride ?? kernelSize, o.padding, o.dilation);
     this.kernelSize = kernelSize; this.stride = o.stride ?? kernelSize; this.padding = o.padding; this.dilation = o.dilation;
     this.returnIndices = o.returnIndices; this.ceilMode = o.ceilMode;
   }
@@ -55,8 +74,13 @@ export class AvgPool2d extends Module {
   kernelSize: IntOrTuple; stride: IntOrTuple; padding: IntOrTuple; ceilMode: boolean; countIncludePad: boolean; divisorOverride: number | null;
   constructor(kernelSize: IntOrTuple, stride?: IntOrTuple | null | AvgPoolOptions, padding?: IntOrTuple, ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | null) {
     super();
-    const o = resolveArgs('AvgPool2d', [stride, padding, ceilMode, countIncludePad, divisorOverride],
+    const name = new.target.name;
+    const o = resolveArgs(name, [stride, padding, ceilMode, countIncludePad, divisorOverride],
       { stride: null as IntOrTuple | null, padding: 0 as IntOrTuple, ceilMode: false, countIncludePad: true, divisorOverride: null as number | null });
+    checkPool(name, kernelSize, o.stride ?? kernelSize, o.padding, undefined);
+    if (o.divisorOverride !== null && (!Number.isInteger(o.divisorOverride) || o.divisorOverride === 0)) {
+      throw new RangeError(`${name}: divisor must be not zero, but got ${String(o.divisorOverride)}`);
+    }
     this.kernelSize = kernelSize; this.stride = o.stride ?? kernelSize; this.padding = o.padding; this.ceilMode = o.ceilMode;
     this.countIncludePad = o.countIncludePad; this.divisorOverride = o.divisorOverride;
   }
