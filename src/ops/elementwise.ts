@@ -24,6 +24,16 @@ import { checkOptions } from '../_options.js';
 /** PyTorch's name of an op (`floorDivide` → `floor_divide`) for messages. */
 export function pyName(op: string): string { return op.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`); }
 
+/**
+ * PyTorch refuses subtraction with any bool operand (tensor or Python bool), with one message for two bools and
+ * another for one (found by the property suite: `bool - float` used to compute).
+ */
+export function checkBoolSub(a: Tensor, other: unknown): void {
+  const ab = a.dtype === 'bool', bb = other instanceof Tensor ? other.dtype === 'bool' : typeof other === 'boolean';
+  if (ab && bb) throw new TypeError('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
+  if (ab || bb) throw new TypeError('Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
+}
+
 /** `alpha` as a number or `{ alpha }` (add/sub). */
 export function alphaArg(fn: string, alpha: unknown): number {
   if (isPlainObject(alpha)) { checkOptions(fn, alpha, ['alpha']); alpha = (alpha as { alpha?: number }).alpha ?? 1; }
@@ -122,9 +132,7 @@ export function binaryWithScalar<K extends BinaryRecorded | BinaryUnrecorded>(op
   const k = a._backend.binaryScalar;
   if (k === undefined || (op as BinaryOp) === 'addScaled') return null;
   const { dt, common } = scalarTypes(a, v, kind);
-  if (op === 'sub' && a.dtype === 'bool' && typeof v === 'boolean') {
-    throw new TypeError('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
-  }
+  if (op === 'sub') checkBoolSub(a, v);
   const value = scalarAs(v, common);
   checkIntegerScalar(op, dt, value);
   const out = newTensor(k.call(a._backend, op, a._s, a.layout, value, dt), a._shape, a);
@@ -155,11 +163,7 @@ export function binary<K extends BinaryRecorded | BinaryUnrecorded>(op: K, aIn: 
     if (r !== null) return r;
   }
   const { a, b, dt } = prepBinary(aIn, bIn, kind);
-  if (op === 'sub' && (a.dtype === 'bool' || b.dtype === 'bool') && !(b._wrapped && b.dtype !== 'bool')) {
-    if (a.dtype === 'bool' && b.dtype === 'bool') {
-      throw new TypeError('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
-    }
-  }
+  if (op === 'sub') checkBoolSub(a, b);
   // Integer pow with a negative exponent and integer division by zero are checked by the backend's kernel
   // (`Backend.binary`), which throws PyTorch's errors: no host read of b's values here.
   const out = binaryRaw(op, a, b, dt);
@@ -219,6 +223,8 @@ export class ElementwiseOps {
   /** Elementwise `this - alpha * other`. @example torch.tensor([3]).sub(1) // tensor([2.]) */
   sub(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
     const al = alphaArg('sub', alpha);
+    checkOperand('sub', 'other', 1, other);
+    checkBoolSub(this, other);
     if (al === 1) return binary('sub', this, other, 'arith', 'none', { alpha: 1 });
     const { b } = prepBinary(this, other, 'arith', false, 'sub');
     return binary('sub', this, b.mul(al), 'arith', 'none', { alpha: 1 });

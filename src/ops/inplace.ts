@@ -31,7 +31,7 @@ export function checkWritable(t: Tensor): void {
 
 import { checkOperand, checkTensor, checkNumber, checkFits } from './args.js';
 import { checkOptions } from '../_options.js';
-import { alphaArg } from './elementwise.js';
+import { alphaArg, checkBoolSub } from './elementwise.js';
 
 /** `value` of addcmul_/addcdiv_: a number or `{ value }`. */
 function valueArg(fn: string, value: unknown): number {
@@ -147,6 +147,7 @@ export class InplaceOps {
   sub_(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
     const al = alphaArg('sub_', alpha);
     checkOperand('sub_', 'other', 1, other);
+    checkBoolSub(this, other);
     if (!(other instanceof Tensor)) { const r = scalarInplace(this, 'sub', other, 'arith', al); if (r !== null) return r; }
     const { b, dt } = prepBinary(this, other, 'arith', true);
     return inplace(this, [b], dt, (src) => src.sub(b, al), () => (al === 1 ? binaryInto('sub', this, b) : binaryInto('addScaled', this, b, -al)));
