@@ -85,7 +85,7 @@ export function fromValues(shape: readonly number[], vals: ArrayLike<number>, op
  * torch.tensor([1, 2], { dtype: 'int64' });      // int64
  */
 export function tensor(data: NestedArray | Tensor, opts: TensorOptions = {}): Tensor {
-  checkFactoryOptions('tensor', opts);
+  opts = checkFactoryOptions('tensor', opts);
   if (data instanceof Tensor) return finish(data.detach().to({ dtype: opts.dtype ?? data.dtype, device: opts.device ?? data.device, copy: true }), opts);
   const shape: number[] = [];
   let probe: any = data;
@@ -167,7 +167,7 @@ export function empty(...args: (number | readonly number[] | TensorOptions)[]): 
  * @example torch.full([2], 7).tolist() // [7, 7]
  */
 export function full(size: readonly number[] | number, fillValue: number | boolean | Tensor, opts: TensorOptions = {}): Tensor {
-  checkFactoryOptions('full', opts);
+  opts = checkFactoryOptions('full', opts);
   const shape = checkShape(typeof size === 'number' ? [size] : Array.isArray(size) ? size : (() => { throw new TypeError(`full(): argument 'size' (position 1) must be tuple of ints, not ${typeName(size)}`); })());
   if (fillValue instanceof Tensor) {
     // PyTorch takes a one-element tensor as the fill value (its dtype then gives the result's dtype)
@@ -211,7 +211,7 @@ export function arange(start: number, end?: number | TensorOptions, step?: numbe
  * @example torch.linspace(0, 1, 5).tolist() // [0, 0.25, 0.5, 0.75, 1]
  */
 export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
-  checkFactoryOptions('linspace', opts);
+  opts = checkFactoryOptions('linspace', opts);
   checkNumber('linspace', 'start', 1, start);
   checkNumber('linspace', 'end', 2, end);
   checkInt('linspace', 'steps', 3, steps);
@@ -229,7 +229,7 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
 /** Identity matrix n×m. @example torch.eye(2).tolist() // [[1, 0], [0, 1]] */
 export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
   if (isPlainObject(m)) { opts = m as TensorOptions; m = undefined; }
-  checkFactoryOptions('eye', opts);
+  opts = checkFactoryOptions('eye', opts);
   checkInt('eye', 'n', 1, n);
   if (m !== undefined && m !== null) checkInt('eye', 'm', 2, m);
   if (n < 0) throw new RangeError(`n must be greater or equal to 0, got ${n}`);
@@ -243,7 +243,7 @@ export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions =
 
 export const likeOpts = (t: Tensor, o: TensorOptions, fn = 'zeros_like'): TensorOptions => {
   if (!(t instanceof Tensor)) throw new TypeError(`${fn}(): argument 'input' (position 1) must be Tensor, not ${typeName(t)}`);
-  checkFactoryOptions(fn, o);
+  o = checkFactoryOptions(fn, o);
   return { dtype: t.dtype, device: t.device, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) };
 };
 

@@ -88,7 +88,7 @@ export function randn(...args: (number | readonly number[] | (TensorOptions & { 
 export function randint(a: number, b: number | readonly number[], c?: readonly number[] | (TensorOptions & { generator?: Generator }), d?: TensorOptions & { generator?: Generator }): Tensor {
   let low = 0, high: number, size: readonly number[], opts: any = {};
   if (Array.isArray(b)) { high = a; size = b as number[]; opts = c ?? {}; } else { low = a; high = b as number; size = c as number[]; opts = d ?? {}; }
-  checkFactoryOptions('randint', opts, ['generator']);
+  opts = checkFactoryOptions('randint', opts, ['generator']);
   checkInt('randint', 'low', 1, low);
   checkInt('randint', 'high', 2, high);
   if (!Array.isArray(size)) throw new TypeError(`randint(): argument 'size' must be tuple of ints, not ${typeName(size)}`);
@@ -98,7 +98,7 @@ export function randint(a: number, b: number | readonly number[], c?: readonly n
 
 /** A random permutation of 0..n-1 (int64). */
 export function randperm(n: number, opts: TensorOptions & { generator?: Generator } = {}): Tensor {
-  checkFactoryOptions('randperm', opts, ['generator']);
+  opts = checkFactoryOptions('randperm', opts, ['generator']);
   checkInt('randperm', 'n', 1, n);
   checkShape([n]); // PyTorch: "Trying to create tensor with negative dimension -1: [-1]"
   return randomTensor([n], opts, { kind: 'permutation' }, 'int64');
