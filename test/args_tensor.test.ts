@@ -147,3 +147,12 @@ test('integer division by zero raises in every rounding mode, scalar and tensor 
   assert.deepEqual(L([1, 2]).div(0).tolist(), [Infinity, Infinity]);
   assert.throws(() => L([1]).div(1, any({ roundingMode: 'round' })), /rounding_mode to be one of None, 'trunc', or 'floor'/);
 });
+
+test('defects the property suite found: bool subtraction, empty parts in cat/stack, null options', () => {
+  assert.throws(() => torch.tensor(false).sub(torch.tensor([[1, 2]])), /with a bool tensor is not supported/);
+  assert.throws(() => torch.tensor([1.5]).sub(true), /with a bool tensor is not supported/);
+  assert.throws(() => torch.tensor([true]).sub(torch.tensor([true])), /with two bool tensors is not supported/);
+  assert.deepEqual(torch.stack([torch.zeros([0]), torch.zeros([0])], -2).shape, [2, 0]);
+  assert.deepEqual(torch.cat([torch.zeros([4, 0]), torch.zeros([1, 0])], 0).shape, [5, 0]);
+  assert.deepEqual(torch.tensor([1], any(null)).tolist(), [1]);
+});

@@ -246,3 +246,41 @@ test('unknown option keys are rejected on every function that takes options', ()
     assert.ok(!r.ok && r.e instanceof TypeError && r.e.message.includes(`unexpected keyword argument '${k}'`), `option '${k}' was not rejected`);
   }), params);
 });
+
+test('cat/stack follow the shape rule; unary ops keep the shape and NaN stays NaN', () => {
+  fc.assert(fc.property(fc.array(tensorArb, { minLength: 1, maxLength: 3 }), fc.integer({ min: -3, max: 3 }),
+    fc.constantFrom('exp', 'abs', 'neg', 'sqrt', 'sigmoid', 'floor', 'relu'), (ts, dim, uop) => {
+      cases++;
+      const xs = ts.map(make);
+      const c = guarded(() => torch.cat(xs, dim));
+      const parts = ts.filter((t) => !(t.shape.length === 1 && t.shape[0] === 0));
+      if (c.ok) {
+        if (parts.length > 0) {
+          const nd = parts[0]!.shape.length, d = (dim + nd) % nd;
+          assert.deepEqual(c.v.shape, parts[0]!.shape.map((s, k) => (k === d ? parts.reduce((a, t) => a + t.shape[d]!, 0) : s)));
+          assert.equal(c.v.numel(), parts.reduce((a, t) => a + numel(t.shape), 0));
+        }
+      } else {
+        const nd = parts[0]?.shape.length ?? 1;
+        const sameRank = parts.every((t) => t.shape.length === nd);
+        const d = (dim + nd) % nd;
+        const fits = nd > 0 && dim >= -nd && dim < nd && sameRank && parts.every((t) => t.shape.every((s, k) => k === d || s === parts[0]!.shape[k]));
+        assert.ok(!fits || parts.length === 0, `cat refused compatible tensors: ${c.e.message}`);
+      }
+      const s = guarded(() => torch.stack(xs, dim));
+      const same = ts.every((t) => t.shape.length === ts[0]!.shape.length && t.shape.every((v, k) => v === ts[0]!.shape[k]));
+      const nd1 = ts[0]!.shape.length + 1;
+      if (same && dim >= -nd1 && dim < nd1) {
+        assert.ok(s.ok, !s.ok ? s.e.message : '');
+        const d = (dim + nd1) % nd1, exp = [...ts[0]!.shape]; exp.splice(d, 0, ts.length);
+        assert.deepEqual(s.v.shape, exp);
+      } else assert.equal(s.ok, false);
+      const x = xs[0]!;
+      const u = guarded(() => (x as any)[uop]() as Tensor);
+      if (x.dtype === 'bool' && uop === 'neg') { assert.equal(u.ok, false); return; }
+      if (!u.ok) return; // documented dtype refusals
+      assert.deepEqual(u.v.shape, ts[0]!.shape);
+      const inp = flat(x.tolist()), out = flat(u.v.tolist());
+      inp.forEach((v, k) => { if (Number.isNaN(v)) assert.ok(Number.isNaN(out[k]!), `${uop}(NaN) gave ${out[k]}`); });
+    }), params);
+});
