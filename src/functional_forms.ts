@@ -3,11 +3,18 @@
  * can never disagree. Each is documented on the method of the same name.
  */
 import type { Tensor } from './tensor.js';
+import { Tensor as TensorClass } from './tensor.js';
+import { typeName } from './ops/args.js';
 import type { TensorOps } from './ops.js';
 
 type M = TensorOps;
 function fn<K extends keyof M>(k: K): (input: Tensor, ...args: Parameters<M[K] extends (...a: any[]) => any ? M[K] : never>) => ReturnType<M[K] extends (...a: any[]) => any ? M[K] : never> {
-  return ((input: Tensor, ...args: unknown[]) => (input as any)[k](...args)) as any;
+  const name = String(k).replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  return ((input: Tensor, ...args: unknown[]) => {
+    // a non-tensor input would otherwise fail as "input[k] is not a function"
+    if (!(input instanceof TensorClass)) throw new TypeError(`${name}(): argument 'input' (position 1) must be Tensor, not ${typeName(input)}`);
+    return (input as any)[k](...args);
+  }) as any;
 }
 
 /** `torch.add(a, b, alpha?)`. @example torch.add(torch.ones([2]), 1) */

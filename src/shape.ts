@@ -15,9 +15,19 @@ export function contiguousStrides(shape: readonly number[]): number[] {
 
 export function fmtShape(shape: readonly number[]): string { return `[${shape.join(', ')}]`; }
 
+/** A value named in a message: numbers as they are, strings quoted, other values by their type. */
+export function describe(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'string') return `'${v}'`;
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return 'an Array';
+  const c = (v as object).constructor;
+  return c !== undefined && c !== Object ? `a ${c.name}` : `an ${typeof v}`;
+}
+
 /** Wraps a possibly negative dim; PyTorch's error when out of range. */
 export function normDim(dim: number, ndim: number, wrapScalar = true): number {
-  if (!Number.isInteger(dim)) throw new TypeError(`dim must be an integer, got ${dim}`);
+  if (typeof dim !== 'number' || !Number.isInteger(dim)) throw new TypeError(`dim must be an integer, got ${describe(dim)}`);
   let n = ndim;
   if (n <= 0) {
     if (!wrapScalar) throw new RangeError(`dimension specified as ${dim} but tensor has no dimensions`);
@@ -33,6 +43,9 @@ export function normDim(dim: number, ndim: number, wrapScalar = true): number {
 /** Normalises a list of dims (sorted, unique check as PyTorch: "dim 0 appears multiple times in the list of dims"). */
 export function normDims(dims: number | readonly number[] | null | undefined, ndim: number): number[] {
   if (dims === null || dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
+  if (typeof dims !== 'number' && !Array.isArray(dims)) {
+    throw new TypeError(`dim must be an integer or a list of integers, got ${describe(dims)}`);
+  }
   const list = typeof dims === 'number' ? [dims] : dims;
   if (list.length === 0) return Array.from({ length: ndim }, (_, i) => i);
   const out: number[] = [];
@@ -124,6 +137,7 @@ export function inferShape(shape: readonly number[], numel: number): number[] {
 }
 
 export function checkShape(shape: readonly number[]): number[] {
+  if (!Array.isArray(shape)) throw new TypeError(`size must be a sequence of integers, but got ${describe(shape)}`);
   shape.forEach((s, i) => {
     if (typeof s !== 'number' || !Number.isInteger(s)) {
       throw new TypeError(`size must be a sequence of integers, but found element ${String(s)} of type ${typeof s === 'number' ? 'float' : typeof s} at pos ${i}`);

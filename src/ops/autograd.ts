@@ -14,6 +14,8 @@ import type { NoRule, RuleContexts, RuleName } from '../autograd/rules.js';
 import { Tensor, freeHandle, makeView } from '../tensor.js';
 import { numelOf } from '../shape.js';
 import { isPlainObject } from './common.js';
+import { checkTensor, checkTensorList, typeName } from './args.js';
+import { checkOptions } from '../_options.js';
 import { zeros, arange, onesLike } from './creation.js';
 
 /** A rule's context as a trailing argument: optional where the rule's context is null. */
@@ -129,9 +131,19 @@ export function detach(t: Tensor): Tensor {
 
 export function backward(t: Tensor, gradient?: Tensor | null | { retainGraph?: boolean }, options?: { retainGraph?: boolean }): void {
   let g: Tensor | null = null, retain = false;
+  const opt = (o: unknown): void => {
+    if (!isPlainObject(o)) throw new TypeError(`backward(): options must be an object, not ${typeName(o)}`);
+    checkOptions('backward', o, ['retainGraph']);
+    const r = (o as { retainGraph?: unknown }).retainGraph;
+    if (r !== undefined && r !== null && typeof r !== 'boolean') throw new TypeError(`backward(): argument 'retain_graph' must be bool, not ${typeName(r)}`);
+    if (r !== undefined && r !== null) retain = r;
+  };
   if (gradient instanceof Tensor) g = gradient;
-  else if (isPlainObject(gradient)) retain = gradient.retainGraph ?? false;
-  if (options?.retainGraph !== undefined) retain = options.retainGraph;
+  else if (isPlainObject(gradient)) opt(gradient);
+  else if (gradient !== undefined && gradient !== null) {
+    throw new TypeError(`backward(): argument 'gradient' (position 1) must be Tensor, not ${typeName(gradient)}`);
+  }
+  if (options !== undefined) opt(options);
   runBackward(t, checkBackward(t, g), retain);
 }
 
@@ -172,6 +184,10 @@ setEngineOps({
  * @example const [dx] = torch.autograd.grad(y, [x]);
  */
 export function grad(outputs: Tensor, inputs: Tensor[], gradOutputs?: Tensor | null, opts: { retainGraph?: boolean; allowUnused?: boolean } = {}): (Tensor | null)[] {
+  checkTensor('grad', 'outputs', 1, outputs);
+  checkTensorList('grad', inputs, 1);
+  if (gradOutputs !== undefined && gradOutputs !== null) checkTensor('grad', 'grad_outputs', 3, gradOutputs);
+  checkOptions('grad', opts, ['retainGraph', 'allowUnused']);
   const g = checkBackward(outputs, gradOutputs ?? null);
   inputs.forEach((t, i) => {
     if (!t._requiresGrad) throw new Error(`One of the differentiated Tensors does not require grad (input ${i})`);

@@ -10,10 +10,41 @@ import type { NestedArray } from '../tensor.js';
 import { checkShape, contiguousStrides, numelOf } from '../shape.js';
 import { TensorOptions, isPlainObject } from './common.js';
 import { resolveDevice } from './device.js';
+import { checkAlloc, allocError, checkDType, checkFits, checkInt, checkNumber, checkOptDType, typeName } from './args.js';
+import { checkOptions } from '../_options.js';
+
+/** The options every factory takes (`torch.zeros(..., dtype=, device=, requires_grad=)`). */
+export const FACTORY_KEYS = ['dtype', 'device', 'requiresGrad'] as const;
+
+/** Checks a factory's options: known keys only, a known dtype. */
+export function checkFactoryOptions(fn: string, opts: unknown, extra: readonly string[] = []): TensorOptions {
+  if (opts === undefined || opts === null) return {};
+  if (!isPlainObject(opts)) throw new TypeError(`${fn}(): options must be an object, not ${typeName(opts)}`);
+  checkOptions(fn, opts, [...FACTORY_KEYS, ...extra]);
+  checkOptDType(fn, (opts as TensorOptions).dtype);
+  const rg = (opts as TensorOptions).requiresGrad;
+  if (rg !== undefined && typeof rg !== 'boolean') throw new TypeError(`${fn}(): argument 'requires_grad' must be bool, not ${typeName(rg)}`);
+  return opts as TensorOptions;
+}
+
+/** Allocates on the device's backend, with PyTorch's message (bytes asked for) when the request cannot be met. */
+function allocChecked(backend: import('../backend/types.js').Backend, dev: { type: string }, dt: DType, numel: number) {
+  if (dev.type !== 'meta') checkAlloc(dt, numel);
+  try {
+    return backend.alloc(dt, numel);
+  } catch (e) {
+    if (e instanceof RangeError && /allocat|Invalid typed array length|Array buffer/i.test(e.message)) throw allocError(dt, numel);
+    throw e;
+  }
+}
 
 export function parseSize(args: any[]): { shape: number[]; opts: TensorOptions & Record<string, any> } {
   let opts: any = {};
   if (args.length > 0 && isPlainObject(args[args.length - 1])) opts = args.pop();
+  if (args.length > 1 && args.some((a) => typeof a !== 'number')) {
+    const bad = args.find((a) => typeof a !== 'number');
+    throw new TypeError(`size must be a sequence of integers, but got ${typeName(bad)}`);
+  }
   // a size given as a tensor is read on the host: a shape is host metadata (PyTorch reads it too)
   const shape = args.length === 1 && Array.isArray(args[0]) ? [...args[0]] : args.length === 1 && args[0] instanceof Tensor ? [...(args[0] as Tensor).dataSync()] : args;
   return { shape: checkShape(shape as number[]), opts };
@@ -32,7 +63,8 @@ export function onMetaDevice(opts: TensorOptions): boolean {
 export function filled(shape: readonly number[], value: number, opts: TensorOptions, defaultDt?: DType): Tensor {
   const { dev, backend } = resolveDevice(opts.device);
   const dt = opts.dtype ?? defaultDt ?? getDefaultDtype();
-  const s = backend.alloc(dt, numelOf(shape));
+  checkFits(dt, value);
+  const s = allocChecked(backend, dev, dt, numelOf(shape));
   backend.fill(s, { shape, strides: contiguousStrides(shape), offset: 0 }, value);
   return finish(fromStorage(s, shape, backend, dev), opts);
 }
@@ -40,6 +72,7 @@ export function filled(shape: readonly number[], value: number, opts: TensorOpti
 export function fromValues(shape: readonly number[], vals: ArrayLike<number>, opts: TensorOptions, defaultDt?: DType): Tensor {
   const { dev, backend } = resolveDevice(opts.device);
   const dt = opts.dtype ?? defaultDt ?? getDefaultDtype();
+  if (dev.type !== 'meta') checkAlloc(dt, vals.length);
   return finish(fromStorage(backend.fromArray(dt, vals), shape, backend, dev), opts);
 }
 
@@ -52,6 +85,7 @@ export function fromValues(shape: readonly number[], vals: ArrayLike<number>, op
  * torch.tensor([1, 2], { dtype: 'int64' });      // int64
  */
 export function tensor(data: NestedArray | Tensor, opts: TensorOptions = {}): Tensor {
+  opts = checkFactoryOptions('tensor', opts);
   if (data instanceof Tensor) return finish(data.detach().to({ dtype: opts.dtype ?? data.dtype, device: opts.device ?? data.device, copy: true }), opts);
   const shape: number[] = [];
   let probe: any = data;
@@ -99,11 +133,7 @@ export function tensor(data: NestedArray | Tensor, opts: TensorOptions = {}): Te
   };
   walk(data, 0);
   const dt = opts.dtype ?? typedDt ?? (sawValue && allBool ? 'bool' : getDefaultDtype());
-  if (dt === 'int64' || dt === 'int32') {
-    for (const v of flat) {
-      if (!Number.isFinite(v)) throw new RangeError(`value cannot be converted to type ${dt === 'int64' ? 'int64_t' : 'int32_t'} without overflow: ${v}`);
-    }
-  }
+  if (dt === 'int64' || dt === 'int32') for (const v of flat) checkFits(dt, v);
   return fromValues(shape, flat, { ...opts, dtype: dt });
 }
 
@@ -116,19 +146,19 @@ export const asTensorFn = tensor;
  */
 export function zeros(...args: (number | readonly number[] | TensorOptions)[]): Tensor {
   const { shape, opts } = parseSize(args);
-  return filled(shape, 0, opts);
+  return filled(shape, 0, checkFactoryOptions('zeros', opts));
 }
 
 /** A tensor of ones. @example torch.ones(2).tolist() // [1, 1] */
 export function ones(...args: (number | readonly number[] | TensorOptions)[]): Tensor {
   const { shape, opts } = parseSize(args);
-  return filled(shape, 1, opts);
+  return filled(shape, 1, checkFactoryOptions('ones', opts));
 }
 
 /** Uninitialised in PyTorch; zero-filled here. */
 export function empty(...args: (number | readonly number[] | TensorOptions)[]): Tensor {
   const { shape, opts } = parseSize(args);
-  return filled(shape, 0, opts);
+  return filled(shape, 0, checkFactoryOptions('empty', opts));
 }
 
 /**
@@ -136,8 +166,20 @@ export function empty(...args: (number | readonly number[] | TensorOptions)[]): 
  * otherwise the default float dtype.
  * @example torch.full([2], 7).tolist() // [7, 7]
  */
-export function full(size: readonly number[], fillValue: number | boolean, opts: TensorOptions = {}): Tensor {
-  return filled(checkShape(size), Number(fillValue), opts, typeof fillValue === 'boolean' ? 'bool' : Number.isInteger(fillValue) ? 'int64' : undefined);
+export function full(size: readonly number[] | number, fillValue: number | boolean | Tensor, opts: TensorOptions = {}): Tensor {
+  opts = checkFactoryOptions('full', opts);
+  const shape = checkShape(typeof size === 'number' ? [size] : Array.isArray(size) ? size : (() => { throw new TypeError(`full(): argument 'size' (position 1) must be tuple of ints, not ${typeName(size)}`); })());
+  if (fillValue instanceof Tensor) {
+    // PyTorch takes a one-element tensor as the fill value (its dtype then gives the result's dtype)
+    if (fillValue.numel() !== 1) throw new RangeError(`full(): a Tensor fill_value must have one element, got a tensor with ${fillValue.numel()} elements`);
+    // copied on the device, not read on the host: the value may live on an accelerator
+    const dt = fillValue.dtype === 'bool' ? 'bool' : fillValue.dtype === 'float64' || fillValue.dtype === 'float32' ? undefined : 'int64';
+    const t = filled(shape, 0, { ...opts, requiresGrad: false }, dt);
+    t.copy_(fillValue.detach().reshape([]).expand(shape));
+    return finish(t, opts);
+  }
+  checkNumber('full', 'fill_value', 2, fillValue);
+  return filled(shape, Number(fillValue), opts, typeof fillValue === 'boolean' ? 'bool' : Number.isInteger(fillValue) ? 'int64' : undefined);
 }
 
 /**
@@ -148,11 +190,17 @@ export function arange(start: number, end?: number | TensorOptions, step?: numbe
   let o: TensorOptions = {};
   const nums: number[] = [start];
   for (const a of [end, step, opts]) { if (isPlainObject(a)) o = a as TensorOptions; else if (a !== undefined) nums.push(a as number); }
-  let [s, e, st] = nums.length === 1 ? [0, nums[0]!, 1] : nums.length === 2 ? [nums[0]!, nums[1]!, 1] : [nums[0]!, nums[1]!, nums[2]!];
+  checkFactoryOptions('arange', o);
+  const names = nums.length === 1 ? ['end'] : ['start', 'end', 'step'];
+  nums.forEach((v, i) => { if (typeof v !== 'number') throw new TypeError(`arange(): argument '${names[i]}' (position ${i + 1}) must be Number, not ${typeName(v)}`); });
+  const [s, e, st] = nums.length === 1 ? [0, nums[0]!, 1] : nums.length === 2 ? [nums[0]!, nums[1]!, 1] : [nums[0]!, nums[1]!, nums[2]!];
+  if (!Number.isFinite(s) || !Number.isFinite(e)) throw new RangeError(`unsupported range: ${pyNum(s)} -> ${pyNum(e)}`);
+  if (!Number.isFinite(st)) throw new RangeError(`step must be finite, got ${pyNum(st)}`);
   if (st === 0) throw new RangeError('step must be nonzero');
   if ((st > 0 && e < s) || (st < 0 && e > s)) throw new RangeError('upper bound and larger bound inconsistent with step sign');
   const allInt = Number.isInteger(s) && Number.isInteger(e) && Number.isInteger(st);
   const n = Math.ceil((e - s) / st);
+  checkAlloc(o.dtype ?? (allInt ? 'int64' : getDefaultDtype()), n);
   const vals = new Float64Array(n);
   for (let i = 0; i < n; i++) vals[i] = s + i * st;
   return fromValues([n], vals, o, allInt ? 'int64' : undefined);
@@ -163,7 +211,12 @@ export function arange(start: number, end?: number | TensorOptions, step?: numbe
  * @example torch.linspace(0, 1, 5).tolist() // [0, 0.25, 0.5, 0.75, 1]
  */
 export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
+  opts = checkFactoryOptions('linspace', opts);
+  checkNumber('linspace', 'start', 1, start);
+  checkNumber('linspace', 'end', 2, end);
+  checkInt('linspace', 'steps', 3, steps);
   if (steps < 0) throw new RangeError('number of steps must be non-negative');
+  checkAlloc(opts.dtype ?? getDefaultDtype(), steps);
   const vals = new Float64Array(steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // PyTorch fills the first half from start and the second half from end
@@ -176,22 +229,38 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
 /** Identity matrix n×m. @example torch.eye(2).tolist() // [[1, 0], [0, 1]] */
 export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
   if (isPlainObject(m)) { opts = m as TensorOptions; m = undefined; }
+  opts = checkFactoryOptions('eye', opts);
+  checkInt('eye', 'n', 1, n);
+  if (m !== undefined && m !== null) checkInt('eye', 'm', 2, m);
+  if (n < 0) throw new RangeError(`n must be greater or equal to 0, got ${n}`);
   const cols = (m as number | undefined) ?? n;
+  if (cols < 0) throw new RangeError(`m must be greater or equal to 0, got ${cols}`);
+  checkAlloc(opts.dtype ?? getDefaultDtype(), n * cols);
   const vals = new Float64Array(n * cols);
   for (let i = 0; i < Math.min(n, cols); i++) vals[i * cols + i] = 1;
   return fromValues([n, cols], vals, opts);
 }
 
-export const likeOpts = (t: Tensor, o: TensorOptions): TensorOptions => ({ dtype: t.dtype, device: t.device, ...o });
+export const likeOpts = (t: Tensor, o: TensorOptions, fn = 'zeros_like'): TensorOptions => {
+  if (!(t instanceof Tensor)) throw new TypeError(`${fn}(): argument 'input' (position 1) must be Tensor, not ${typeName(t)}`);
+  o = checkFactoryOptions(fn, o);
+  return { dtype: t.dtype, device: t.device, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) };
+};
+
+/** A number as Python prints it in messages (`nan`, `inf`). */
+function pyNum(v: number): string { return v !== v ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : String(v); }
 
 /** Zeros with another tensor's shape and dtype. */
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor { return filled(t._shape, 0, likeOpts(t, opts)); }
 
 /** Ones with another tensor's shape and dtype. */
-export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor { return filled(t._shape, 1, likeOpts(t, opts)); }
+export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor { return filled(t._shape, 1, likeOpts(t, opts, 'ones_like')); }
 
 /** Zeros (PyTorch: uninitialised) like another tensor. */
-export function emptyLike(t: Tensor, opts: TensorOptions = {}): Tensor { return filled(t._shape, 0, likeOpts(t, opts)); }
+export function emptyLike(t: Tensor, opts: TensorOptions = {}): Tensor { return filled(t._shape, 0, likeOpts(t, opts, 'empty_like')); }
 
 /** `fillValue` with another tensor's shape and dtype. */
-export function fullLike(t: Tensor, fillValue: number, opts: TensorOptions = {}): Tensor { return filled(t._shape, fillValue, likeOpts(t, opts)); }
+export function fullLike(t: Tensor, fillValue: number, opts: TensorOptions = {}): Tensor {
+  const o = likeOpts(t, opts, 'full_like');
+  return filled(t._shape, Number(checkNumber('full_like', 'fill_value', 2, fillValue)), o);
+}

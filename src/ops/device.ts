@@ -13,6 +13,8 @@ import { Tensor, fromStorage, getBackend } from '../tensor.js';
 import { contiguousStrides } from '../shape.js';
 import { installTensorMethods } from './registry.js';
 import { isPlainObject, newTensor, torchTypeName, release } from './common.js';
+import { checkDType, typeName } from './args.js';
+import { checkOptions } from '../_options.js';
 import { record, needsGrad } from './autograd.js';
 
 /**
@@ -106,6 +108,8 @@ export class DeviceOps {
   to(this: Tensor, arg?: DType | DeviceLike | Tensor | ToOptions | null, dtype?: DType | ToOptions | null, opts?: ToOptions): Tensor {
     let dt: DType | undefined, dev: DeviceLike | undefined, copy = false;
     const apply = (o: ToOptions) => {
+      checkOptions('to', o, ['device', 'dtype', 'nonBlocking', 'copy']);
+      if (o.dtype !== undefined && o.dtype !== null) checkDType('to', o.dtype);
       if (o.dtype !== undefined && o.dtype !== null) dt = o.dtype;
       if (o.device !== undefined && o.device !== null) dev = o.device;
       if (o.copy !== undefined) copy = o.copy;
@@ -115,7 +119,9 @@ export class DeviceOps {
     else if (isPlainObject(arg)) apply(arg as ToOptions);
     else if (typeof arg === 'string' && isDType(arg)) dt = arg;
     else if (typeof arg === 'string') dev = arg;
-    if (typeof dtype === 'string') dt = dtype;
+    else if (arg !== undefined && arg !== null) throw new TypeError(`to() received an invalid combination of arguments - got (${typeName(arg)})`);
+    if (typeof dtype === 'string') dt = checkDType('to', dtype);
+    else if (dtype !== undefined && dtype !== null && !isPlainObject(dtype)) throw new TypeError(`to(): argument 'dtype' must be a dtype name or options, not ${typeName(dtype)}`);
     else if (isPlainObject(dtype)) apply(dtype as ToOptions);
     if (opts !== undefined) apply(opts);
     const target = dev === undefined ? this.device : canonicalDevice(parseDevice(dev));

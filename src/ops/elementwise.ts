@@ -11,13 +11,34 @@ import { Tensor } from '../tensor.js';
 import { broadcastShapes } from '../shape.js';
 import { installTensorMethods } from './registry.js';
 import {
-  TensorLike, isPlainObject, scalarDType, scalarAs, wrapScalar, asTensor, newTensor, resultType, resultTypeScalar,
+  TensorLike, isPlainObject, release, scalarDType, scalarAs, wrapScalar, asTensor, newTensor, resultType, resultTypeScalar,
   resultTypeOf, bLayout, torchTypeName,
 } from './common.js';
 import { sameDeviceError, commonDevice, onDevice } from './device.js';
 import { record, needsGrad } from './autograd.js';
 import type { CtxArg, RecordArgs } from './autograd.js';
 import type { NoRule, RuleContexts, RuleName } from '../autograd/rules.js';
+import { checkOperand, checkTensor, checkNumber, typeName } from './args.js';
+import { checkOptions } from '../_options.js';
+
+/** PyTorch's name of an op (`floorDivide` → `floor_divide`) for messages. */
+export function pyName(op: string): string { return op.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`); }
+
+/**
+ * PyTorch refuses subtraction with any bool operand (tensor or Python bool), with one message for two bools and
+ * another for one (found by the property suite: `bool - float` used to compute).
+ */
+export function checkBoolSub(a: Tensor, other: unknown): void {
+  const ab = a.dtype === 'bool', bb = other instanceof Tensor ? other.dtype === 'bool' : typeof other === 'boolean';
+  if (ab && bb) throw new TypeError('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
+  if (ab || bb) throw new TypeError('Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
+}
+
+/** `alpha` as a number or `{ alpha }` (add/sub). */
+export function alphaArg(fn: string, alpha: unknown): number {
+  if (isPlainObject(alpha)) { checkOptions(fn, alpha, ['alpha']); alpha = (alpha as { alpha?: number }).alpha ?? 1; }
+  return Number(checkNumber(fn, 'alpha', 2, alpha));
+}
 
 export const FLOAT_UNARY = new Set<UnaryOp>(['exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tan',
   'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'sigmoid', 'gelu', 'geluTanh', 'erf',
@@ -55,7 +76,8 @@ export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor, outDtype?: DType):
 
 export type BinKind = 'arith' | 'div' | 'cmp' | 'logical';
 
-export function prepBinary(aIn: Tensor, bIn: TensorLike, kind: BinKind, inPlace = false): { a: Tensor; b: Tensor; dt: DType; common: DType } {
+export function prepBinary(aIn: Tensor, bIn: TensorLike, kind: BinKind, inPlace = false, fn = 'add'): { a: Tensor; b: Tensor; dt: DType; common: DType } {
+  checkOperand(fn, 'other', 1, bIn);
   let a = aIn, b: Tensor;
   if (bIn instanceof Tensor) {
     b = bIn;
@@ -110,9 +132,7 @@ export function binaryWithScalar<K extends BinaryRecorded | BinaryUnrecorded>(op
   const k = a._backend.binaryScalar;
   if (k === undefined || (op as BinaryOp) === 'addScaled') return null;
   const { dt, common } = scalarTypes(a, v, kind);
-  if (op === 'sub' && a.dtype === 'bool' && typeof v === 'boolean') {
-    throw new TypeError('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
-  }
+  if (op === 'sub') checkBoolSub(a, v);
   const value = scalarAs(v, common);
   checkIntegerScalar(op, dt, value);
   const out = newTensor(k.call(a._backend, op, a._s, a.layout, value, dt), a._shape, a);
@@ -137,16 +157,13 @@ export type BinaryCtx<K extends BinaryRecorded | BinaryUnrecorded> = K extends '
 /** A binary primitive (tensor or scalar `bIn`) with its autograd node, recorded under the rule named like `op`. */
 export function binary<K extends BinaryRecorded | BinaryUnrecorded>(op: K, aIn: Tensor, bIn: TensorLike, kind: BinKind, save: 'ab' | 'none' | 'abo' = 'ab',
   ...[ctx = null as BinaryCtx<K>]: BinaryCtx<K> extends null ? [ctx?: null] : [ctx: BinaryCtx<K>]): Tensor {
+  checkOperand(pyName(op), op === 'pow' ? 'exponent' : 'other', 1, bIn);
   if (!(bIn instanceof Tensor)) {
     const r = binaryWithScalar(op, aIn, bIn, kind, save, ctx);
     if (r !== null) return r;
   }
   const { a, b, dt } = prepBinary(aIn, bIn, kind);
-  if (op === 'sub' && (a.dtype === 'bool' || b.dtype === 'bool') && !(b._wrapped && b.dtype !== 'bool')) {
-    if (a.dtype === 'bool' && b.dtype === 'bool') {
-      throw new TypeError('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
-    }
-  }
+  if (op === 'sub') checkBoolSub(a, b);
   // Integer pow with a negative exponent and integer division by zero are checked by the backend's kernel
   // (`Backend.binary`), which throws PyTorch's errors: no host read of b's values here.
   const out = binaryRaw(op, a, b, dt);
@@ -159,6 +176,9 @@ export function binary<K extends BinaryRecorded | BinaryUnrecorded>(op: K, aIn: 
  * @example torch.where(torch.tensor([true, false]), 1, 0) // tensor([1, 0]) (int64)
  */
 export function where(condition: Tensor, input: TensorLike, other: TensorLike): Tensor {
+  checkTensor('where', 'condition', 1, condition);
+  checkOperand('where', 'input', 2, input);
+  checkOperand('where', 'other', 3, other);
   if (condition.dtype !== 'bool') throw new TypeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${torchTypeName(condition.dtype)}`);
   const dev = commonDevice([condition, input, other].filter((x): x is Tensor => x instanceof Tensor));
   condition = onDevice(condition, dev);
@@ -195,16 +215,18 @@ export class ElementwiseOps {
    * @example torch.tensor([1, 2]).add(torch.tensor([10, 20])) // tensor([11., 22.])
    */
   add(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
-    const al = typeof alpha === 'number' ? alpha : alpha.alpha ?? 1;
+    const al = alphaArg('add', alpha);
     if (al === 1) return binary('add', this, other, 'arith', 'none', { alpha: 1 });
-    const { b } = prepBinary(this, other, 'arith');
+    const { b } = prepBinary(this, other, 'arith', false, 'add');
     return binary('add', this, b.mul(al), 'arith', 'none', { alpha: 1 });
   }
   /** Elementwise `this - alpha * other`. @example torch.tensor([3]).sub(1) // tensor([2.]) */
   sub(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
-    const al = typeof alpha === 'number' ? alpha : alpha.alpha ?? 1;
+    const al = alphaArg('sub', alpha);
+    checkOperand('sub', 'other', 1, other);
+    checkBoolSub(this, other);
     if (al === 1) return binary('sub', this, other, 'arith', 'none', { alpha: 1 });
-    const { b } = prepBinary(this, other, 'arith');
+    const { b } = prepBinary(this, other, 'arith', false, 'sub');
     return binary('sub', this, b.mul(al), 'arith', 'none', { alpha: 1 });
   }
   /** Elementwise product. @example torch.tensor([2, 3]).mul(2) // tensor([4., 6.]) */
@@ -214,10 +236,20 @@ export class ElementwiseOps {
    * @example torch.tensor([1, 2], { dtype: 'int64' }).div(2) // tensor([0.5000, 1.0000])
    */
   div(this: Tensor, other: TensorLike, roundingMode?: 'trunc' | 'floor' | null | { roundingMode?: 'trunc' | 'floor' | null }): Tensor {
+    if (isPlainObject(roundingMode)) checkOptions('div', roundingMode, ['roundingMode']);
     const rm = isPlainObject(roundingMode) ? roundingMode.roundingMode : roundingMode;
+    if (rm !== undefined && rm !== null && rm !== 'trunc' && rm !== 'floor') {
+      throw new RangeError(`div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '${String(rm)}'`);
+    }
     if (rm === 'floor') return this.floorDivide(other);
     if (rm === 'trunc') {
-      const { a, b, common } = prepBinary(this, other, 'arith');
+      const { a, b, common } = prepBinary(this, other, 'arith', false, 'div');
+      // integer division by zero raises (ZeroDivisionError) as in PyTorch: fmod's kernel makes that check for
+      // tensor divisors on the device (no host read of b); a scalar divisor is checked here
+      if (!isFloating(common)) {
+        if (!(other instanceof Tensor)) checkIntegerScalar('fmod', common, Number(other));
+        else { const chk = binaryRaw('fmod', a, b, common); release(chk); }
+      }
       return binaryRaw('div', a, b, isFloating(common) ? common : 'float64').trunc().to(common);
     }
     return binary('div', this, other, 'div');
@@ -233,13 +265,13 @@ export class ElementwiseOps {
   /** Elementwise power. @example torch.tensor([2, 3]).pow(2) // tensor([4., 9.]) */
   pow(this: Tensor, exponent: TensorLike): Tensor { return binary('pow', this, exponent, 'arith', 'abo'); }
   /** `other - this`, i.e. PyTorch's `rsub`. */
-  rsub(this: Tensor, other: TensorLike): Tensor { return asTensor(other, this).sub(this); }
+  rsub(this: Tensor, other: TensorLike): Tensor { return asTensor(checkOperand('rsub', 'other', 1, other), this).sub(this); }
   /** Elementwise maximum (NaN propagates). @example torch.tensor([1, 5]).maximum(torch.tensor([3, 2])) // tensor([3., 5.]) */
-  maximum(this: Tensor, other: Tensor): Tensor { return binary('maximum', this, other, 'arith'); }
+  maximum(this: Tensor, other: Tensor): Tensor { return binary('maximum', this, checkTensor('maximum', 'other', 1, other), 'arith'); }
   /** Elementwise minimum (NaN propagates). */
-  minimum(this: Tensor, other: Tensor): Tensor { return binary('minimum', this, other, 'arith'); }
+  minimum(this: Tensor, other: Tensor): Tensor { return binary('minimum', this, checkTensor('minimum', 'other', 1, other), 'arith'); }
   /** Elementwise atan2(this, other). */
-  atan2(this: Tensor, other: Tensor): Tensor { return binary('atan2', this, other, 'div'); }
+  atan2(this: Tensor, other: Tensor): Tensor { return binary('atan2', this, checkTensor('atan2', 'other', 1, other), 'div'); }
   /** Elementwise `==` (bool). @example torch.tensor([1, 2]).eq(2) // tensor([false, true]) */
   eq(this: Tensor, other: TensorLike): Tensor { return binary('eq', this, other, 'cmp'); }
   /** Elementwise `!=`. */
@@ -271,6 +303,7 @@ export class ElementwiseOps {
    * @example torch.ones([2]).equal(torch.ones([2])) // true
    */
   equal(this: Tensor, other: Tensor): boolean {
+    checkTensor('equal', 'other', 1, other);
     if (this._shape.length !== other._shape.length || this._shape.some((s, i) => s !== other._shape[i])) return false;
     return this.eq(other).all().item() === 1;
   }
@@ -283,6 +316,8 @@ export class ElementwiseOps {
   }
   /** Elementwise closeness (`torch.isclose`). */
   isclose(this: Tensor, other: Tensor, rtol: number | { rtol?: number; atol?: number; equalNan?: boolean } = 1e-5, atol = 1e-8, equalNan = false): Tensor {
+    checkTensor('isclose', 'other', 1, other);
+    if (isPlainObject(rtol)) checkOptions('isclose', rtol, ['rtol', 'atol', 'equalNan']);
     if (isPlainObject(rtol)) { atol = rtol.atol ?? 1e-8; equalNan = rtol.equalNan ?? false; rtol = rtol.rtol ?? 1e-5; }
     return noGrad(() => {
       const a = this.double(), b = other.double();
@@ -341,13 +376,16 @@ export class ElementwiseOps {
    * @example torch.tensor([1]).gelu() // tensor([0.8413])
    */
   gelu(this: Tensor, approximate: 'none' | 'tanh' | { approximate?: 'none' | 'tanh' } = 'none'): Tensor {
+    if (isPlainObject(approximate)) checkOptions('gelu', approximate, ['approximate']);
     const a = isPlainObject(approximate) ? approximate.approximate ?? 'none' : approximate;
+    if (a !== 'none' && a !== 'tanh') throw new RangeError(`approximate argument must be either none or tanh, got ${String(a)}`);
     return a === 'tanh' ? unary('geluTanh', this, 'x') : unary('gelu', this, 'x');
   }
   /** x·sigmoid(x). */
   silu(this: Tensor): Tensor { return unary('silu', this, 'x'); }
   /** log(1 + e^(βx))/β, linear past `threshold`. */
   softplus(this: Tensor, beta: number | { beta?: number; threshold?: number } = 1, threshold = 20): Tensor {
+    if (isPlainObject(beta)) checkOptions('softplus', beta, ['beta', 'threshold']);
     if (isPlainObject(beta)) { threshold = beta.threshold ?? 20; beta = beta.beta ?? 1; }
     if (threshold !== 20) {
       const b = beta as number;
@@ -358,13 +396,15 @@ export class ElementwiseOps {
   }
   /** x for x > 0, else negativeSlope·x. */
   leakyRelu(this: Tensor, negativeSlope: number | { negativeSlope?: number } = 0.01): Tensor {
-    const s = isPlainObject(negativeSlope) ? negativeSlope.negativeSlope ?? 0.01 : negativeSlope;
+    if (isPlainObject(negativeSlope)) checkOptions('leaky_relu', negativeSlope, ['negativeSlope']);
+    const s = Number(checkNumber('leaky_relu', 'negative_slope', 1, isPlainObject(negativeSlope) ? negativeSlope.negativeSlope ?? 0.01 : negativeSlope));
     const out = noGrad(() => where(this.gt(0), this, this.mul(s)));
     return needsGrad(this) ? record('leakyRelu', out, [this], [this], { slope: s }) : out;
   }
   /** x for x > 0, else α(e^x − 1). */
   elu(this: Tensor, alpha: number | { alpha?: number } = 1): Tensor {
-    const a = isPlainObject(alpha) ? alpha.alpha ?? 1 : alpha;
+    if (isPlainObject(alpha)) checkOptions('elu', alpha, ['alpha']);
+    const a = Number(checkNumber('elu', 'alpha', 1, isPlainObject(alpha) ? alpha.alpha ?? 1 : alpha));
     const out = noGrad(() => where(this.gt(0), this, this.expm1().mul(a)));
     return needsGrad(this) ? record('elu', out, [this], [this, out], { alpha: a }) : out;
   }
@@ -380,10 +420,19 @@ export class ElementwiseOps {
    * Limits values to [min, max] (either may be null); gradient 1 inside the range, 0 outside.
    * @example torch.tensor([-2, 0.5, 3]).clamp(0, 1) // tensor([0.0000, 0.5000, 1.0000])
    */
-  clamp(this: Tensor, min?: number | null | { min?: number | null; max?: number | null }, max?: number | null): Tensor {
-    let lo: number | null = null, hi: number | null = null;
-    if (isPlainObject(min)) { lo = min.min ?? null; hi = min.max ?? null; } else { lo = min ?? null; hi = max ?? null; }
+  clamp(this: Tensor, min?: number | Tensor | null | { min?: number | Tensor | null; max?: number | Tensor | null }, max?: number | Tensor | null): Tensor {
+    let lo: number | Tensor | null = null, hi: number | Tensor | null = null;
+    if (isPlainObject(min)) { checkOptions('clamp', min, ['min', 'max']); const o = min as { min?: number | Tensor | null; max?: number | Tensor | null }; lo = o.min ?? null; hi = o.max ?? null; } else { lo = min ?? null; hi = max ?? null; }
+    if (lo !== null) checkOperand('clamp', 'min', 1, lo);
+    if (hi !== null) checkOperand('clamp', 'max', 2, hi);
     if (lo === null && hi === null) throw new Error("torch.clamp: At least one of 'min' or 'max' must not be None");
+    if (lo instanceof Tensor || hi instanceof Tensor) {
+      // tensor bounds (PyTorch's clamp.Tensor overload): maximum/minimum, which broadcast, promote and differentiate
+      let r: Tensor = this;
+      if (lo !== null) r = r.maximum(lo instanceof Tensor ? lo : wrapScalar(lo as number, this, resultTypeScalar(this, lo as number)));
+      if (hi !== null) r = r.minimum(hi instanceof Tensor ? hi : wrapScalar(hi as number, this, resultTypeScalar(this, hi as number)));
+      return r;
+    }
     const out = noGrad(() => {
       let r: Tensor = this;
       if (lo !== null) r = where(r.lt(lo), wrapScalar(lo, this, resultTypeScalar(this, lo)), r);
@@ -394,7 +443,7 @@ export class ElementwiseOps {
     return needsGrad(this) ? record('clamp', out, [this], [this], { min: lo, max: hi }) : out;
   }
   /** Alias of `clamp`. */
-  clip(this: Tensor, min?: number | null | { min?: number | null; max?: number | null }, max?: number | null): Tensor { return this.clamp(min, max); }
+  clip(this: Tensor, min?: number | Tensor | null | { min?: number | Tensor | null; max?: number | Tensor | null }, max?: number | Tensor | null): Tensor { return this.clamp(min, max); }
   /**
    * Picks `this` where `condition` is true, else `other` (`Tensor.where`).
    * @example torch.tensor([1, 2]).where(torch.tensor([true, false]), 0) // tensor([1., 0.])

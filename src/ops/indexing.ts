@@ -12,8 +12,12 @@ import { record, needsGrad } from './autograd.js';
 import { where } from './elementwise.js';
 import { checkWritable, writeWithHistory } from './inplace.js';
 import { tensor } from './creation.js';
+import { checkInt, checkOperand, checkTensor } from './args.js';
+import { checkOptions } from '../_options.js';
 
 export function checkIndex(name: string, x: Tensor, dim: number, index: Tensor): void {
+  checkInt(name, 'dim', 1, dim);
+  checkTensor(name, 'index', 2, index);
   if (index.dtype !== 'int64') throw new TypeError(`${name}(): Expected dtype int64 for index`);
   const xd = Math.max(x.dim(), 1), id = Math.max(index.dim(), 1);
   if (xd !== id && !(index.numel() === 0)) {
@@ -31,8 +35,13 @@ export function checkIndex(name: string, x: Tensor, dim: number, index: Tensor):
 export function scatterImpl(self: Tensor, dim: number, index: Tensor, srcArg: Tensor | number | { value?: number; src?: Tensor; reduce?: 'add' }, inPlace: boolean, kind: 'scatter' | 'scatterAdd'): Tensor {
   let src: Tensor | null = null, value = 0, reduce: 'none' | 'add' = kind === 'scatterAdd' ? 'add' : 'none';
   if (srcArg instanceof Tensor) src = srcArg;
-  else if (isPlainObject(srcArg)) { src = srcArg.src ?? null; value = srcArg.value ?? 0; if (srcArg.reduce === 'add') reduce = 'add'; }
-  else value = srcArg;
+  else if (isPlainObject(srcArg)) {
+    checkOptions(kind === 'scatter' ? 'scatter' : 'scatter_add', srcArg, ['src', 'value', 'reduce']);
+    src = srcArg.src ?? null; value = srcArg.value ?? 0;
+    if (srcArg.reduce !== undefined && srcArg.reduce !== 'add') throw new RangeError(`reduce argument must be either add or multiply, got ${String(srcArg.reduce)}`);
+    if (srcArg.reduce === 'add') reduce = 'add';
+    if (src !== null) checkTensor('scatter', 'src', 3, src); else checkOperand('scatter', 'value', 3, value);
+  } else value = checkOperand(kind === 'scatter' ? 'scatter' : 'scatter_add', 'src', 3, srcArg) as number;
   checkIndex(kind === 'scatter' ? 'scatter' : 'scatter_add', self, dim, index);
   checkSameDevice(self, index);
   if (src !== null) checkSameDevice(self, src);
@@ -85,6 +94,8 @@ export class IndexingOps {
    * @example torch.zeros([3]).maskedFill(torch.tensor([true, false, true]), 5) // tensor([5., 0., 5.])
    */
   maskedFill(this: Tensor, mask: Tensor, value: number | Tensor): Tensor {
+    checkTensor('masked_fill', 'mask', 1, mask);
+    checkOperand('masked_fill', 'value', 2, value);
     if (mask.dtype !== 'bool') throw new TypeError(`masked_fill_ only supports boolean masks, but got mask with dtype ${mask.dtype}`);
     if (value instanceof Tensor && value.dim() !== 0) {
       throw new RangeError(`masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.dim()} dimension(s).`);
@@ -134,6 +145,8 @@ export class IndexingOps {
    * @example torch.arange(5).indexSelect(0, torch.tensor([4, 0], { dtype: 'int64' })).tolist() // [4, 0]
    */
   indexSelect(this: Tensor, dim: number, index: Tensor): Tensor {
+    checkInt('index_select', 'dim', 1, dim);
+    checkTensor('index_select', 'index', 2, index);
     if (index.dim() > 1) throw new RangeError('index_select(): Index is supposed to be a vector');
     if (index.dtype !== 'int64' && index.dtype !== 'int32') throw new TypeError(`index_select(): Expected dtype int32 or int64 for index`);
     const x = this.dim() === 0 ? this.reshape([1]) : this;
@@ -156,6 +169,7 @@ export class IndexingOps {
   }
   /** Elements where `mask` is true, as a 1-D tensor. */
   maskedSelect(this: Tensor, mask: Tensor): Tensor {
+    checkTensor('masked_select', 'mask', 1, mask);
     const shape = broadcastShapes(this._shape, mask._shape);
     const dev = commonDevice([this, mask]);
     if (dev.type === 'meta') throw new Error('masked_select: the output size depends on the mask values, which a meta tensor does not have');

@@ -11,7 +11,7 @@ import { noGrad } from '../autograd/grad_mode.js';
 import { Tensor, bumpVersion } from '../tensor.js';
 import { broadcastShapes, fmtShape } from '../shape.js';
 import { installTensorMethods } from './registry.js';
-import { TensorLike, isPlainObject, scalarAs, resultTypeScalar, bLayout, torchTypeName, release } from './common.js';
+import { TensorLike, isPlainObject, scalarAs, resultTypeScalar, resultType, bLayout, torchTypeName, release } from './common.js';
 import { isMeta } from './device.js';
 import { record, needsGrad, viewGeom, refreshView, detach } from './autograd.js';
 import { BinKind, prepBinary, scalarTypes, checkIntegerScalar } from './elementwise.js';
@@ -27,6 +27,16 @@ export function checkWritable(t: Tensor): void {
       throw new Error('unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.');
     }
   }
+}
+
+import { checkOperand, checkTensor, checkNumber, checkFits } from './args.js';
+import { checkOptions } from '../_options.js';
+import { alphaArg, checkBoolSub } from './elementwise.js';
+
+/** `value` of addcmul_/addcdiv_: a number or `{ value }`. */
+function valueArg(fn: string, value: unknown): number {
+  if (isPlainObject(value)) { checkOptions(fn, value, ['value']); value = (value as { value?: number }).value ?? 1; }
+  return Number(checkNumber(fn, 'value', 3, value));
 }
 
 /**
@@ -127,39 +137,46 @@ export function noGradIf(self: Tensor, fn: () => Tensor): Tensor {
 export class InplaceOps {
   /** In place `this += alpha * other`. */
   add_(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
-    const al = typeof alpha === 'number' ? alpha : alpha.alpha ?? 1;
+    const al = alphaArg('add_', alpha);
+    checkOperand('add_', 'other', 1, other);
     if (!(other instanceof Tensor)) { const r = scalarInplace(this, 'add', other, 'arith', al); if (r !== null) return r; }
     const { b, dt } = prepBinary(this, other, 'arith', true);
     return inplace(this, [b], dt, (src) => src.add(b, al), () => (al === 1 ? binaryInto('add', this, b) : binaryInto('addScaled', this, b, al)));
   }
   /** In place `this -= alpha * other`. */
   sub_(this: Tensor, other: TensorLike, alpha: number | { alpha?: number } = 1): Tensor {
-    const al = typeof alpha === 'number' ? alpha : alpha.alpha ?? 1;
+    const al = alphaArg('sub_', alpha);
+    checkOperand('sub_', 'other', 1, other);
+    checkBoolSub(this, other);
     if (!(other instanceof Tensor)) { const r = scalarInplace(this, 'sub', other, 'arith', al); if (r !== null) return r; }
     const { b, dt } = prepBinary(this, other, 'arith', true);
     return inplace(this, [b], dt, (src) => src.sub(b, al), () => (al === 1 ? binaryInto('sub', this, b) : binaryInto('addScaled', this, b, -al)));
   }
   /** In place `this *= other`. */
   mul_(this: Tensor, other: TensorLike): Tensor {
+    checkOperand('mul_', 'other', 1, other);
     if (!(other instanceof Tensor)) { const r = scalarInplace(this, 'mul', other, 'arith'); if (r !== null) return r; }
     const { b, dt } = prepBinary(this, other, 'arith', true);
     return inplace(this, [b], dt, (src) => src.mul(b), () => binaryInto('mul', this, b));
   }
   /** In place `this /= other`. */
   div_(this: Tensor, other: TensorLike): Tensor {
+    checkOperand('div_', 'other', 1, other);
     if (!(other instanceof Tensor)) { const r = scalarInplace(this, 'div', other, 'div'); if (r !== null) return r; }
     const { b, dt } = prepBinary(this, other, 'div', true);
     return inplace(this, [b], dt, (src) => src.div(b), () => binaryInto('div', this, b));
   }
   /** In place power. */
   pow_(this: Tensor, exponent: TensorLike): Tensor {
+    checkOperand('pow_', 'exponent', 1, exponent);
     if (!(exponent instanceof Tensor)) { const r = scalarInplace(this, 'pow', exponent, 'arith'); if (r !== null) return r; }
     const { b, dt } = prepBinary(this, exponent, 'arith', true);
     return inplace(this, [b], dt, (src) => src.pow(b), () => binaryInto('pow', this, b));
   }
   /** In place `this += value * t1 * t2`. */
   addcmul_(this: Tensor, t1: Tensor, t2: Tensor, value: number | { value?: number } = 1): Tensor {
-    const v = typeof value === 'number' ? value : value.value ?? 1;
+    checkTensor('addcmul_', 'tensor1', 1, t1); checkTensor('addcmul_', 'tensor2', 2, t2);
+    const v = valueArg('addcmul_', value);
     if (needsGrad(this, t1, t2)) return this.add_(t1.mul(t2), v);
     const tmp = noGrad(() => t1.mul(t2));
     this.add_(tmp, v);
@@ -168,7 +185,8 @@ export class InplaceOps {
   }
   /** In place `this += value * t1 / t2`. */
   addcdiv_(this: Tensor, t1: Tensor, t2: Tensor, value: number | { value?: number } = 1): Tensor {
-    const v = typeof value === 'number' ? value : value.value ?? 1;
+    checkTensor('addcdiv_', 'tensor1', 1, t1); checkTensor('addcdiv_', 'tensor2', 2, t2);
+    const v = valueArg('addcdiv_', value);
     if (needsGrad(this, t1, t2)) return this.add_(t1.div(t2), v);
     const tmp = noGrad(() => t1.div(t2));
     this.add_(tmp, v);
@@ -177,15 +195,19 @@ export class InplaceOps {
   }
   /** In place linear interpolation `this += weight * (end - this)`. */
   lerp_(this: Tensor, end: Tensor, weight: number): Tensor {
+    checkTensor('lerp_', 'end', 1, end); checkNumber('lerp_', 'weight', 2, weight);
     return this.add_(noGradIf(this, () => end.sub(this)), weight);
   }
   /** In place clamp. */
-  clamp_(this: Tensor, min?: number | null | { min?: number | null; max?: number | null }, max?: number | null): Tensor {
-    let lo: number | null = null, hi: number | null = null;
-    if (isPlainObject(min)) { lo = min.min ?? null; hi = min.max ?? null; } else { lo = min ?? null; hi = max ?? null; }
+  clamp_(this: Tensor, min?: number | Tensor | null | { min?: number | Tensor | null; max?: number | Tensor | null }, max?: number | Tensor | null): Tensor {
+    let lo: number | Tensor | null = null, hi: number | Tensor | null = null;
+    if (isPlainObject(min)) { checkOptions('clamp_', min, ['min', 'max']); const o = min as { min?: number | Tensor | null; max?: number | Tensor | null }; lo = o.min ?? null; hi = o.max ?? null; } else { lo = min ?? null; hi = max ?? null; }
+    if (lo !== null) checkOperand('clamp_', 'min', 1, lo);
+    if (hi !== null) checkOperand('clamp_', 'max', 2, hi);
     let dt = this.dtype;
-    for (const v of [lo, hi]) if (v !== null) dt = resultTypeScalar(this, v);
-    return inplace(this, [], dt, (src) => src.clamp(min, max), () => {
+    for (const v of [lo, hi]) if (v !== null) dt = v instanceof Tensor ? resultType(this, v) : resultTypeScalar(this, v);
+    const ts = [lo, hi].filter((v): v is Tensor => v instanceof Tensor);
+    return inplace(this, ts, dt, (src) => src.clamp(min, max), () => {
       const r = this.clamp(min, max);
       this._backend.copy(r._s, r.layout, this._s, this.layout);
       release(r);
@@ -205,6 +227,8 @@ export class InplaceOps {
   zero_(this: Tensor): Tensor { return this.fill_(0); }
   /** Fills with `value` in place. */
   fill_(this: Tensor, value: number | boolean | Tensor): Tensor {
+    checkOperand('fill_', 'value', 1, value);
+    if (!(value instanceof Tensor) && !isMeta(this)) checkFits(this.dtype, Number(value));
     if (value instanceof Tensor) {
       if (value.dim() !== 0) throw new RangeError(`fill_ only supports 0-dimension value tensor but got tensor with ${value.dim()} dimensions.`);
       if (value._backend === this._backend) {
@@ -223,6 +247,7 @@ export class InplaceOps {
    * @example torch.zeros([2, 2]).copy_(torch.tensor([1, 2]))
    */
   copy_(this: Tensor, src: Tensor): Tensor {
+    checkTensor('copy_', 'src', 1, src);
     const shape = broadcastShapes(this._shape, src._shape);
     if (shape.length !== this.dim() || shape.some((s, i) => s !== this._shape[i])) {
       throw new RangeError(`The size of tensor a (${this._shape[this.dim() - 1] ?? 1}) must match the size of tensor b (${src._shape[src.dim() - 1] ?? 1}) at non-singleton dimension ${Math.max(0, this.dim() - 1)}`);
@@ -241,6 +266,8 @@ export class InplaceOps {
   }
   /** In-place `maskedFill`. */
   maskedFill_(this: Tensor, mask: Tensor, value: number): Tensor {
+    checkTensor('masked_fill_', 'mask', 1, mask);
+    checkOperand('masked_fill_', 'value', 2, value);
     const bs = broadcastShapes(this._shape, mask._shape);
     if (bs.length !== this.dim() || bs.some((s, i) => s !== this._shape[i])) {
       throw new RangeError(`The expanded size of the tensor (${this._shape[this.dim() - 1] ?? 1}) must match the existing size (${mask._shape[mask.dim() - 1] ?? 1}) at non-singleton dimension ${Math.max(0, this.dim() - 1)}.  Target sizes: [${this._shape.join(', ')}].  Tensor sizes: [${mask._shape.join(', ')}]`);

@@ -11,9 +11,12 @@ import { installTensorMethods } from './registry.js';
 import { newTensor, bLayout, torchTypeName } from './common.js';
 import { checkSameDevice, castTo } from './device.js';
 import { record, needsGrad } from './autograd.js';
+import { checkTensor } from './args.js';
 
 /** PyTorch's matmul dispatch. */
-export function matmul(a: Tensor, b: Tensor): Tensor {
+export function matmul(a: Tensor, b: Tensor, fn = 'matmul'): Tensor {
+  checkTensor(fn, 'input', 0, a);
+  checkTensor(fn, fn === 'mm' || fn === 'bmm' ? 'mat2' : 'other', 1, b);
   checkSameDevice(a, b);
   const da = a.dim(), db = b.dim();
   if (da === 0 || db === 0) throw new RangeError(`both arguments to matmul need to be at least 1D, but they are ${da}D and ${db}D`);
@@ -71,6 +74,9 @@ export function bmmPrim(a: Tensor, b: Tensor, outShape?: number[]): Tensor {
  * @example torch.linear(torch.ones([4, 3]), torch.ones([2, 3]), torch.zeros([2])).shape // [4, 2]
  */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  checkTensor('linear', 'input', 1, input);
+  checkTensor('linear', 'weight', 2, weight);
+  if (bias !== null && bias !== undefined) checkTensor('linear', 'bias', 3, bias);
   if (input.dim() === 0) throw new RangeError('both arguments to linear need to be at least 1D, but they are 0D and 2D');
   if (weight.dim() !== 2 && weight.dim() !== 1) throw new RangeError(`linear(): weight must be 1-D or 2-D, got ${weight.dim()}-D`);
   checkSameDevice(input, weight);
@@ -136,12 +142,14 @@ export class LinalgOps {
   matmul(this: Tensor, other: Tensor): Tensor { return matmul(this, other); }
   /** 2-D matrix product. */
   mm(this: Tensor, mat2: Tensor): Tensor {
+    checkTensor('mm', 'mat2', 1, mat2);
     if (this.dim() !== 2) throw new RangeError('self must be a matrix');
     if (mat2.dim() !== 2) throw new RangeError('mat2 must be a matrix');
     return matmul(this, mat2);
   }
   /** Batched 3-D matrix product (no broadcasting). */
   bmm(this: Tensor, mat2: Tensor): Tensor {
+    checkTensor('bmm', 'mat2', 1, mat2);
     if (this.dim() !== 3) throw new RangeError(`batch1 must be a 3D tensor`);
     if (mat2.dim() !== 3) throw new RangeError(`batch2 must be a 3D tensor`);
     if (this._shape[0] !== mat2._shape[0] || this._shape[2] !== mat2._shape[1]) {
@@ -151,6 +159,7 @@ export class LinalgOps {
   }
   /** Dot product of two 1-D tensors. */
   dot(this: Tensor, other: Tensor): Tensor {
+    checkTensor('dot', 'other', 1, other);
     if (this.dim() !== 1 || other.dim() !== 1) throw new RangeError(`1D tensors expected, but got ${this.dim()}D and ${other.dim()}D tensors`);
     return matmul(this, other);
   }

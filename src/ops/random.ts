@@ -14,6 +14,8 @@ import { installTensorMethods } from './registry.js';
 import { TensorOptions, isPlainObject, bLayout } from './common.js';
 import { resolveDevice, isMeta } from './device.js';
 import { parseSize, finish, onMetaDevice, filled, fromValues, likeOpts, emptyLike } from './creation.js';
+import { checkFactoryOptions } from './creation.js';
+import { checkAlloc, checkInt, typeName } from './args.js';
 
 /** Random fills on meta write nothing; the leaf-write check still applies. */
 export function checkLeafWrite(t: Tensor): Tensor {
@@ -43,6 +45,7 @@ export function randomTensor(shape: readonly number[], opts: TensorOptions & { g
   const g: Generator = opts.generator ?? defaultGenerator;
   const { dev, backend } = resolveDevice(opts.device);
   const n = numelOf(shape);
+  if (dev.type !== 'meta') checkAlloc(opts.dtype ?? defaultDt ?? getDefaultDtype(), n);
   if (backend.random === undefined) {
     const vals = new Float64Array(n);
     drawSamples(vals, dist, g);
@@ -65,6 +68,7 @@ export function writeValues(t: Tensor, vals: Float64Array): Tensor {
 /** Uniform [0, 1) samples from the default generator (or `opts.generator`). */
 export function rand(...args: (number | readonly number[] | (TensorOptions & { generator?: Generator }))[]): Tensor {
   const { shape, opts } = parseSize(args);
+  checkFactoryOptions('rand', opts, ['generator']);
   if (onMetaDevice(opts)) return filled(shape, 0, opts); // no values to draw (and no generator state consumed)
   return randomTensor(shape, opts, { kind: 'uniform', from: 0, to: 1 });
 }
@@ -72,6 +76,7 @@ export function rand(...args: (number | readonly number[] | (TensorOptions & { g
 /** Standard normal samples. @example torch.manualSeed(0); torch.randn([2, 3]) */
 export function randn(...args: (number | readonly number[] | (TensorOptions & { generator?: Generator }))[]): Tensor {
   const { shape, opts } = parseSize(args);
+  checkFactoryOptions('randn', opts, ['generator']);
   if (onMetaDevice(opts)) return filled(shape, 0, opts); // no values to draw (and no generator state consumed)
   return randomTensor(shape, opts, { kind: 'normal', mean: 0, std: 1 });
 }
@@ -83,20 +88,27 @@ export function randn(...args: (number | readonly number[] | (TensorOptions & { 
 export function randint(a: number, b: number | readonly number[], c?: readonly number[] | (TensorOptions & { generator?: Generator }), d?: TensorOptions & { generator?: Generator }): Tensor {
   let low = 0, high: number, size: readonly number[], opts: any = {};
   if (Array.isArray(b)) { high = a; size = b as number[]; opts = c ?? {}; } else { low = a; high = b as number; size = c as number[]; opts = d ?? {}; }
+  opts = checkFactoryOptions('randint', opts, ['generator']);
+  checkInt('randint', 'low', 1, low);
+  checkInt('randint', 'high', 2, high);
+  if (!Array.isArray(size)) throw new TypeError(`randint(): argument 'size' must be tuple of ints, not ${typeName(size)}`);
   if (high <= low) throw new RangeError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
   return randomTensor(checkShape(size), opts, { kind: 'randint', low, high }, 'int64');
 }
 
 /** A random permutation of 0..n-1 (int64). */
 export function randperm(n: number, opts: TensorOptions & { generator?: Generator } = {}): Tensor {
+  opts = checkFactoryOptions('randperm', opts, ['generator']);
+  checkInt('randperm', 'n', 1, n);
+  checkShape([n]); // PyTorch: "Trying to create tensor with negative dimension -1: [-1]"
   return randomTensor([n], opts, { kind: 'permutation' }, 'int64');
 }
 
 /** Standard normal samples with another tensor's shape and dtype. */
-export function randnLike(t: Tensor, opts: TensorOptions = {}): Tensor { return randn([...t._shape], likeOpts(t, opts)); }
+export function randnLike(t: Tensor, opts: TensorOptions = {}): Tensor { return randn([...t._shape], likeOpts(t, opts, 'randn_like')); }
 
 /** Uniform samples with another tensor's shape and dtype. */
-export function randLike(t: Tensor, opts: TensorOptions = {}): Tensor { return rand([...t._shape], likeOpts(t, opts)); }
+export function randLike(t: Tensor, opts: TensorOptions = {}): Tensor { return rand([...t._shape], likeOpts(t, opts, 'rand_like')); }
 
 /** The random methods of `Tensor` (installed on `Tensor.prototype`; typed through `interface Tensor`). */
 export class RandomOps {

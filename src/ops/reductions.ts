@@ -11,6 +11,8 @@ import { softmaxForward } from '../nn/_kernels.js';
 import { Tensor } from '../tensor.js';
 import { normDim, normDims } from '../shape.js';
 import { installTensorMethods } from './registry.js';
+import { checkOptions } from '../_options.js';
+import { checkDType, typeName } from './args.js';
 import { isPlainObject, newTensor, torchTypeName } from './common.js';
 import { record, needsGrad } from './autograd.js';
 import { unary, where } from './elementwise.js';
@@ -46,12 +48,13 @@ export type DimArg = number | readonly number[] | null | undefined;
 export interface ReduceOpts { dim?: DimArg; keepdim?: boolean; dtype?: DType }
 
 /** Parses (dim?, keepdim?, opts?) in PyTorch's positional order or as one trailing options object. */
-export function parseReduce(a?: DimArg | ReduceOpts, b?: boolean | ReduceOpts, c?: ReduceOpts): Required<Pick<ReduceOpts, 'keepdim'>> & ReduceOpts {
+export function parseReduce(a?: DimArg | ReduceOpts, b?: boolean | ReduceOpts, c?: ReduceOpts, fn = 'sum'): Required<Pick<ReduceOpts, 'keepdim'>> & ReduceOpts {
   let dim: DimArg = undefined, keepdim = false, dtype: DType | undefined;
-  const apply = (o: ReduceOpts) => { if (o.dim !== undefined) dim = o.dim; if (o.keepdim !== undefined) keepdim = o.keepdim; if (o.dtype !== undefined) dtype = o.dtype; };
+  const apply = (o: ReduceOpts) => { checkOptions(fn, o, ['dim', 'keepdim', 'dtype']); if (o.dtype !== undefined) checkDType(fn, o.dtype); if (o.dim !== undefined) dim = o.dim; if (o.keepdim !== undefined) keepdim = o.keepdim; if (o.dtype !== undefined) dtype = o.dtype; };
   if (isPlainObject(a)) apply(a as ReduceOpts); else dim = a as DimArg;
   if (isPlainObject(b)) apply(b as ReduceOpts); else if (b !== undefined) keepdim = b as boolean;
   if (c !== undefined) apply(c);
+  if (typeof keepdim !== 'boolean') throw new TypeError(`${fn}(): argument 'keepdim' must be bool, not ${typeName(keepdim)}`);
   return { dim, keepdim, dtype };
 }
 
@@ -63,7 +66,7 @@ export function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
 
 export function softmaxImpl(x: Tensor, dimArg: number | { dim: number; dtype?: DType }, dtype: DType | undefined, log: boolean): Tensor {
   let dim = dimArg as number;
-  if (isPlainObject(dimArg)) { dim = dimArg.dim; dtype = dimArg.dtype; }
+  if (isPlainObject(dimArg)) { checkOptions(log ? 'log_softmax' : 'softmax', dimArg, ['dim', 'dtype']); dim = dimArg.dim; dtype = dimArg.dtype; }
   if (dim === undefined || dim === null) throw new TypeError(`${log ? 'log_softmax' : 'softmax'}() missing required argument 'dim'`);
   let input = x;
   if (dtype !== undefined) input = x.to(dtype);
@@ -110,7 +113,7 @@ export class ReductionOps {
    * @example torch.tensor([1, 2, 3, 4]).mean() // tensor(2.5000)
    */
   mean(this: Tensor, dim?: DimArg | ReduceOpts, keepdim?: boolean | ReduceOpts, opts?: ReduceOpts): Tensor {
-    const p = parseReduce(dim, keepdim, opts);
+    const p = parseReduce(dim, keepdim, opts, 'mean');
     const dt = p.dtype ?? this.dtype;
     if (!isFloating(dt)) {
       throw new TypeError(`mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${torchTypeName(this.dtype)}`);
@@ -123,7 +126,7 @@ export class ReductionOps {
   }
   /** Product over `dim`. */
   prod(this: Tensor, dim?: number | { dim?: number; keepdim?: boolean; dtype?: DType }, keepdim?: boolean | ReduceOpts, opts?: ReduceOpts): Tensor {
-    const p = parseReduce(dim as DimArg, keepdim, opts);
+    const p = parseReduce(dim as DimArg, keepdim, opts, 'prod');
     const axes = reduceAxes(this, p.dim);
     const dt = p.dtype ?? (isFloating(this.dtype) ? this.dtype : 'int64');
     const out = reduceRaw('prod', this, axes, p.keepdim, dt);
@@ -136,7 +139,7 @@ export class ReductionOps {
   amin(this: Tensor, dim?: DimArg | ReduceOpts, keepdim?: boolean | ReduceOpts): Tensor { return this._extreme('min', dim, keepdim); }
   /** @internal */
   _extreme(this: Tensor, op: 'max' | 'min', dim?: DimArg | ReduceOpts, keepdim?: boolean | ReduceOpts): Tensor {
-    const p = parseReduce(dim, keepdim);
+    const p = parseReduce(dim, keepdim, undefined, op === 'max' ? 'amax' : 'amin');
     const axes = reduceAxes(this, p.dim);
     for (const a of axes) {
       if (this._shape[a] === 0) throw new RangeError(`${op}(): Expected reduction dim ${a} to have non-zero size.`);
@@ -161,7 +164,7 @@ export class ReductionOps {
   /** @internal */
   _maxmin(this: Tensor, op: 'max' | 'min', dim?: number | Tensor | { dim?: number; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): any {
     if (dim instanceof Tensor) return op === 'max' ? this.maximum(dim) : this.minimum(dim);
-    const p = parseReduce(dim as DimArg, keepdim as boolean);
+    const p = parseReduce(dim as DimArg, keepdim as boolean, undefined, op);
     if (p.dim === undefined || p.dim === null) {
       if (this.numel() === 0) throw new RangeError(`${op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
       return this._extreme(op, null, false);
@@ -180,7 +183,7 @@ export class ReductionOps {
   argmin(this: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean }, keepdim?: boolean): Tensor { return this._arg('argmin', dim, keepdim); }
   /** @internal */
   _arg(this: Tensor, op: 'argmax' | 'argmin', dim?: number | null | { dim?: number | null; keepdim?: boolean }, keepdim?: boolean): Tensor {
-    const p = parseReduce(dim as DimArg, keepdim);
+    const p = parseReduce(dim as DimArg, keepdim, undefined, op);
     if (p.dim === undefined || p.dim === null) {
       if (this.numel() === 0) throw new RangeError(`${op}(): Expected reduction dim to be specified for input.numel() == 0.`);
       const flat = this.reshape([-1]);
@@ -195,12 +198,12 @@ export class ReductionOps {
   }
   /** True if all elements are non-zero. */
   all(this: Tensor, dim?: DimArg | ReduceOpts, keepdim?: boolean): Tensor {
-    const p = parseReduce(dim, keepdim);
+    const p = parseReduce(dim, keepdim, undefined, 'all');
     return reduceRaw('all', this, reduceAxes(this, p.dim), p.keepdim, 'bool');
   }
   /** True if any element is non-zero. */
   any(this: Tensor, dim?: DimArg | ReduceOpts, keepdim?: boolean): Tensor {
-    const p = parseReduce(dim, keepdim);
+    const p = parseReduce(dim, keepdim, undefined, 'any');
     return reduceRaw('any', this, reduceAxes(this, p.dim), p.keepdim, 'bool');
   }
   /**
@@ -209,7 +212,7 @@ export class ReductionOps {
    */
   var(this: Tensor, dim?: DimArg | { dim?: DimArg; unbiased?: boolean; correction?: number; keepdim?: boolean }, unbiased?: boolean | { unbiased?: boolean; correction?: number; keepdim?: boolean }, keepdim?: boolean): Tensor {
     let d: DimArg = undefined, corr = 1, kd = false;
-    const apply = (o: any) => { if (o.dim !== undefined) d = o.dim; if (o.unbiased !== undefined) corr = o.unbiased ? 1 : 0; if (o.correction !== undefined) corr = o.correction; if (o.keepdim !== undefined) kd = o.keepdim; };
+    const apply = (o: any) => { checkOptions('var', o, ['dim', 'unbiased', 'correction', 'keepdim']); if (o.dim !== undefined) d = o.dim; if (o.unbiased !== undefined) corr = o.unbiased ? 1 : 0; if (o.correction !== undefined) corr = o.correction; if (o.keepdim !== undefined) kd = o.keepdim; };
     if (isPlainObject(dim)) apply(dim); else d = dim as DimArg;
     if (isPlainObject(unbiased)) apply(unbiased); else if (unbiased !== undefined) corr = unbiased ? 1 : 0;
     if (keepdim !== undefined) kd = keepdim;
@@ -232,7 +235,7 @@ export class ReductionOps {
    */
   norm(this: Tensor, p: number | 'fro' | { p?: number | 'fro'; dim?: DimArg; keepdim?: boolean } = 2, dim?: DimArg, keepdim = false): Tensor {
     let pp: number | 'fro' = 2, d: DimArg = dim;
-    if (isPlainObject(p)) { pp = p.p ?? 2; d = p.dim; keepdim = p.keepdim ?? false; } else pp = p;
+    if (isPlainObject(p)) { checkOptions('norm', p, ['p', 'dim', 'keepdim']); pp = p.p ?? 2; d = p.dim; keepdim = p.keepdim ?? false; } else pp = p;
     const pn = pp === 'fro' ? 2 : pp;
     if (!isFloating(this.dtype)) throw new TypeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${torchTypeName(this.dtype)}`);
     const axes = reduceAxes(this, d);
@@ -254,7 +257,7 @@ export class ReductionOps {
    */
   logsumexp(this: Tensor, dim: DimArg | { dim?: DimArg; keepdim?: boolean }, keepdim = false): Tensor {
     let d: DimArg = dim as DimArg;
-    if (isPlainObject(dim)) { const o = dim as { dim?: DimArg; keepdim?: boolean }; d = o.dim; keepdim = o.keepdim ?? false; }
+    if (isPlainObject(dim)) { checkOptions('logsumexp', dim, ['dim', 'keepdim']); const o = dim as { dim?: DimArg; keepdim?: boolean }; d = o.dim; keepdim = o.keepdim ?? false; }
     const axes = reduceAxes(this, d);
     const x = isFloating(this.dtype) ? this : this.to(getDefaultDtype());
     if (x.numel() === 0) return x.exp().sum(axes, keepdim).log();
@@ -276,7 +279,7 @@ export class ReductionOps {
   /** Cumulative sum along `dim`. @example torch.tensor([1, 2, 3]).cumsum(0) // tensor([1., 3., 6.]) */
   cumsum(this: Tensor, dim: number | { dim: number; dtype?: DType }, dtype?: DType): Tensor {
     let d = dim as number;
-    if (isPlainObject(dim)) { d = dim.dim; dtype = dim.dtype; }
+    if (isPlainObject(dim)) { checkOptions('cumsum', dim, ['dim', 'dtype']); d = dim.dim; dtype = dim.dtype; }
     const nd = normDim(d, this.dim());
     const dt = dtype ?? (isFloating(this.dtype) ? this.dtype : 'int64');
     if (this.dim() === 0) return this.to(dt).clone();

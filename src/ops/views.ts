@@ -13,10 +13,26 @@ import { record, needsGrad } from './autograd.js';
 import type { RecordArgs } from './autograd.js';
 import type { RuleContexts } from '../autograd/rules.js';
 import { arange } from './creation.js';
+import { checkInt, checkIntList, checkOptInt, checkTensor, checkTensorList, typeName } from './args.js';
+import { checkOptions } from '../_options.js';
+import { checkShape } from '../shape.js';
 
-export function flatShape(args: readonly (number | readonly number[])[]): number[] {
-  if (args.length === 1 && Array.isArray(args[0])) return [...(args[0] as number[])];
-  return args as number[];
+/**
+ * The sizes of `view(2, 3)` or `view([2, 3])`, each checked to be an integer (`fn` and `name` for the message:
+ * `view(): argument 'size' must be tuple of ints, not float`).
+ */
+export function flatShape(args: readonly (number | readonly number[])[], fn = 'view', name = 'size'): number[] {
+  const list = args.length === 1 && Array.isArray(args[0]) ? [...(args[0] as number[])] : args as number[];
+  if (args.length === 1 && !Array.isArray(args[0]) && typeof args[0] !== 'number') {
+    throw new TypeError(`${fn}(): argument '${name}' (position 1) must be tuple of ints, not ${typeName(args[0])}`);
+  }
+  return checkIntList(fn, name, 1, list);
+}
+
+/** The `dim` of cat/stack: a number or `{ dim }`. */
+function catDim(fn: string, dim: unknown): number {
+  if (isPlainObject(dim)) { checkOptions(fn, dim, ['dim']); return checkInt(fn, 'dim', 2, (dim as { dim?: number }).dim ?? 0); }
+  return checkInt(fn, 'dim', 2, dim);
 }
 
 export function viewOp<K extends 'view' | 'permute' | 'expand' | 'viewSlice'>(x: Tensor, shape: number[], strides: number[], offset: number, rule: K, ctx: RuleContexts[K]): Tensor {
@@ -29,7 +45,8 @@ export function viewOp<K extends 'view' | 'permute' | 'expand' | 'viewSlice'>(x:
  * @example torch.cat([torch.zeros([2, 3]), torch.ones([1, 3])]).shape // [3, 3]
  */
 export function cat(tensors: readonly Tensor[], dim: number | { dim?: number } = 0): Tensor {
-  const dd = typeof dim === 'number' ? dim : dim.dim ?? 0;
+  checkTensorList('cat', tensors);
+  const dd = catDim('cat', dim);
   if (tensors.length === 0) throw new RangeError('torch.cat(): expected a non-empty list of Tensors');
   // legacy: 1-D empty tensors are skipped
   const parts = tensors.filter((t) => !(t.dim() === 1 && t._shape[0] === 0));
@@ -55,7 +72,8 @@ export function cat(tensors: readonly Tensor[], dim: number | { dim?: number } =
   const strides = contiguousStrides(shape);
   let off = 0;
   for (const t of parts) {
-    ref._backend.copy(t._s, t.layout, s, { shape: t._shape, strides, offset: off * strides[d]! });
+    // an empty part copies nothing (its offset may lie past the end of an empty result: found by the property suite)
+    if (t.numel() > 0) ref._backend.copy(t._s, t.layout, s, { shape: t._shape, strides, offset: off * strides[d]! });
     off += t._shape[d]!;
   }
   const out = newTensor(s, shape, ref);
@@ -67,7 +85,8 @@ export function cat(tensors: readonly Tensor[], dim: number | { dim?: number } =
  * @example torch.stack([torch.zeros([3]), torch.ones([3])], 1).shape // [3, 2]
  */
 export function stack(tensors: readonly Tensor[], dim: number | { dim?: number } = 0): Tensor {
-  const dd = typeof dim === 'number' ? dim : dim.dim ?? 0;
+  checkTensorList('stack', tensors);
+  const dd = catDim('stack', dim);
   if (tensors.length === 0) throw new RangeError('stack expects a non-empty TensorList');
   const ref = tensors[0]!;
   tensors.forEach((t, i) => {
@@ -86,7 +105,7 @@ export class ViewOps {
    * @example torch.arange(6).view(2, 3).shape // [2, 3]
    */
   view(this: Tensor, ...shape: (number | readonly number[])[]): Tensor {
-    const s = inferShape(flatShape(shape), this.numel());
+    const s = inferShape(flatShape(shape, 'view'), this.numel());
     const st = viewStrides(this._shape, this._strides, s);
     if (st === null) {
       throw new RangeError("view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.");
@@ -95,15 +114,15 @@ export class ViewOps {
   }
   /** Like `view`, copying only when the layout requires it. @example torch.arange(6).reshape([3, -1]) */
   reshape(this: Tensor, ...shape: (number | readonly number[])[]): Tensor {
-    const s = inferShape(flatShape(shape), this.numel());
+    const s = inferShape(flatShape(shape, 'reshape', 'shape'), this.numel());
     const st = viewStrides(this._shape, this._strides, s);
     if (st !== null) return viewOp(this, s, st, this._offset, 'view', { shape: this._shape });
     return this.contiguous().view(s);
   }
   /** `view` to another tensor's shape. */
-  viewAs(this: Tensor, other: Tensor): Tensor { return this.view(other._shape); }
+  viewAs(this: Tensor, other: Tensor): Tensor { return this.view(checkTensor('view_as', 'other', 1, other)._shape); }
   /** `reshape` to another tensor's shape. */
-  reshapeAs(this: Tensor, other: Tensor): Tensor { return this.reshape(other._shape); }
+  reshapeAs(this: Tensor, other: Tensor): Tensor { return this.reshape(checkTensor('reshape_as', 'other', 1, other)._shape); }
   /**
    * Inserts a dimension of size 1 at `dim` (a view); `x.unsqueeze(0)` adds a batch dimension.
    * Valid dims: [-dim()-1, dim()].
@@ -135,7 +154,7 @@ export class ViewOps {
    * @example torch.zeros([2, 3, 4]).permute(2, 0, 1).shape // [4, 2, 3]
    */
   permute(this: Tensor, ...dims: (number | readonly number[])[]): Tensor {
-    const ds = flatShape(dims);
+    const ds = flatShape(dims, 'permute', 'dims');
     if (ds.length !== this.dim()) {
       throw new RangeError(`permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${this.dim()} is not equal to len(dims) = ${ds.length}`);
     }
@@ -167,7 +186,7 @@ export class ViewOps {
    * @example torch.zeros([3, 1]).expand(3, 4).shape // [3, 4]
    */
   expand(this: Tensor, ...sizes: (number | readonly number[])[]): Tensor {
-    const target = flatShape(sizes);
+    const target = flatShape(sizes, 'expand', 'size');
     if (target.length < this.dim()) {
       throw new RangeError(`expand(${this.dtype}{[${this._shape.join(', ')}]}, size=[${target.join(', ')}]): the number of sizes provided (${target.length}) must be greater or equal to the number of dimensions in the tensor (${this.dim()})`);
     }
@@ -178,10 +197,12 @@ export class ViewOps {
       let t = target[d]!;
       if (k < 0) {
         if (t === -1) throw new RangeError(`The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension ${d}`);
+        if (t < 0) throw new RangeError(`Trying to create tensor with negative dimension ${t}: [${target.join(', ')}]`);
         shape.push(t); strides.push(0); continue;
       }
       const s = this._shape[k]!;
       if (t === -1) t = s;
+      if (t < 0) throw new RangeError(`Trying to create tensor with negative dimension ${t}: [${target.join(', ')}]`);
       if (s !== t) {
         if (s !== 1) {
           throw new RangeError(`The expanded size of the tensor (${t}) must match the existing size (${s}) at non-singleton dimension ${d}.  Target sizes: [${target.join(', ')}].  Tensor sizes: [${this._shape.join(', ')}]`);
@@ -193,12 +214,13 @@ export class ViewOps {
     return viewOp(this, shape, strides, this._offset, 'expand', null);
   }
   /** `expand` to another tensor's shape. */
-  expandAs(this: Tensor, other: Tensor): Tensor { return this.expand(other._shape); }
+  expandAs(this: Tensor, other: Tensor): Tensor { return this.expand(checkTensor('expand_as', 'other', 1, other)._shape); }
   /**
    * `length` elements of `dim` from `start` (a view).
    * @example torch.arange(10).narrow(0, 2, 3).tolist() // [2, 3, 4]
    */
   narrow(this: Tensor, dim: number, start: number, length: number): Tensor {
+    checkInt('narrow', 'dim', 1, dim); checkInt('narrow', 'start', 2, start); checkInt('narrow', 'length', 3, length);
     if (this.dim() === 0) throw new RangeError('narrow() cannot be applied to a 0-dim tensor.');
     const d = normDim(dim, this.dim());
     const size = this._shape[d]!;
@@ -212,6 +234,7 @@ export class ViewOps {
    * @example torch.arange(10).slice(0, 1, 8, 3).tolist() // [1, 4, 7]
    */
   slice(this: Tensor, dim: number, start: number | null = null, end: number | null = null, step = 1): Tensor {
+    checkInt('slice', 'dim', 1, dim); checkOptInt('slice', 'start', 2, start); checkOptInt('slice', 'end', 3, end); checkInt('slice', 'step', 4, step);
     const d = normDim(dim, this.dim());
     const size = this._shape[d]!;
     if (step <= 0) throw new RangeError('slice step must be positive');
@@ -233,6 +256,7 @@ export class ViewOps {
    * @example torch.tensor([[1, 2], [3, 4]]).select(0, 1).tolist() // [3, 4]
    */
   select(this: Tensor, dim: number, index: number): Tensor {
+    checkInt('select', 'dim', 1, dim); checkInt('select', 'index', 2, index);
     if (this.dim() === 0) throw new RangeError('select() cannot be applied to a 0-dim tensor.');
     const d = normDim(dim, this.dim());
     const size = this._shape[d]!;
@@ -248,7 +272,8 @@ export class ViewOps {
    * @example torch.zeros([2, 3, 4]).flatten(1).shape // [2, 12]
    */
   flatten(this: Tensor, startDim: number | { startDim?: number; endDim?: number } = 0, endDim = -1): Tensor {
-    if (isPlainObject(startDim)) { endDim = startDim.endDim ?? -1; startDim = startDim.startDim ?? 0; }
+    if (isPlainObject(startDim)) { checkOptions('flatten', startDim, ['startDim', 'endDim']); endDim = startDim.endDim ?? -1; startDim = startDim.startDim ?? 0; }
+    checkInt('flatten', 'start_dim', 1, startDim); checkInt('flatten', 'end_dim', 2, endDim);
     if (this.dim() === 0) return this.reshape([1]);
     const s = normDim(startDim as number, this.dim()), e = normDim(endDim, this.dim());
     if (s > e) throw new RangeError('flatten() has invalid args: start_dim cannot come after end_dim');
@@ -260,16 +285,24 @@ export class ViewOps {
    * @example torch.zeros([2, 12]).unflatten(1, [3, 4]).shape // [2, 3, 4]
    */
   unflatten(this: Tensor, dim: number, sizes: readonly number[]): Tensor {
+    checkInt('unflatten', 'dim', 1, dim);
+    if (!Array.isArray(sizes)) throw new TypeError(`unflatten(): argument 'sizes' (position 2) must be tuple of ints, not ${typeName(sizes)}`);
+    checkIntList('unflatten', 'sizes', 2, sizes);
     const d = normDim(dim, this.dim());
     const inner = inferShape(sizes, this._shape[d]!);
     return this.view([...this._shape.slice(0, d), ...inner, ...this._shape.slice(d + 1)]);
   }
   /** Splits into pieces of `splitSize` (or of the listed sizes) along `dim` (views). */
   split(this: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
+    checkInt('split', 'dim', 2, dim);
+    if (typeof splitSize === 'number') checkInt('split', 'split_size', 1, splitSize);
+    else if (Array.isArray(splitSize)) checkIntList('split_with_sizes', 'split_sizes', 1, splitSize);
+    else throw new TypeError(`split(): argument 'split_size' (position 1) must be int or tuple of ints, not ${typeName(splitSize)}`);
     const d = normDim(dim, this.dim());
     const size = this._shape[d]!;
     const out: Tensor[] = [];
     if (typeof splitSize === 'number') {
+      if (splitSize < 0) throw new RangeError(`split expects split_size be non-negative, but got split_size=${splitSize}`);
       if (splitSize <= 0 && size > 0) throw new RangeError(`split_size can only be 0 if dimension size is 0, but got dimension size of ${size}`);
       for (let s = 0; s < size || (s === 0 && size === 0 && out.length === 0); s += splitSize) {
         out.push(this.narrow(d, s, Math.min(splitSize, size - s)));
@@ -277,6 +310,10 @@ export class ViewOps {
       }
       return out;
     }
+    splitSize.forEach((len, i) => {
+      if (len < 0) throw new RangeError(`split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes=[${splitSize.join(', ')}]`);
+      void i;
+    });
     const total = splitSize.reduce((a, b) => a + b, 0);
     if (total !== size) throw new RangeError(`split_with_sizes expects split_sizes to sum exactly to ${size} (input tensor's size at dimension ${d}), but got split_sizes=[${splitSize.join(', ')}]`);
     let s = 0;
@@ -285,6 +322,7 @@ export class ViewOps {
   }
   /** Splits into `chunks` pieces along `dim` (the last may be smaller). */
   chunk(this: Tensor, chunks: number, dim = 0): Tensor[] {
+    checkInt('chunk', 'chunks', 1, chunks); checkInt('chunk', 'dim', 2, dim);
     if (chunks <= 0) throw new RangeError('chunk expects `chunks` to be greater than 0, got: ' + chunks);
     const d = normDim(dim, this.dim());
     const size = this._shape[d]!;
@@ -292,13 +330,16 @@ export class ViewOps {
   }
   /** Separate views along `dim`. */
   unbind(this: Tensor, dim = 0): Tensor[] {
+    checkInt('unbind', 'dim', 1, dim);
     const d = normDim(dim, this.dim());
     return Array.from({ length: this._shape[d]! }, (_, i) => this.select(d, i));
   }
   /** Reverses the order along `dims` (copies, as PyTorch). */
   flip(this: Tensor, dims: number | readonly number[]): Tensor {
     let r: Tensor = this;
-    for (const d of normDims(typeof dims === 'number' ? [dims] : dims, this.dim())) {
+    const dl = typeof dims === 'number' ? [dims] : Array.isArray(dims) ? dims : [dims as unknown as number];
+    checkIntList('flip', 'dims', 1, dl);
+    for (const d of normDims(dl, this.dim())) {
       const n = this._shape[d]!;
       r = r.indexSelect(d, arange(n - 1, -1, -1, { device: this.device }));
     }
@@ -306,10 +347,11 @@ export class ViewOps {
   }
   /** Tiles the tensor (`Tensor.repeat`). @example torch.tensor([1, 2]).repeat(2).tolist() // [1, 2, 1, 2] */
   repeat(this: Tensor, ...sizes: (number | readonly number[])[]): Tensor {
-    const reps = flatShape(sizes);
+    const reps = flatShape(sizes, 'repeat', 'repeats');
     if (reps.length < this.dim()) throw new RangeError('Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor');
     const pad = reps.length - this.dim();
     const shape = [...new Array<number>(pad).fill(1), ...this._shape];
+    checkShape(shape.map((s, i) => s * reps[i]!)); // PyTorch: "Trying to create tensor with negative dimension -4: [6, -4]"
     // view as [1, s0, 1, s1, ...], expand to [r0, s0, r1, s1, ...], reshape
     const inter: number[] = [], exp: number[] = [];
     shape.forEach((s, i) => { inter.push(1, s); exp.push(reps[i]!, s); });
