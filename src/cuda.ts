@@ -18,7 +18,6 @@
 import { readFileSync } from 'node:fs';
 import { visibleDevices, setCurrentDeviceIndex, currentDeviceIndex } from './device.js';
 import { getBackend, hasBackend, registeredDeviceCount } from './tensor.js';
-import * as nativeMod from './backend/native/index.js';
 
 /** What the native addon reports about CUDA (`nativeCudaInfo()`), or null when the addon is not loaded. */
 export interface NativeCudaInfo { builtWithCuda: boolean; available: boolean; deviceCount: number }
@@ -50,11 +49,25 @@ export const CUDA_FIX =
   'to get a CUDA-enabled libtorch, point LIBTORCH at a CUDA build of libtorch (LIBTORCH=/path/to/libtorch npm run build:native), ' +
   'or install a CUDA build of PyTorch for python3 and run npm run build:native';
 
+/**
+ * @internal What the native backend can say about CUDA. `index.ts` (the composition root) wires it in, so this module
+ * imports no backend: code above `src/backend/` stays device-generic.
+ */
+export interface NativeCudaProvider {
+  isAvailable(): boolean;
+  reason(): string | null;
+  cudaInfo(): NativeCudaInfo | null;
+  /** libtorch's version when `backend` is the native backend, else null. */
+  torchVersion(backend: unknown): string | null;
+}
+let provider: NativeCudaProvider | null = null;
+/** @internal */
+export function setNativeCudaProvider(p: NativeCudaProvider | null): void { provider = p; }
+
 /** @internal The native addon's CUDA report, or null when the addon is unavailable or has no such report. */
 export function nativeCudaInfo(): NativeCudaInfo | null {
-  if (!nativeMod.isAvailable()) return null;
-  const f = (nativeMod as any).nativeCudaInfo as (() => NativeCudaInfo | null) | undefined;
-  return typeof f === 'function' ? f() : null;
+  if (provider === null || !provider.isAvailable()) return null;
+  return provider.cudaInfo();
 }
 
 /** What was found when looking for CUDA: the input of {@link explainUnavailable}. */
@@ -101,7 +114,8 @@ export function explainUnavailable(f: CudaFindings): string | null {
  */
 export function unavailableReason(): string | null {
   const cuda = hasBackend('cuda');
-  const nativeReason = cuda ? null : nativeMod.isAvailable() ? null : nativeMod.reason();
+  const nativeReason = cuda ? null : provider === null ? 'the native backend is not part of this build'
+    : provider.isAvailable() ? null : provider.reason();
   return explainUnavailable({
     cudaBackendDevices: cuda ? deviceCount() : null,
     nativeReason,
@@ -114,7 +128,7 @@ export function unavailableReason(): string | null {
 /** "1.13.0 from libtorch-dev (/usr)": the serving native backend's version and where the build found libtorch. */
 function torchVersion(): string | null {
   const cpu = getBackend('cpu');
-  const version = cpu instanceof nativeMod.NativeBackend ? cpu.torchVersion : null;
+  const version = provider === null ? null : provider.torchVersion(cpu);
   let source: string | null = null;
   try {
     source = (JSON.parse(readFileSync(new URL('../../native/build/status.json', import.meta.url), 'utf8')) as { libtorch?: string }).libtorch ?? null;

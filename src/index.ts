@@ -11,11 +11,19 @@
 import { CpuBackend } from './backend/cpu/cpu.js';
 import { MetaBackend } from './backend/meta/meta.js';
 import { registerBackend } from './tensor.js';
-import { selectCpuBackend } from './backend/native/index.js';
+import * as nativeMod from './backend/native/index.js';
+import { setNativeCudaProvider } from './cuda.js';
 
 // TORCHLET_BACKEND=portable|native|auto picks what serves `cpu` (src/backend/native/index.ts); the meta device
 // (shape-only) has one instance.
-registerBackend('cpu', selectCpuBackend(() => new CpuBackend()));
+registerBackend('cpu', nativeMod.selectCpuBackend(() => new CpuBackend()));
+// torch.cuda asks the native backend what it knows about CUDA through this provider (cuda.ts imports no backend)
+setNativeCudaProvider({
+  isAvailable: () => nativeMod.isAvailable(),
+  reason: () => nativeMod.reason(),
+  cudaInfo: () => nativeMod.nativeCudaInfo(),
+  torchVersion: (b) => (b instanceof nativeMod.NativeBackend ? b.torchVersion : null),
+});
 registerBackend('meta', new MetaBackend());
 
 export { Tensor, registerBackend, getBackend, hasBackend } from './tensor.js';
