@@ -146,3 +146,18 @@ export function checkShape(shape: readonly number[]): number[] {
   });
   return [...shape];
 }
+
+/**
+ * Row-major `data` as nested arrays of `shape` (what `tolist()` returns): booleans for bool data, a bare value for
+ * a 0-dim shape.
+ */
+export function nestValues(data: ArrayLike<number>, shape: readonly number[], isBool: boolean): any {
+  let i = 0;
+  const build = (d: number): any => {
+    if (d === shape.length) { const v = data[i++]!; return isBool ? v !== 0 : v; }
+    const out = new Array(shape[d]);
+    for (let k = 0; k < shape[d]!; k++) out[k] = build(d + 1);
+    return out;
+  };
+  return build(0);
+}

@@ -10,7 +10,7 @@ import { CPU, Device, canonicalDevice, device as parseDevice, registerDeviceType
 import type { DeviceLike } from './device.js';
 import { Node, trackAllocation } from './autograd/engine.js';
 import { isInferenceModeEnabled } from './autograd/grad_mode.js';
-import { contiguousStrides, numelOf } from './shape.js';
+import { contiguousStrides, nestValues, numelOf } from './shape.js';
 import * as ops from './ops.js';
 import { registerTensorPrototype } from './ops/registry.js';
 
@@ -299,17 +299,7 @@ export class Tensor {
    * @example torch.eye(2).tolist() // [[1, 0], [0, 1]]
    */
   tolist(): any {
-    const data = this.dataSync();
-    const isBool = this.dtype === 'bool';
-    const shape = this._shape;
-    let i = 0;
-    const build = (d: number): any => {
-      if (d === shape.length) { const v = data[i++]!; return isBool ? v !== 0 : v; }
-      const out = new Array(shape[d]);
-      for (let k = 0; k < shape[d]!; k++) out[k] = build(d + 1);
-      return out;
-    };
-    return build(0);
+    return nestValues(this.dataSync(), this._shape, this.dtype === 'bool');
   }
 
   /**

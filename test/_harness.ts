@@ -22,6 +22,7 @@ import * as nodeTest from 'node:test';
 import * as torch from 'torchlet';
 import type { Tensor } from 'torchlet';
 import { asyncOnlyBackend } from '../src/backend/testing/async_only.js';
+import { nestValues } from '../src/shape.js';
 import type { AsyncOnlyBackend } from '../src/backend/testing/async_only.js';
 
 /** The backend this process's suites run on. */
@@ -114,17 +115,7 @@ export function dataOf(t: Tensor): ReturnType<Tensor["data"]> { return t.data();
 
 /** `t.tolist()` through the asynchronous read: nested arrays, booleans for bool tensors, a number for 0-dim. */
 export async function toList(t: Tensor): Promise<any> {
-  const data = await t.data();
-  const isBool = t.dtype === 'bool';
-  const shape = t.shape;
-  let i = 0;
-  const build = (d: number): any => {
-    if (d === shape.length) { const v = data[i++]!; return isBool ? v !== 0 : v; }
-    const out = new Array(shape[d]);
-    for (let k = 0; k < shape[d]!; k++) out[k] = build(d + 1);
-    return out;
-  };
-  return build(0);
+  return nestValues(await t.data(), t.shape, t.dtype === 'bool');
 }
 
 /** `t.item()` through the asynchronous read (bool → 0/1). */

@@ -9,6 +9,7 @@
  */
 import { Tensor, fromStorage, bumpVersion } from '../tensor.js';
 import type { Backend, ConvGeometry, Layout, Storage } from '../backend/types.js';
+import { avgPoolDivisors } from '../backend/geometry.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import type { RulePart } from '../autograd/rules.js';
 import { record, needsGrad, release, where, im2col, col2im, zeros, zerosLike, tensor as makeTensor } from '../ops.js';
@@ -156,16 +157,7 @@ export function maxPool2dBackward(gy: Tensor, [idx]: (Tensor | null)[], ctx: { g
 
 /** PyTorch's avg_pool2d divisors as a [L] tensor on `like`'s device (made from the geometry alone). */
 function avgDivisors(g: ConvGeometry, cip: boolean, div: number | null, like: Tensor): Tensor {
-  const [oh, ow] = g.outSize, [kh, kw] = g.kernel, [sh, sw] = g.stride, [ph, pw] = g.padding, [H, W] = g.inSize;
-  const d = new Float64Array(oh * ow);
-  for (let y = 0; y < oh; y++) for (let xx = 0; xx < ow; xx++) {
-    let hs = y * sh - ph, ws = xx * sw - pw;
-    let he = Math.min(hs + kh, H + ph), we = Math.min(ws + kw, W + pw);
-    const poolSize = (he - hs) * (we - ws);
-    hs = Math.max(hs, 0); ws = Math.max(ws, 0); he = Math.min(he, H); we = Math.min(we, W);
-    d[y * ow + xx] = div !== null ? div : cip ? poolSize : (he - hs) * (we - ws);
-  }
-  return makeTensor(d, { dtype: like.dtype, device: like.device });
+  return makeTensor(avgPoolDivisors(g, cip, div), { dtype: like.dtype, device: like.device });
 }
 
 export interface AvgCtx { g: ConvGeometry; cip: boolean; div: number | null }

@@ -7,6 +7,7 @@
  */
 import type { DType, TypedArray } from '../../dtype.js';
 import type { ConvGeometry, Layout } from '../types.js';
+import { avgPoolDivisors } from '../geometry.js';
 import { gemm } from './gemm.js';
 import type { FloatArray } from './gemm.js';
 import { CpuStorage, cpuAllocator } from './cpu.js';
@@ -209,25 +210,12 @@ export function maxPool2dBackward(gy: CpuStorage, gyl: Layout, ind: CpuStorage, 
   return gx;
 }
 
-/** PyTorch's avg_pool2d divisor of each output position (window clipped to [−p, H + p), then to the input). */
-function avgDivisors(g: ConvGeometry, countIncludePad: boolean, divisorOverride: number | null): Float64Array {
-  const [oh, ow] = g.outSize, [kh, kw] = g.kernel, [sh, sw] = g.stride, [ph, pw] = g.padding, [H, W] = g.inSize;
-  const div = new Float64Array(oh * ow);
-  for (let y = 0; y < oh; y++) for (let xx = 0; xx < ow; xx++) {
-    let hs = y * sh - ph, ws = xx * sw - pw;
-    let he = Math.min(hs + kh, H + ph), we = Math.min(ws + kw, W + pw);
-    const poolSize = (he - hs) * (we - ws);
-    hs = Math.max(hs, 0); ws = Math.max(ws, 0); he = Math.min(he, H); we = Math.min(we, W);
-    div[y * ow + xx] = divisorOverride !== null ? divisorOverride : countIncludePad ? poolSize : (he - hs) * (we - ws);
-  }
-  return div;
-}
 
 export function avgPool2d(x: CpuStorage, xl: Layout, g: ConvGeometry, countIncludePad: boolean, divisorOverride: number | null): CpuStorage {
   const [N, C, H, W] = xl.shape as [number, number, number, number];
   const [sn, sc, sy, sx] = xl.strides as [number, number, number, number];
   const [oh, ow] = g.outSize, [kh, kw] = g.kernel, [sh, sw] = g.stride, [ph, pw] = g.padding;
-  const div = avgDivisors(g, countIncludePad, divisorOverride);
+  const div = avgPoolDivisors(g, countIncludePad, divisorOverride);
   const out = alloc(x.dtype, N * C * oh * ow);
   const xd = x.data, od = out.data;
   let o = 0;
@@ -249,7 +237,7 @@ export function avgPool2d(x: CpuStorage, xl: Layout, g: ConvGeometry, countInclu
 export function avgPool2dBackward(gy: CpuStorage, gyl: Layout, g: ConvGeometry, countIncludePad: boolean, divisorOverride: number | null): CpuStorage {
   const [N, C] = gyl.shape as [number, number];
   const [H, W] = g.inSize, [oh, ow] = g.outSize, [kh, kw] = g.kernel, [sh, sw] = g.stride, [ph, pw] = g.padding;
-  const div = avgDivisors(g, countIncludePad, divisorOverride);
+  const div = avgPoolDivisors(g, countIncludePad, divisorOverride);
   const gx = zerosOf(gy.dtype, N * C * H * W);
   const xd = gx.data, gd = dense(gy, gyl);
   let o = gd.o;
