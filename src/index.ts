@@ -63,3 +63,6 @@ export type { MapLocation } from './serialization.js';
 export * as datasets from './datasets/index.js';
 export { summary, ModelStatistics } from './summary/index.js';
 export type { SummaryOptions, LayerSummary, ColumnName, RowSetting } from './summary/index.js';
+// Python indexing (issue 12): torch.indexing.{Slice, None, Ellipsis}, torch.Slice/Ellipsis and the index-family functional forms
+export * as indexing from './indexing_ns.js';
+export * from './indexing_forms.js';

@@ -17,6 +17,7 @@ import type { ConvGeometry } from '../backend/types.js';
 import type { ViewGeom } from '../ops/autograd.js';
 import * as o from '../ops.js';
 import { nnRules } from '../nn/_kernels.js';
+import { advIndex, advPut } from '../ops/indexing.js';
 import type { NnRuleContexts } from '../nn/_kernels.js';
 
 /** The rules of a part of the table: one per name of `C`, each given its context type. */
@@ -62,6 +63,9 @@ export interface CoreRuleContexts {
   gather: { dim: number; shape: readonly number[] };
   scatter: { dim: number }; scatterAdd: { dim: number };
   im2col: { geom: ConvGeometry }; col2im: { geom: ConvGeometry };
+  /** Python indexing with index tensors (saved: the index tensors, one per indexed dim of the input) */
+  index: { dims: number[]; idxShape: number[]; shape: readonly number[] };
+  indexPut: { dims: number[]; idxShape: number[]; accumulate: boolean };
 }
 
 /** Every rule's context type, by rule name. */
@@ -228,6 +232,15 @@ const coreRules: RulePart<CoreRuleContexts> = {
   // ---- sliding windows (convolution, pooling): im2col and col2im are each other's adjoint
   im2col: (g, _s, ctx) => [o.col2im(g, ctx.geom)],
   col2im: (g, _s, ctx) => [o.im2col(g, ctx.geom, 0)],
+
+  // ---- Python indexing (PyTorch's IndexBackward0 / IndexPutBackward0): the indices are valid by now
+  index: (g, idxs, ctx) => [advPut(o.zeros(ctx.shape, { dtype: g.dtype, device: g.device }),
+    { dims: ctx.dims, idxs: idxs as Tensor[], shape: ctx.idxShape }, g, true)],
+  indexPut: (g, idxs, ctx, needs) => {
+    const adv = { dims: ctx.dims, idxs: idxs as Tensor[], shape: ctx.idxShape };
+    // the written positions take their gradient from the values (summed to the values' shape by the engine)
+    return [needs[0] ? (ctx.accumulate ? g : advPut(g, adv, 0, false)) : null, needs[1] ? advIndex(g, adv) : null];
+  },
 };
 
 let table: RuleTable | null = null;
