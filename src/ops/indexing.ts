@@ -119,7 +119,7 @@ export interface AdvIndex {
 
 /** The message for an index `k` out of range of a dim of `size`, for the `j`-th index tensor. */
 type BoundsMessage = (k: number, j: number, size: number) => string;
-const advBounds: BoundsMessage = (k, j, size) => `index ${k} is out of bounds for dimension ${j} with size ${size}`;
+const advBounds: BoundsMessage = (k, j, size) => (size === 0 ? 'index is out of bounds for dimension with size 0' : `index ${k} is out of bounds for dimension ${j} with size ${size}`);
 
 /**
  * `stride·idx` for an int64 index tensor into a dim of `size` (negative indices wrapped when `negative`), checked by
@@ -271,13 +271,12 @@ export function planIndex(x: Tensor, raw: readonly IndexItem[]): { view: Tensor;
     if (typeof it === 'string') throw badItem(it);
     return it;
   });
-  let consumed = 0, ellipses = 0;
+  let consumed = 0;
   for (const it of items) {
     if (typeof it === 'number' || it instanceof SliceIndex) consumed++;
     else if (it instanceof Tensor) consumed += it.dtype === 'bool' ? it.dim() : 1;
-    else if (it instanceof EllipsisIndex) ellipses++;
   }
-  if (ellipses > 1) throw new RangeError("an index can only have a single ellipsis ('...')");
+  // (several ellipses are allowed, as in PyTorch: each skips the dims the other items leave)
   if (consumed > x.dim()) throw new RangeError(`too many indices for tensor of dimension ${x.dim()}`);
   let v = x, d = 0;
   const dims: number[] = [], idxs: Tensor[] = [];
@@ -285,7 +284,7 @@ export function planIndex(x: Tensor, raw: readonly IndexItem[]): { view: Tensor;
     if (it instanceof EllipsisIndex) { d += x.dim() - consumed; continue; }
     if (it === null) { v = v.unsqueeze(d); d++; continue; }
     if (typeof it === 'number') {
-      const size = v._shape[d]!;
+      const size = v._shape[d] ?? 0;
       if (it < -size || it >= size) throw new RangeError(`index ${it} is out of bounds for dimension ${d} with size ${size}`);
       v = v.select(d, it);
       continue;
@@ -319,6 +318,16 @@ export function planIndex(x: Tensor, raw: readonly IndexItem[]): { view: Tensor;
   return { view: v, adv: { dims, idxs, shape } };
 }
 
+/**
+ * Python's legacy rule (NumPy's too): a single list index that holds lists is read as a tuple of indices, so
+ * `x[[[0, 1], [2, 2]]]` is `x[[0, 1], [2, 2]]`.
+ */
+function sequenceAsTuple(items: readonly IndexItem[]): readonly IndexItem[] {
+  if (!Array.isArray(items) || items.length !== 1) return items;
+  const only = items[0];
+  return Array.isArray(only) && only.some((e) => Array.isArray(e)) ? only as IndexItem[] : items;
+}
+
 /** Drops leading size-1 dims of an assigned value (Python's setitem does, so `x[0] = v[None]` works). */
 function stripLeadingOnes(v: Tensor): Tensor {
   let k = 0;
@@ -327,12 +336,17 @@ function stripLeadingOnes(v: Tensor): Tensor {
 }
 
 /** `x[items] = values` (or `+=` with accumulate), in place: Python's setitem / libtorch's `index_put_`. */
-export function indexPutImpl(x: Tensor, items: readonly IndexItem[], values: unknown, accumulate: boolean, fn = 'index_put_'): Tensor {
+export function indexPutImpl(x: Tensor, rawItems: readonly IndexItem[], values: unknown, accumulate: boolean, fn = 'index_put_'): Tensor {
+  const items = sequenceAsTuple(rawItems);
   if (!(values instanceof Tensor) && typeof values !== 'number' && typeof values !== 'boolean') {
     throw new TypeError(`${fn}(): argument 'values' must be Tensor or a number, not ${values === null ? 'None' : typeof values}`);
   }
   if (typeof accumulate !== 'boolean') throw new TypeError(`${fn}(): argument 'accumulate' must be bool, not ${typeof accumulate}`);
-  const { view, adv } = planIndex(x, items);
+  const planned = planIndex(x, items);
+  const adv = planned.adv;
+  // writing all of x goes through a view of it, so x's previous history gets a zero gradient (PyTorch's
+  // CopyBackwards) rather than being dropped
+  const view = planned.view === x && adv === null ? x.view(x._shape) : planned.view;
   if (adv === null) {
     if (!(values instanceof Tensor)) {
       const n = Number(values);
@@ -364,7 +378,7 @@ export function indexPutImpl(x: Tensor, items: readonly IndexItem[], values: unk
 
 /** `x[items]`: a view for basic items, a copy (IndexBackward0) with index tensors or masks. */
 export function indexImpl(x: Tensor, items: readonly IndexItem[]): Tensor {
-  const { view, adv } = planIndex(x, items);
+  const { view, adv } = planIndex(x, sequenceAsTuple(items));
   if (adv === null) return view === x ? x.view(x._shape) : view;
   return advIndex(view, adv);
 }
@@ -426,8 +440,9 @@ function indexFillImpl(self: Tensor, dim: number, index: Tensor, value: number |
   } else v = Number(value);
   const x = self.dim() === 0 ? self.reshape([1]) : self;
   const adv: AdvIndex = { dims: [d], idxs: [idx], shape: [idx.numel()] };
-  if (inPlace) { advPut_(x, adv, v, false); return self; }
-  const r = advPut(x, adv, v, false);
+  const msg: BoundsMessage = (k, _j, size) => `index ${k} is out of bounds for dimension ${d} with size ${size}`;
+  if (inPlace) { advPut_(x, adv, v, false, true, msg); return self; }
+  const r = advPut(x, adv, v, false, true, msg);
   return self.dim() === 0 ? r.reshape([]) : r;
 }
 
@@ -437,7 +452,7 @@ function maskedScatterImpl(self: Tensor, mask: Tensor, source: Tensor, fn: strin
   checkTensor(fn, 'source', 2, source);
   if (mask.dtype !== 'bool') throw new TypeError(`masked_scatter_ only supports boolean masks, but got mask with dtype ${torchTypeName(mask.dtype).toLowerCase()}`);
   if (source.dtype !== self.dtype) {
-    throw new TypeError(`masked_scatter: expected self and source to have same dtypes but got ${torchTypeName(self.dtype)} and ${torchTypeName(source.dtype)}`);
+    throw new TypeError(`masked_scatter: expected self and source to have same dtypes but got${torchTypeName(self.dtype)} and ${torchTypeName(source.dtype)}` /* sic: PyTorch 1.13's wording */);
   }
   checkSameDevice(self, mask); checkSameDevice(self, source);
   const shape = broadcastShapes(self._shape, mask._shape);

@@ -1,0 +1,3 @@
+// The indexing suite on the native backend (see _select.ts); skipped with the reason when the addon is not built.
+import { selectNative } from './_select.js';
+if (selectNative('indexing')) await import('../indexing.test.js');
