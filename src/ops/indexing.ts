@@ -338,6 +338,8 @@ function stripLeadingOnes(v: Tensor): Tensor {
 /** `x[items] = values` (or `+=` with accumulate), in place: Python's setitem / libtorch's `index_put_`. */
 export function indexPutImpl(x: Tensor, rawItems: readonly IndexItem[], values: unknown, accumulate: boolean, fn = 'index_put_'): Tensor {
   const items = sequenceAsTuple(rawItems);
+  // a JavaScript array value is a tensor of x's dtype (Python's `x[0] = [1, 2]`)
+  if (Array.isArray(values)) values = tensor(values as never, { dtype: x.dtype, device: x.device });
   if (!(values instanceof Tensor) && typeof values !== 'number' && typeof values !== 'boolean') {
     throw new TypeError(`${fn}(): argument 'values' must be Tensor or a number, not ${values === null ? 'None' : typeof values}`);
   }
