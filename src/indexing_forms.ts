@@ -19,7 +19,7 @@ function fn<K extends keyof M>(k: K): (input: Tensor, ...args: Parameters<M[K] e
   }) as any;
 }
 
-/** `torch.take(input, index)`. @example torch.take(torch.tensor([[4, 3], [5, 7]]), torch.tensor([0, 3], { dtype: 'int64' })) // tensor([4, 7]) */
+/** `torch.take(input, index)`. @example torch.take(torch.tensor([[4, 3], [5, 7]]), torch.tensor([0, 3], { dtype: 'int64' })) // tensor([4., 7.]) */
 export const take = fn('take');
 /** `torch.put(input, index, source, accumulate?)`. */
 export const put = fn('put');

@@ -712,7 +712,7 @@ export class IndexingOps {
   maskedScatter(this: Tensor, mask: Tensor, source: Tensor): Tensor { return maskedScatterImpl(this, mask, source, 'masked_scatter'); }
   /**
    * In place: `alpha · source` added at `index` (1-D int64/int32) along `dim`; repeated indices add up.
-   * @example torch.zeros([3, 2]).indexAdd_(0, torch.tensor([0, 2, 0], { dtype: 'int64' }), torch.ones([3, 2])) // rows 2, 0, 1
+   * @example torch.zeros([3, 2]).indexAdd_(0, torch.tensor([0, 2, 0], { dtype: 'int64' }), torch.ones([3, 2])) // tensor([[2., 2.], [0., 0.], [1., 1.]])
    */
   indexAdd_(this: Tensor, dim: number, index: Tensor, source: Tensor, alpha: number | { alpha?: number } = 1): Tensor {
     return indexAddCopy('index_add_', this, dim, index, source, alphaOpt('index_add_', alpha), true);
@@ -723,7 +723,7 @@ export class IndexingOps {
   }
   /**
    * In place: the slices of `source` copied to positions `index` along `dim`.
-   * @example torch.zeros([3, 2]).indexCopy_(0, torch.tensor([2, 0], { dtype: 'int64' }), torch.tensor([[1, 2], [3, 4]], { dtype: 'float32' }))
+   * @example torch.zeros([3, 2]).indexCopy_(0, torch.tensor([2, 0], { dtype: 'int64' }), torch.tensor([[1, 2], [3, 4]])) // tensor([[3., 4.], [0., 0.], [1., 2.]])
    */
   indexCopy_(this: Tensor, dim: number, index: Tensor, source: Tensor): Tensor { return indexAddCopy('index_copy_', this, dim, index, source, 1, true); }
   /** Out-of-place `indexCopy_` (`torch.index_copy`). */
