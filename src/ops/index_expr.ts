@@ -40,7 +40,7 @@ export type IndexItem = number | boolean | null | SliceIndex | EllipsisIndex | '
 export class Placeholder { constructor(readonly n: number) {} }
 
 /** A parsed item before placeholders are filled. */
-type Parsed = number | null | EllipsisIndex | Placeholder | { slice: (number | null | Placeholder)[] } | { list: unknown[] };
+type Parsed = number | null | EllipsisIndex | Placeholder | { slice: (number | null | Placeholder)[] } | { list: unknown[] } | { bool: boolean };
 
 const cache = new Map<string, { items: Parsed[]; holes: number }>();
 
@@ -99,6 +99,8 @@ function parse(expr: string): { items: Parsed[]; holes: number } {
     if (expr.startsWith('...', i)) { i += 3; return Ellipsis; }
     if (expr.startsWith('Ellipsis', i)) { i += 8; return Ellipsis; }
     if (expr[i] === '[') return { list: list() };
+    // Python's x[True] / x[False]: a new dim of size 1 / 0
+    if (/^(True|False)\b/.test(expr.slice(i))) { const t = expr.startsWith('True', i); i += t ? 4 : 5; return { bool: t }; }
     const parts: (number | null | Placeholder)[] = [];
     const part = (): number | null | Placeholder => { ws(); return expr[i] === ':' || expr[i] === ',' || i >= expr.length ? null : scalar(); };
     const start = i;
@@ -156,6 +158,7 @@ export function parseIndexExpr(fn: string, expr: string, args: readonly unknown[
       return new SliceIndex(a, b, c);
     }
     if (it !== null && typeof it === 'object' && 'list' in it) return it.list;
+    if (it !== null && typeof it === 'object' && 'bool' in it) return it.bool;
     return it;
   });
   return { items: out, rest: args.slice(holes) };
