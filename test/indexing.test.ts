@@ -118,6 +118,15 @@ test('structured form: index/indexPut_ with Slice, None, Ellipsis, numbers, arra
   assert.deepEqual(await toList(torch.indexPut(torch.zeros([3]), [[0, 2]], torch.tensor([1., 2.]))), [1, 0, 2]);
 });
 
+test('x[mask] = number outside autograd is a masked fill that reads nothing on the host', async () => {
+  const x = torch.tensor([[1, -2], [-3, 4]]);
+  x.put_('?', x.lt(0), 0); // not in userRead: on the async-only backend a host read would throw
+  assert.deepEqual(await toList(x), [[1, 0], [0, 4]]);
+  x.put_('?', torch.tensor([true, false]), 9);
+  assert.deepEqual(await toList(x), [[9, 9], [0, 4]]);
+  assert.deepEqual(await toList(userRead(() => x.at('?', x.gt(3)))), [9, 9, 4]);
+});
+
 test('basic indexing gives views sharing storage and the version counter; advanced indexing copies', async () => {
   const x = torch.zeros([3, 4]);
   const v = x.at('1:, ::2');

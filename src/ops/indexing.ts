@@ -344,6 +344,13 @@ export function indexPutImpl(x: Tensor, rawItems: readonly IndexItem[], values: 
     throw new TypeError(`${fn}(): argument 'values' must be Tensor or a number, not ${values === null ? 'None' : typeof values}`);
   }
   if (typeof accumulate !== 'boolean') throw new TypeError(`${fn}(): argument 'accumulate' must be bool, not ${typeof accumulate}`);
+  // x[mask] = number outside autograd (`x[x < 0] = 0` in data code) is a masked fill: no host read of the mask
+  const only = items.length === 1 ? items[0] : undefined;
+  if (only instanceof Tensor && only.dtype === 'bool' && only.dim() > 0 && (typeof values === 'number' || typeof values === 'boolean')
+    && !accumulate && !needsGrad(x) && only.dim() <= x.dim() && only._shape.every((n, i) => n === x._shape[i]) && only.device.equals(x.device)) {
+    x.maskedFill_(only.reshape([...only._shape, ...new Array<number>(x.dim() - only.dim()).fill(1)]), Number(values));
+    return x;
+  }
   const planned = planIndex(x, items);
   const adv = planned.adv;
   // writing all of x goes through a view of it, so x's previous history gets a zero gradient (PyTorch's
@@ -380,7 +387,14 @@ export function indexPutImpl(x: Tensor, rawItems: readonly IndexItem[], values: 
 
 /** `x[items]`: a view for basic items, a copy (IndexBackward0) with index tensors or masks. */
 export function indexImpl(x: Tensor, items: readonly IndexItem[]): Tensor {
-  const { view, adv } = planIndex(x, sequenceAsTuple(items));
+  const its = sequenceAsTuple(items);
+  // x[mask] with a mask of x's shape outside autograd: maskedSelect (one read of the mask, one gather)
+  const only = its.length === 1 ? its[0] : undefined;
+  if (only instanceof Tensor && only.dtype === 'bool' && only.dim() > 0 && only.dim() === x.dim() && !needsGrad(x)
+    && only._shape.every((n, i) => n === x._shape[i]) && only.device.equals(x.device)) {
+    return x.maskedSelect(only);
+  }
+  const { view, adv } = planIndex(x, its);
   if (adv === null) return view === x ? x.view(x._shape) : view;
   return advIndex(view, adv);
 }
