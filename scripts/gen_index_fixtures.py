@@ -328,6 +328,8 @@ op("index_copy_err_count", "indexCopy", [a34, R(1, 4)], [0, L(0, 1), ("in", 1)],
 op("index_fill", "indexFill", [a34], [1, L(0, -1), -2.0], lambda x: x.index_fill(1, L(0, -1), -2.0))
 op("index_fill_", "indexFill_", [a34], [0, L(1), 7.0], lambda x: (x * 1).index_fill_(0, L(1), 7.0))
 op("index_fill_tensor_value", "indexFill", [a34, R(())], [1, L(2, 0), ("in", 1)], lambda x, v: x.index_fill(1, L(2, 0), v))
+op("index_fill_tensor_value_dups", "indexFill", [a34, R(())], [1, L(2, 0, 2, 2), ("in", 1)], lambda x, v: x.index_fill(1, L(2, 0, 2, 2), v))
+op("index_fill_tensor_value_", "indexFill_", [a34, R(())], [0, L(2), ("in", 1)], lambda x, v: (x * 1).index_fill_(0, L(2), v))
 op("index_fill_err_oob", "indexFill", [a34], [0, L(5), 1.0], lambda x: x.index_fill(0, L(5), 1.0))
 op("index_fill_err_value_dim", "indexFill", [a34, R(2)], [0, L(0), ("in", 1)], lambda x, v: x.index_fill(0, L(0), v))
 

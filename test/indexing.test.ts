@@ -193,3 +193,12 @@ test('torch.autograd.grad through advanced indexing with repeated indices', asyn
   const [g] = torch.autograd.grad(y, [x], null, { retainGraph: true });
   assert.deepEqual(await toList(g!), [2, 0, 12]);
 });
+
+test('indexFill_ with a tensor value and a negative index differentiates (PyTorch 1.13 fails in this backward)', async () => {
+  const v = torch.tensor(2, { dtype: 'float64', requiresGrad: true });
+  const x = torch.zeros([3, 2], { dtype: 'float64' });
+  const y = x.indexFill(0, torch.tensor([-1, 2], { dtype: 'int64' }), v); // both name row 2: counted once
+  assert.deepEqual(await toList(y), [[0, 0], [0, 0], [2, 2]]);
+  y.sum().backward();
+  assert.equal(await toList(v.grad!), 2);
+});

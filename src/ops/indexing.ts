@@ -457,6 +457,18 @@ function indexFillImpl(self: Tensor, dim: number, index: Tensor, value: number |
   const x = self.dim() === 0 ? self.reshape([1]) : self;
   const adv: AdvIndex = { dims: [d], idxs: [idx], shape: [idx.numel()] };
   const msg: BoundsMessage = (k, _j, size) => `index ${k} is out of bounds for dimension ${d} with size ${size}`;
+  if (v instanceof Tensor) {
+    // a tensor value: where(filled, value, self), so its gradient sums each filled position once however often
+    // the index repeats it (PyTorch's rule uses the unique indices)
+    const m = noGrad(() => advPut(zeros(x._shape, { dtype: 'bool', device: x.device }), adv, 1, false, true, msg));
+    const r = where(m, v, x);
+    if (!inPlace) return self.dim() === 0 ? r.reshape([]) : r;
+    checkWritable(self);
+    if (needsGrad(self, v)) { writeWithHistory(self, r.reshape(self._shape)); return self; }
+    self._backend.copy(r._s, r.layout, self._s, self.layout);
+    bumpVersion(self);
+    return self;
+  }
   if (inPlace) { advPut_(x, adv, v, false, true, msg); return self; }
   const r = advPut(x, adv, v, false, true, msg);
   return self.dim() === 0 ? r.reshape([]) : r;
