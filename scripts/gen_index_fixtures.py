@@ -250,6 +250,42 @@ read("err_broadcast", x34, "?, ?", L(0, 1), L(0, 1, 2))
 read("two_ellipses", x234, "..., 0, ...")
 read("err_empty_dim", torch.zeros(0, 3), "?", L(0))
 
+# random expressions over a 4-D tensor (a differential check of the placement rule and of mixes of items)
+import random
+rng = random.Random(1213)
+x4 = R(3, 4, 2, 5, dtype=torch.float64)
+
+
+def rand_item(size):
+    k = rng.randrange(7)
+    if k == 0:
+        return str(rng.randrange(-size, size))
+    if k == 1:
+        a = rng.choice(["", str(rng.randrange(-size, size))])
+        b = rng.choice(["", str(rng.randrange(-size - 1, size + 2))])
+        c = rng.choice(["", ":" + str(rng.randrange(1, 4))])
+        return a + ":" + b + c
+    if k == 2:
+        return "None"
+    if k in (3, 4):
+        n = rng.randrange(1, 4)
+        return "[" + ", ".join(str(rng.randrange(-size, size)) for _ in range(n)) + "]"
+    if k == 5:
+        return ":"
+    return "[" + ", ".join(rng.choice(["True", "False"]) for _ in range(size)) + "]"
+
+
+for n in range(60):
+    items, dim = [], 0
+    while dim < 4 and rng.random() < 0.8:
+        it = rand_item(x4.shape[dim])
+        items.append(it)
+        if it != "None":
+            dim += 1
+    if rng.random() < 0.3 or not items:
+        items.insert(rng.randrange(len(items) + 1), "...")
+    read("random_%02d" % n, x4, ", ".join(items))
+
 # ---------------------------------------------------------------------------------------------------- writing
 write("slice_tensor", x34, ":, 0::2", R(3, 2))
 write("slice_broadcast", x34, ":, 1::2", R(2))
@@ -283,6 +319,25 @@ write("err_value_dtype", x34, "?", R(4, dtype=torch.float64), L(0))
 write("err_basic_value_shape", x34, "0", R(3))
 write("err_oob", x34, "?", 1.0, L(3))
 write("err_oob_neg", x34, ":, ?", 1.0, L(-5))
+
+# random assignments (a tensor of the indexed shape, or of its last dims, or a number)
+for n in range(30):
+    items, dim = [], 0
+    while dim < 4 and rng.random() < 0.8:
+        it = rand_item(x4.shape[dim])
+        items.append(it)
+        if it != "None":
+            dim += 1
+    if rng.random() < 0.3 or not items:
+        items.insert(rng.randrange(len(items) + 1), "...")
+    expr = ", ".join(items)
+    try:
+        shape = tuple(eval("x4[" + expr + "]").shape)
+    except Exception:
+        shape = (1,)
+    k = rng.randrange(3)
+    value = 1.5 if k == 0 else R(shape, dtype=torch.float64) if k == 1 else R(shape[rng.randrange(len(shape) + 1):], dtype=torch.float64)
+    write("random_%02d" % n, x4, expr, value)
 
 # ---------------------------------------------------------------------------------------------------- ops
 a34 = R(3, 4)
