@@ -253,7 +253,7 @@ read("err_empty_dim", torch.zeros(0, 3), "?", L(0))
 # random expressions over a 4-D tensor (a differential check of the placement rule and of mixes of items)
 import random
 rng = random.Random(1213)
-x4 = R(3, 4, 2, 5, dtype=torch.float64)
+x4 = R(3, 4, 2, 5)
 
 
 def rand_item(size):
@@ -336,7 +336,7 @@ for n in range(30):
     except Exception:
         shape = (1,)
     k = rng.randrange(3)
-    value = 1.5 if k == 0 else R(shape, dtype=torch.float64) if k == 1 else R(shape[rng.randrange(len(shape) + 1):], dtype=torch.float64)
+    value = 1.5 if k == 0 else R(shape) if k == 1 else R(shape[rng.randrange(len(shape) + 1):])
     write("random_%02d" % n, x4, expr, value)
 
 # ---------------------------------------------------------------------------------------------------- ops
