@@ -202,3 +202,10 @@ test('indexFill_ with a tensor value and a negative index differentiates (PyTorc
   y.sum().backward();
   assert.equal(await toList(v.grad!), 2);
 });
+
+test('list indices must hold integers (or booleans) only', () => {
+  const x = torch.zeros([3, 4]);
+  assert.throws(() => x.at('?', [0, 1.5]), /tensors used as indices must be long, byte or bool tensors/);
+  assert.throws(() => x.at('?', [true, 1]), /tensors used as indices must be long, byte or bool tensors/);
+  assert.throws(() => x.at('?', [0, 'a']), /valid indices \(got string\)/);
+});

@@ -249,10 +249,16 @@ const badItem = (v: unknown): TypeError => new TypeError(
 
 /** A JavaScript list index (Python's `x[[0, 2]]`): an int64 tensor, or a bool mask for a list of booleans. */
 function listIndex(v: readonly unknown[], like: Tensor): Tensor {
-  const leaf = (a: unknown): unknown => (Array.isArray(a) ? (a.length > 0 ? leaf(a[0]) : undefined) : a);
-  const first = leaf(v);
-  if (first !== undefined && typeof first !== 'boolean' && !(typeof first === 'number' && Number.isInteger(first))) throw badItem(first);
-  return tensor(v as never, { dtype: typeof first === 'boolean' ? 'bool' : 'int64', device: like.device });
+  const leaves = (v as unknown[]).flat(Infinity);
+  const bool = leaves.length > 0 && typeof leaves[0] === 'boolean';
+  for (const e of leaves) {
+    if (bool ? typeof e !== 'boolean' : !(typeof e === 'number' && Number.isInteger(e))) {
+      // Python makes a float tensor of such a list, which is not a valid index
+      if (typeof e === 'number' || typeof e === 'boolean') throw new RangeError('tensors used as indices must be long, byte or bool tensors');
+      throw badItem(e);
+    }
+  }
+  return tensor(v as never, { dtype: bool ? 'bool' : 'int64', device: like.device });
 }
 
 /**
