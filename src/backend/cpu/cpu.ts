@@ -515,6 +515,55 @@ export class CpuBackend implements Backend {
     return out;
   }
 
+  /** Optional kernel `sort`: the stable permutation that sorts along `axis` (NaN as the largest value). */
+  sort(x: Storage, xl: Layout, axis: number, descending: boolean): CpuStorage {
+    const xd = (x as CpuStorage).data;
+    const shape = xl.shape;
+    const out = newStorage('int64', numelOf(shape));
+    const outStrides = contiguousLayout(shape).strides;
+    const len = shape[axis]!, st = xl.strides[axis]!, ost = outStrides[axis]!;
+    const od = out.data;
+    const vals = new Float64Array(len);
+    const order = Array.from({ length: len }, (_, i) => i);
+    // ascending: a before b when a < b or b is NaN (and a not); ties keep their order (Array.prototype.sort is stable)
+    const asc = (i: number, j: number) => { const a = vals[i]!, b = vals[j]!; return a < b || (a === a && b !== b) ? -1 : b < a || (b === b && a !== a) ? 1 : 0; };
+    const desc = (i: number, j: number) => asc(j, i);
+    forEachOuter(shape.map((s, d) => (d === axis ? 1 : s)), xl, (_o, base, oBase) => {
+      for (let j = 0; j < len; j++) { vals[j] = xd[base + j * st]!; order[j] = j; }
+      order.sort(descending ? desc : asc);
+      for (let j = 0; j < len; j++) od[oBase + j * ost] = order[j]!;
+    }, outStrides);
+    return out;
+  }
+
+  /**
+   * Optional kernel `scan`: the running product along `axis` ('prod', in `outDtype`), or the int64 index of the
+   * running max/min (the last occurrence of the extreme so far; NaN wins, later NaNs move the index), as ATen's
+   * cumprod/cummax/cummin.
+   */
+  scan(op: 'prod' | 'max' | 'min', x: Storage, xl: Layout, axis: number, outDtype: DType): CpuStorage {
+    const xd = (x as CpuStorage).data;
+    const shape = xl.shape;
+    const out = newStorage(op === 'prod' ? outDtype : 'int64', numelOf(shape));
+    const outStrides = contiguousLayout(shape).strides;
+    const len = shape[axis]!, st = xl.strides[axis]!, ost = outStrides[axis]!;
+    const od = out.data;
+    forEachOuter(shape.map((s, d) => (d === axis ? 1 : s)), xl, (_o, base, oBase) => {
+      if (op === 'prod') {
+        let acc = 1;
+        for (let j = 0; j < len; j++) { acc *= xd[base + j * st]!; od[oBase + j * ost] = acc; }
+        return;
+      }
+      let best = 0, bi = 0;
+      for (let j = 0; j < len; j++) {
+        const v = xd[base + j * st]!;
+        if (j === 0 || v !== v || (best === best && (op === 'max' ? v >= best : v <= best))) { best = v; bi = j; }
+        od[oBase + j * ost] = bi;
+      }
+    }, outStrides);
+    return out;
+  }
+
   matmul(a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType, c?: Storage, cl?: Layout): CpuStorage {
     if (!isFloating(outDtype)) throw new Error(`cpu matmul kernel expects a floating dtype, got ${outDtype}`);
     const nd = al.shape.length;
