@@ -4,7 +4,7 @@
  * words. Every case runs twice: with the backend's optional `sort`/`scan` kernels and with them hidden (the
  * frontend's fallbacks). The random ops (multinomial, bernoulli) are checked by invariants and statistics.
  */
-import { test, userRead, withoutKernels, toList, flatOf } from './_harness.js';
+import { test, userRead, withoutKernels, toList, flatOf, allcloseOf } from './_harness.js';
 import assert from 'node:assert/strict';
 import * as torch from 'torchlet';
 import type { Tensor } from 'torchlet';
@@ -112,23 +112,46 @@ test('diagonal is a view: writes through it reach the base, with autograd', asyn
   assert.deepEqual(await toList(w.grad!), [[6, 2], [2, 6]]);
 });
 
-test('cumprod/cummax on the kernel and the fallback agree bit for bit on a long row', async () => {
+test('cumprod/cummax/cummin: the scan kernel and the log-depth fallback agree on long rows with ties and NaN', async () => {
   const x = torch.rand([3, 200], { dtype: 'float64' }).add(0.5);
-  const a = x.cumprod(1), [ma, ia] = x.cummax(1);
-  const [b, mb, ib] = withoutKernels(['scan'], () => { const r = x.cummax(1); return [x.cumprod(1), r[0], r[1]] as const; });
-  assert.deepEqual(await flatOf(a), await flatOf(b));
-  assert.deepEqual(await flatOf(ma), await flatOf(mb));
-  assert.deepEqual(await flatOf(ia), await flatOf(ib));
+  const a = x.cumprod(1);
+  const b = withoutKernels(['scan'], () => x.cumprod(1));
+  assert.ok(await allcloseOf(a, b, 1e-12, 0), 'cumprod (the fallback multiplies in a tree order)');
+  const t = torch.randint(0, 6, [3, 157]).to('float64');
+  t.select(0, 2).narrow(0, 40, 3).fill_(NaN);
+  t.select(0, 2).narrow(0, 90, 1).fill_(NaN);
+  for (const op of ['cummax', 'cummin'] as const) {
+    const [mk_, ik] = t[op](1);
+    const [mf, iff] = withoutKernels(['scan'], () => t[op](1));
+    assert.deepEqual(await toList(ik), await toList(iff), `${op} indices`);
+    assert.ok(await allcloseOf(mk_, mf, 0, 0, true), `${op} values`);
+  }
 });
 
-test('sort on the kernel and the fallback agree on random data with ties and NaN', async () => {
-  const x = torch.randint(0, 5, [4, 30]).to('float64');
-  x.select(0, 1).narrow(0, 3, 2).fill_(NaN);
-  for (const desc of [false, true]) {
-    const k = x.sort(1, desc);
-    const f = withoutKernels(['sort'], () => x.sort(1, desc));
-    assert.deepEqual(await toList(k.indices), await toList(f.indices));
+test('sort, topk, mode: the kernel and both fallbacks (pairwise ≤ 64, bitonic beyond) agree with ties and NaN', async () => {
+  for (const n of [30, 64, 65, 300]) {
+    const x = torch.randint(0, 7, [4, n]).to('float64');
+    x.select(0, 1).narrow(0, 3, 2).fill_(NaN);
+    x.select(0, 3).fill_(2);
+    for (const desc of [false, true]) {
+      const k = x.sort(1, desc);
+      const f = withoutKernels(['sort'], () => x.sort(1, desc));
+      assert.deepEqual(await toList(k.indices), await toList(f.indices), `n=${n} descending=${desc}`);
+      const tk = x.t().topk(5, 0, !desc), tf = withoutKernels(['sort'], () => x.t().topk(5, 0, !desc));
+      assert.deepEqual(await toList(tk.indices), await toList(tf.indices), `topk n=${n}`);
+    }
+    const y = torch.randint(0, 9, [3, n]);
+    const mk_ = y.mode(1), mf = withoutKernels(['sort'], () => y.mode(1));
+    assert.deepEqual(await toList(mk_.indices), await toList(mf.indices), `mode n=${n}`);
   }
+});
+
+test('searchsorted: chunked comparisons give the same answer as one pass', async () => {
+  const bnd = torch.arange(0, 3000, { dtype: 'float64' }).mul(0.5);
+  const v = torch.rand([2000], { dtype: 'float64' }).mul(1600);
+  const r = torch.searchsorted(bnd, v);
+  const vals = await flatOf(v), out = await flatOf(r);
+  vals.forEach((x, i) => assert.equal(out[i], Math.min(3000, Math.ceil(x / 0.5)), `value ${x}`));
 });
 
 test('multinomial: shapes, support, without-replacement distinctness and frequencies', async () => {

@@ -15,7 +15,7 @@ import { normDim } from '../shape.js';
 import { installTensorMethods } from './registry.js';
 import { isPlainObject, newTensor, torchTypeName } from './common.js';
 import { where } from './elementwise.js';
-import { arange, full, zeros } from './creation.js';
+import { arange, full, tensor, zeros } from './creation.js';
 import { cat } from './views.js';
 import { nonzeroFlat } from './indexing.js';
 import { valuesIndices } from './reductions.js';
@@ -58,21 +58,73 @@ export function sortIndices(x: Tensor, d: number, descending: boolean): Tensor {
   if (x.dim() === 0) return zeros([], { dtype: 'int64', device: x.device });
   const b = x._backend;
   if (b.sort !== undefined) return newTensor(b.sort(x._s, x.layout, d, descending), x._shape, x);
+  const n = x._shape[d]!;
+  if (n <= 1 || x.numel() === 0) return zeros(x._shape, { dtype: 'int64', device: x.device });
   return noGrad(() => {
-    const n = x._shape[d]!;
     const xt = x.transpose(d, -1);
-    const a = xt.unsqueeze(-1); // element i along dim -2
-    const c = xt.unsqueeze(-2); // element j along dim -1
-    const an = a.isnan(), cn = c.isnan();
-    // j sorts before i: strictly before in the order (NaN largest), or equal with j < i (stability)
-    const strictly = descending ? c.gt(a).logicalOr(cn.logicalAnd(an.logicalNot())) : c.lt(a).logicalOr(an.logicalAnd(cn.logicalNot()));
-    const same = c.eq(a).logicalOr(an.logicalAnd(cn));
-    const ar = arange(n, { device: x.device });
-    const earlier = ar.unsqueeze(0).lt(ar.unsqueeze(1)); // [i, j]: j < i
-    const rank = strictly.logicalOr(same.logicalAnd(earlier)).sum(-1); // int64 [..., n]
-    const idx = ar.expand(rank._shape).contiguous();
-    return zeros(rank._shape, { dtype: 'int64', device: x.device }).scatter(-1, rank, idx).transpose(d, -1).contiguous();
+    const idx = n <= PAIRWISE_MAX ? pairwiseSortIndices(xt, descending) : bitonicSortIndices(xt, descending);
+    return idx.transpose(d, -1).contiguous();
   });
+}
+
+/** Up to this length the fallback ranks by comparing all pairs (few kernel calls); beyond it, a bitonic network. */
+const PAIRWISE_MAX = 64;
+
+/** The stable sorting permutation along the last dim from pairwise comparisons: O(n²) memory per row. */
+function pairwiseSortIndices(xt: Tensor, descending: boolean): Tensor {
+  const n = xt._shape[xt.dim() - 1]!;
+  const a = xt.unsqueeze(-1); // element i along dim -2
+  const c = xt.unsqueeze(-2); // element j along dim -1
+  const an = a.isnan(), cn = c.isnan();
+  // j sorts before i: strictly before in the order (NaN largest), or equal with j < i (stability)
+  const strictly = descending ? c.gt(a).logicalOr(cn.logicalAnd(an.logicalNot())) : c.lt(a).logicalOr(an.logicalAnd(cn.logicalNot()));
+  const same = c.eq(a).logicalOr(an.logicalAnd(cn));
+  const ar = arange(n, { device: xt.device });
+  const earlier = ar.unsqueeze(0).lt(ar.unsqueeze(1)); // [i, j]: j < i
+  const rank = strictly.logicalOr(same.logicalAnd(earlier)).sum(-1); // int64 [..., n]
+  const idx = ar.expand(rank._shape).contiguous();
+  return zeros(rank._shape, { dtype: 'int64', device: xt.device }).scatter(-1, rank, idx);
+}
+
+/**
+ * The stable sorting permutation along the last dim from a bitonic sorting network: O(n log² n) elementwise work
+ * in O(log² n) steps of gathers and selects, O(n) memory. Each element carries the key (class, value, original
+ * index), compared lexicographically: the class puts NaN after (ascending) or before (descending) the numbers and
+ * the padding up to a power of two last; the original index makes the order stable.
+ */
+function bitonicSortIndices(xt: Tensor, descending: boolean): Tensor {
+  const n = xt._shape[xt.dim() - 1]!;
+  let P = 1;
+  while (P < n) P *= 2;
+  const batch = xt._shape.slice(0, -1);
+  const dev = xt.device;
+  const x = xt.to('float64');
+  const nan = x.isnan();
+  // class: ascending NaN → 1 (after numbers); descending NaN → 0 (before), numbers → 1; padding → 2
+  let cls = descending ? where(nan, 0, 1) : where(nan, 1, 0);
+  let val = where(nan, 0, descending ? x.neg() : x);
+  let idx = arange(n, { device: dev }).expand(xt._shape).contiguous();
+  if (P > n) {
+    const padShape = [...batch, P - n];
+    cls = cat([cls, full(padShape, 2, { dtype: cls.dtype, device: dev })], -1);
+    val = cat([val, zeros(padShape, { dtype: 'float64', device: dev })], -1);
+    idx = cat([idx, arange(n, P, { device: dev }).expand(padShape)], -1);
+  }
+  const shape = [...batch, P];
+  for (let k = 2; k <= P; k *= 2) {
+    for (let j = k / 2; j >= 1; j /= 2) {
+      // partner i ^ j, and whether position i keeps the smaller key of the pair (the network's fixed pattern)
+      const partner = new Array<number>(P), keepMin = new Array<number>(P);
+      for (let i = 0; i < P; i++) { const p = i ^ j; partner[i] = p; keepMin[i] = ((i & k) === 0) === (i < p) ? 1 : 0; }
+      const pt = tensor(partner, { dtype: 'int64', device: dev }).expand(shape);
+      const km = tensor(keepMin, { dtype: 'bool', device: dev });
+      const pc = cls.gather(-1, pt), pv = val.gather(-1, pt), pi = idx.gather(-1, pt);
+      const selfLess = cls.lt(pc).logicalOr(cls.eq(pc).logicalAnd(val.lt(pv).logicalOr(val.eq(pv).logicalAnd(idx.lt(pi)))));
+      const keepSelf = selfLess.eq(km);
+      cls = where(keepSelf, cls, pc); val = where(keepSelf, val, pv); idx = where(keepSelf, idx, pi);
+    }
+  }
+  return P > n ? idx.narrow(-1, 0, n).contiguous() : idx;
 }
 
 function dimArg(fn: string, x: Tensor, dim: unknown): number {
@@ -188,20 +240,21 @@ export class SortingOps {
     const n = this._shape[d]!;
     if (n === 0) throw new RangeError(`mode(): Expected reduction dim ${d} to have non-zero size.`);
     const pos = noGrad(() => {
+      // runs of equal values in the stably sorted row: the longest run (the first, i.e. smallest value, among
+      // equally long ones), and its last element, which is the value's last occurrence in the input
       const xt = this.transpose(d, -1);
-      const a = xt.unsqueeze(-1), c = xt.unsqueeze(-2);
-      const same = c.eq(a).logicalOr(a.isnan().logicalAnd(c.isnan()));
-      const count = same.sum(-1); // [..., n]: occurrences of element i
-      const best = count.amax(-1, true);
-      // candidates: the most frequent; among them the smallest value, then its last position
-      const cand = count.eq(best);
-      const big = isFloating(this.dtype) ? Infinity : Number.MAX_SAFE_INTEGER;
-      const vals = where(cand, xt.to('float64'), big);
-      const minVal = vals.amin(-1, true);
-      const isMin = cand.logicalAnd(vals.eq(minVal).logicalOr(minVal.isnan().logicalAnd(vals.isnan())));
+      const order = sortIndices(xt, xt.dim() - 1, false);
+      const sv = xt.gather(-1, order);
+      const lead = full([...sv._shape.slice(0, -1), 1], true, { dtype: 'bool', device: this.device });
+      const starts = n > 1 ? cat([lead, sv.narrow(-1, 1, n - 1).ne(sv.narrow(-1, 0, n - 1))], -1) : lead;
+      const runId = starts.to('int64').cumsum(-1).sub(1);
+      const counts = zeros(sv._shape, { dtype: 'int64', device: this.device }).scatterAdd(-1, runId, full(sv._shape, 1, { dtype: 'int64', device: this.device }));
+      const cnt = counts.gather(-1, runId);
+      const best = cnt.amax(-1, true);
+      const bestRun = where(cnt.eq(best), runId, n).amin(-1, true);
       const ar = arange(n, { device: this.device });
-      const last = where(isMin, ar, -1).amax(-1, true);
-      return last.transpose(d, -1);
+      const lastPos = where(runId.eq(bestRun), ar, -1).amax(-1, true);
+      return order.gather(-1, lastPos).transpose(d, -1);
     });
     const idx = pos;
     const values = this.gather(d, idx);
@@ -307,6 +360,8 @@ function uniqueDim(x: Tensor, d: number): [Tensor, Tensor, Tensor] {
   return [sorted.indexSelect(d, startPos), inverse, counts];
 }
 
+const SEARCH_CHUNK = 1 << 22;
+
 /** Options of `searchsorted`. */
 export interface SearchsortedOptions { outInt32?: boolean; right?: boolean; side?: 'left' | 'right' | null; sorter?: Tensor | null }
 
@@ -345,10 +400,20 @@ export function searchsorted(sortedSequence: Tensor, values: Tensor | number, ou
     // count of boundaries b with !(b >= v) (left) or !(b > v) (right): PyTorch's binary-search predicates, so a
     // NaN value lands past every boundary as there
     const b = seq.dim() === 1 ? seq : seq.unsqueeze(-2); // [..., 1, m] against values [..., k, 1]
-    const vv = v.unsqueeze(-1);
-    const cmp = (useRight ? b.gt(vv) : b.ge(vv)).logicalNot();
-    const r = cmp.sum(-1).to(outDt);
-    return scalar ? r.reshape([]) : r;
+    const flat = seq.dim() === 1 ? v.reshape([-1]) : v;
+    const k = flat.dim() === 0 ? 1 : flat._shape[flat.dim() - 1]!;
+    const m = seq._shape[seq.dim() - 1]!;
+    // the comparisons take values × boundaries elements: chunks of the values bound that to ~4M per step
+    const rows = Math.max(1, flat.numel() / Math.max(k, 1));
+    const chunk = Math.max(1, Math.floor(SEARCH_CHUNK / Math.max(1, m * rows)));
+    const parts: Tensor[] = [];
+    for (let s0 = 0; s0 < k || parts.length === 0; s0 += chunk) {
+      const vv = (flat.dim() === 0 ? flat : flat.narrow(-1, s0, Math.min(chunk, k - s0))).unsqueeze(-1);
+      parts.push((useRight ? b.gt(vv) : b.ge(vv)).logicalNot().sum(-1).to(outDt));
+      if (flat.dim() === 0) break;
+    }
+    const r = parts.length === 1 ? parts[0]! : cat(parts, -1);
+    return scalar ? r.reshape([]) : seq.dim() === 1 ? r.reshape(v._shape) : r;
   });
 }
 

@@ -4,8 +4,8 @@
  * roll/rot90, clampMin/clampMax, lerp, nanToNum, multinomial; and the functions einsum, meshgrid, cdist.
  *
  * One optional backend kernel, `Backend.scan` (cumulative product, and the running max/min indices); without it
- * the frontend evaluates every prefix at once from an n×n mask per row (O(n²) memory along the dim). `cumprod`
- * with autograd always takes that composite, whose gradient is exact also where the input has zeros.
+ * the frontend runs a log-depth (Hillis–Steele) scan of primitives. `cumprod` with autograd always takes that
+ * composite, whose gradient (through `mul`) is exact also where the input has zeros.
  */
 import { isFloating } from '../dtype.js';
 import type { DType } from '../dtype.js';
@@ -41,24 +41,38 @@ function triangle(x: Tensor, k: number, lower: boolean): Tensor {
   return where(keep, x, zeroOf(x));
 }
 
-/** `n×n` mask [i, j] = j ≤ i (the prefix of position i). */
-function prefixMask(n: number, x: Tensor): Tensor {
-  const ar = arange(n, { device: x.device });
-  return ar.unsqueeze(0).le(ar.unsqueeze(1));
+/**
+ * Inclusive scan along the last dim in ⌈log₂ n⌉ steps (Hillis–Steele): step s combines each element with the one
+ * s before it. `combine(earlier, later)` must be associative. O(n log n) work, built from narrow/cat and the
+ * combine's ops, so it differentiates when they do.
+ */
+function scanLast<T extends Tensor[]>(xs: T, combine: (earlier: T, later: T) => T): T {
+  const n = xs[0]!._shape[xs[0]!.dim() - 1]!;
+  let cur = xs;
+  for (let s = 1; s < n; s *= 2) {
+    const earlier = cur.map((t) => t.narrow(-1, 0, n - s)) as T;
+    const later = cur.map((t) => t.narrow(-1, s, n - s)) as T;
+    const comb = combine(earlier, later);
+    cur = cur.map((t, k) => cat([t.narrow(-1, 0, s), comb[k]!], -1)) as T;
+  }
+  return cur;
 }
 
-/** Indices (keepdim-free, x's shape) of the running max/min along `d`: the last position of the extreme so far; NaN wins. */
+/** Indices (x's shape) of the running max/min along `d`: the last position of the extreme so far; NaN wins. */
 function scanIndices(x: Tensor, d: number, op: 'max' | 'min'): Tensor {
   const b = x._backend;
   if (b.scan !== undefined) return newTensor(b.scan(op, x._s, x.layout, d, 'int64'), x._shape, x);
   return noGrad(() => {
     const n = x._shape[d]!;
-    const xt = x.transpose(d, -1).to('float64').unsqueeze(-2); // [..., 1, n]
-    const masked = where(prefixMask(n, x), xt, op === 'max' ? -Infinity : Infinity); // [..., n(i), n(j)]
-    // the last occurrence: argmax/argmin of the reversed prefix (NaN counts as the extreme, as argmax)
-    const rev = masked.flip(-1);
-    const last = (op === 'max' ? rev.argmax(-1) : rev.argmin(-1)).neg().add(n - 1);
-    return last.transpose(d, -1).contiguous();
+    const xt = x.transpose(d, -1).to('float64');
+    const i0 = arange(n, { device: x.device }).expand(xt._shape);
+    // (value, index) pairs; the later one wins when it is NaN, or ≥ (max) / ≤ (min) a non-NaN earlier one
+    const [, idx] = scanLast([xt, i0], ([ev, ei], [lv, li]) => {
+      const better = op === 'max' ? lv.ge(ev) : lv.le(ev);
+      const takeLater = lv.isnan().logicalOr(ev.isnan().logicalNot().logicalAnd(better));
+      return [where(takeLater, lv, ev), where(takeLater, li, ei)];
+    });
+    return idx.transpose(d, -1).contiguous();
   });
 }
 
@@ -169,11 +183,11 @@ export class SpecialOps {
     if (x.dim() === 0) return x.clone();
     const b = x._backend;
     if (b.scan !== undefined && !needsGrad(x)) return newTensor(b.scan('prod', x._s, x.layout, d, dt), x._shape, x);
-    const n = x._shape[d]!;
-    const xt = x.transpose(d, -1).unsqueeze(-2); // [..., 1, n]
-    const one = full([], 1, { dtype: dt, device: x.device });
-    // row i multiplies x_0 … x_i (the others replaced by 1): same order of products as a running product
-    return where(prefixMask(n, x), xt, one).prod(-1).transpose(d, -1);
+    if (x.numel() === 0) return x.clone();
+    // a log-depth scan of products (differentiable through mul, exact where the input has zeros); its rounding
+    // differs from a running product's in the last bits
+    const [r] = scanLast([x.transpose(d, -1)], ([e], [l]) => [l.mul(e)]);
+    return r!.transpose(d, -1);
   }
   /**
    * Running maximum along `dim`: `[values, indices]` (the index of the last occurrence of the maximum so far;
