@@ -15,7 +15,7 @@ import { normDim } from '../shape.js';
 import { installTensorMethods } from './registry.js';
 import { isPlainObject, newTensor, torchTypeName } from './common.js';
 import { where } from './elementwise.js';
-import { arange, full, tensor, zeros } from './creation.js';
+import { arange, full, zeros } from './creation.js';
 import { cat } from './views.js';
 import { nonzeroFlat } from './indexing.js';
 import { valuesIndices } from './reductions.js';
@@ -111,14 +111,17 @@ function bitonicSortIndices(xt: Tensor, descending: boolean): Tensor {
     idx = cat([idx, arange(n, P, { device: dev }).expand(padShape)], -1);
   }
   const shape = [...batch, P];
+  const pos = arange(P, { device: dev });
   for (let k = 2; k <= P; k *= 2) {
+    const bk = pos.floorDivide(k).remainder(2);
     for (let j = k / 2; j >= 1; j /= 2) {
-      // partner i ^ j, and whether position i keeps the smaller key of the pair (the network's fixed pattern)
-      const partner = new Array<number>(P), keepMin = new Array<number>(P);
-      for (let i = 0; i < P; i++) { const p = i ^ j; partner[i] = p; keepMin[i] = ((i & k) === 0) === (i < p) ? 1 : 0; }
-      const pt = tensor(partner, { dtype: 'int64', device: dev }).expand(shape);
-      const km = tensor(keepMin, { dtype: 'bool', device: dev });
-      const pc = cls.gather(-1, pt), pv = val.gather(-1, pt), pi = idx.gather(-1, pt);
+      // the partner of i is i ^ j: swap the halves of each block of 2j (a flip of a [.., P/2j, 2, j] view);
+      // i keeps the smaller key when its block ascends (bit k of i clear) and it is the lower one (bit j clear),
+      // or neither: bit k of i equals bit j of i
+      const km = bk.eq(pos.floorDivide(j).remainder(2));
+      const blocks = [...batch, P / (2 * j), 2, j];
+      const swap = (t: Tensor) => t.reshape(blocks).flip([-2]).reshape(shape);
+      const pc = swap(cls), pv = swap(val), pi = swap(idx);
       const selfLess = cls.lt(pc).logicalOr(cls.eq(pc).logicalAnd(val.lt(pv).logicalOr(val.eq(pv).logicalAnd(idx.lt(pi)))));
       const keepSelf = selfLess.eq(km);
       cls = where(keepSelf, cls, pc); val = where(keepSelf, val, pv); idx = where(keepSelf, idx, pi);
