@@ -4,7 +4,7 @@
  * words. Every case runs twice: with the backend's optional `sort`/`scan` kernels and with them hidden (the
  * frontend's fallbacks). The random ops (multinomial, bernoulli) are checked by invariants and statistics.
  */
-import { test, userRead, withoutKernels, toList, flatOf, allcloseOf } from './_harness.js';
+import { test, userRead, withoutKernels, toList, flatOf, allcloseOf, hasBackend } from './_harness.js';
 import assert from 'node:assert/strict';
 import * as torch from 'torchlet';
 import type { Tensor } from 'torchlet';
@@ -196,4 +196,43 @@ test('options objects reject unknown keys with a did-you-mean', () => {
   assert.throws(() => torch.tensor([1, 2]).sort({ descend: true } as any), /sort\(\) got an unexpected keyword argument 'descend'/);
   assert.throws(() => torch.tensor([1, 2]).topk(1, { larges: true } as any), /larges.*largest/s);
   assert.throws(() => F.normalize(torch.ones([2, 2]), { dims: 1 } as any), /dims.*dim/s);
+});
+
+test('meta device: shapes and dtypes of the new ops without values (unique, whose size depends on values, refuses)', { skip: !hasBackend('meta') }, () => {
+  const x = torch.empty([4, 100], { device: 'meta' });
+  const cases: [string, () => Tensor, number[], string][] = [
+    ['sort', () => x.sort(1).values, [4, 100], 'float32'],
+    ['topk', () => x.topk(3).indices, [4, 3], 'int64'],
+    ['median', () => x.median(1).values, [4], 'float32'],
+    ['mode', () => x.mode(1).indices, [4], 'int64'],
+    ['cumprod', () => x.cumprod(1), [4, 100], 'float32'],
+    ['cummax', () => x.cummax(1).indices, [4, 100], 'int64'],
+    ['diagonal', () => x.diagonal(1), [4], 'float32'],
+    ['einsum', () => torch.einsum('ij,kj->ik', x, x), [4, 4], 'float32'],
+    ['cdist', () => torch.cdist(x, x), [4, 4], 'float32'],
+    ['histc', () => x.histc(5), [5], 'float32'],
+    ['searchsorted', () => torch.searchsorted(x, x), [4, 100], 'int64'],
+    ['multinomial', () => x.multinomial(3), [4, 3], 'int64'],
+    ['normalize', () => F.normalize(x), [4, 100], 'float32'],
+  ];
+  for (const [name, f, shape, dtype] of cases) {
+    const r = f();
+    assert.equal(r.device.type, 'meta', name);
+    assert.deepEqual([...r.shape], shape, name);
+    assert.equal(r.dtype, dtype, name);
+  }
+  assert.throws(() => x.unique(), /output size depends on the values/);
+});
+
+test('einsum: gradients through a trace, a diagonal and an ellipsis contraction match the equivalent ops', async () => {
+  const a = torch.randn([3, 3], { dtype: 'float64', requiresGrad: true });
+  const b = torch.randn([2, 3, 4], { dtype: 'float64', requiresGrad: true });
+  const c = torch.randn([4, 5], { dtype: 'float64', requiresGrad: true });
+  torch.einsum('ii->', a).add(torch.einsum('...ij,jk->...ik', b, c).sum()).backward();
+  const ga = a.grad!, gb = b.grad!, gc = c.grad!;
+  a.grad = null; b.grad = null; c.grad = null;
+  a.trace().add(b.matmul(c).sum()).backward();
+  assert.ok(await allcloseOf(ga, a.grad!, 1e-12, 1e-12));
+  assert.ok(await allcloseOf(gb, b.grad!, 1e-12, 1e-12));
+  assert.ok(await allcloseOf(gc, c.grad!, 1e-12, 1e-12));
 });

@@ -9,6 +9,7 @@ import { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { where } from '../ops/elementwise.js';
 import { arange } from '../ops/creation.js';
+import { torchTypeName } from '../ops/common.js';
 import { resolveArgs } from './_args.js';
 import { broadcastShapes } from '../shape.js';
 
@@ -176,7 +177,7 @@ export interface MultiMarginOptions { p?: number; margin?: number; weight?: Tens
  * Multi-class hinge loss: Σ_{i≠y} max(0, margin − x[y] + x[i])^p · w[y] / C per sample (p ∈ {1, 2}).
  * Input [N, C] with int64 targets [N], or [C] with a 0-dim target. Order: (input, target, p = 1, margin = 1,
  * weight, sizeAverage, reduce, reduction = 'mean').
- * @example F.multiMarginLoss(torch.tensor([[0.1, 0.8, 0.4]]), torch.tensor([1])) // tensor(0.5333)
+ * @example F.multiMarginLoss(torch.tensor([[0.1, 0.8, 0.4]]), torch.tensor([1], { dtype: 'int64' })) // tensor(0.5333)
  */
 export function multiMarginLoss(input: Tensor, target: Tensor, p?: number | MultiMarginOptions, margin?: number, weight?: Tensor | null,
   sizeAverage?: boolean | null, reduce?: boolean | null, reduction?: Reduction): Tensor {
@@ -189,7 +190,7 @@ export function multiMarginLoss(input: Tensor, target: Tensor, p?: number | Mult
   const x = input.dim() === 1 ? input.unsqueeze(0) : input;
   const N = x.shape[0]!, C = x.shape[1]!;
   if (target.numel() !== N || target.dim() > 1) throw new RangeError(`inconsistent target size, expected ${N} but got [${target.shape.join(', ')}]`);
-  if (target.dtype !== 'int64') throw new TypeError(`expected scalar type Long but found ${target.dtype}`);
+  if (target.dtype !== 'int64') throw new TypeError(`expected scalar type Long but found ${torchTypeName(target.dtype)}`);
   // target values outside [0, C) fail in gather's index check (PyTorch: "target out of range")
   const t = target.reshape([N, 1]);
   const xy = x.gather(1, t);

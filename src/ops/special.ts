@@ -278,7 +278,7 @@ export class SpecialOps {
   /**
    * Linear interpolation `this + weight · (end − this)` with a number or tensor `weight` (broadcasting), computed
    * as PyTorch does: from `end` when weight ≥ 0.5, for accuracy near 1.
-   * @example torch.tensor([0, 10]).lerp(torch.tensor([10, 20]), 0.5) // tensor([5., 15.])
+   * @example torch.tensor([0, 10]).lerp(torch.tensor([10, 20]), 0.5) // tensor([ 5., 15.])
    */
   lerp(this: Tensor, end: Tensor, weight: number | Tensor): Tensor {
     checkTensor('lerp', 'end', 1, end); checkOperand('lerp', 'weight', 2, weight);
@@ -292,7 +292,7 @@ export class SpecialOps {
   /**
    * Replaces NaN by `nan` (0), +inf by `posinf` and −inf by `neginf` (default: the dtype's largest and lowest
    * finite values). Order: (nan, posinf, neginf) or `{ nan, posinf, neginf }`.
-   * @example torch.tensor([NaN, Infinity, 1]).nanToNum() // tensor([0.0000e+00, 3.4028e+38, 1.0000e+00])
+   * @example torch.tensor([NaN, Infinity, -Infinity, 1]).nanToNum(0, 9, -9) // tensor([ 0.,  9., -9.,  1.])
    */
   nanToNum(this: Tensor, nan?: number | null | { nan?: number | null; posinf?: number | null; neginf?: number | null }, posinf?: number | null, neginf?: number | null): Tensor {
     const o = optArgs('nan_to_num', [nan, posinf, neginf], { nan: null as number | null, posinf: null as number | null, neginf: null as number | null });

@@ -113,7 +113,7 @@ export class CosineEmbeddingLoss extends Module {
 /**
  * Multi-class hinge loss. Arguments: (p = 1, margin = 1, weight, sizeAverage, reduce, reduction = 'mean');
  * `weight` is a buffer, as in PyTorch.
- * @example new torch.nn.MultiMarginLoss().call(torch.tensor([[0.1, 0.8, 0.4]]), torch.tensor([1])) // tensor(0.5333)
+ * @example new torch.nn.MultiMarginLoss().call(torch.tensor([[0.1, 0.8, 0.4]]), torch.tensor([1], { dtype: 'int64' })) // tensor(0.5333)
  */
 export class MultiMarginLoss extends Loss {
   p: number; margin: number;
