@@ -322,6 +322,8 @@ add("searchsorted/nd", "searchsorted", [torch.tensor([[1., 3, 5], [2, 4, 6]], dt
 add("searchsorted/sorter", "searchsorted", [torch.tensor([5., 1, 3], dtype=D), torch.tensor([2., 4], dtype=D)], kwargs={"sorter": torch.tensor([1, 2, 0])})
 add("searchsorted/scalar", "searchsorted", [bnd], [4.0])
 add("searchsorted/nan", "searchsorted", [bnd, torch.tensor([nan, 2.], dtype=D)])
+add("searchsorted/nan_boundary", "searchsorted", [torch.tensor([1., 2, nan, nan], dtype=D), torch.tensor([0.5, 1.5, 2, 5, nan], dtype=D)])
+add("searchsorted/nan_boundary_right", "searchsorted", [torch.tensor([[1., 2, nan], [0, 1, 3]], dtype=D), torch.tensor([[1.5, 2, 7], [nan, 1, 3]], dtype=D)], kwargs={"right": True})
 add("searchsorted/badside", "searchsorted", [bnd, vals], kwargs={"side": "left", "right": True})
 add("searchsorted/badshape", "searchsorted", [torch.tensor([[1., 3, 5], [2, 4, 6]], dtype=D), vals])
 add("bucketize/left", "bucketize", [vals, bnd])

@@ -363,8 +363,6 @@ function uniqueDim(x: Tensor, d: number): [Tensor, Tensor, Tensor] {
   return [sorted.indexSelect(d, startPos), inverse, counts];
 }
 
-const SEARCH_CHUNK = 1 << 22;
-
 /** Options of `searchsorted`. */
 export interface SearchsortedOptions { outInt32?: boolean; right?: boolean; side?: 'left' | 'right' | null; sorter?: Tensor | null }
 
@@ -400,22 +398,22 @@ export function searchsorted(sortedSequence: Tensor, values: Tensor | number, ou
   }
   const outDt: DType = o.outInt32 ? 'int32' : 'int64';
   return noGrad(() => {
-    // count of boundaries b with !(b >= v) (left) or !(b > v) (right): PyTorch's binary-search predicates, so a
-    // NaN value lands past every boundary as there
-    const b = seq.dim() === 1 ? seq : seq.unsqueeze(-2); // [..., 1, m] against values [..., k, 1]
-    const flat = seq.dim() === 1 ? v.reshape([-1]) : v;
-    const k = flat.dim() === 0 ? 1 : flat._shape[flat.dim() - 1]!;
+    // PyTorch's binary search, run for every value at once: ⌊log₂ m⌋ + 1 halvings of [start, end) with the
+    // predicate !(b[mid] >= v) (left) or !(b[mid] > v) (right), so NaN values and NaN boundaries land where its
+    // search puts them. O(values · log m) work and O(values) memory.
     const m = seq._shape[seq.dim() - 1]!;
-    // the comparisons take values × boundaries elements: chunks of the values bound that to ~4M per step
-    const rows = Math.max(1, flat.numel() / Math.max(k, 1));
-    const chunk = Math.max(1, Math.floor(SEARCH_CHUNK / Math.max(1, m * rows)));
-    const parts: Tensor[] = [];
-    for (let s0 = 0; s0 < k || parts.length === 0; s0 += chunk) {
-      const vv = (flat.dim() === 0 ? flat : flat.narrow(-1, s0, Math.min(chunk, k - s0))).unsqueeze(-1);
-      parts.push((useRight ? b.gt(vv) : b.ge(vv)).logicalNot().sum(-1).to(outDt));
-      if (flat.dim() === 0) break;
+    const flat = seq.dim() === 1 ? v.reshape([-1]) : v;
+    let start = zeros(flat._shape, { dtype: 'int64', device: v.device });
+    let end = full(flat._shape, m, { dtype: 'int64', device: v.device });
+    for (let span = m; span > 0; span = Math.floor(span / 2)) {
+      const active = start.lt(end);
+      const mid = start.add(end.sub(start).floorDivide(2));
+      const bm = seq.gather(-1, mid.clamp(0, Math.max(m - 1, 0)));
+      const below = (useRight ? bm.gt(flat) : bm.ge(flat)).logicalNot();
+      start = where(active.logicalAnd(below), mid.add(1), start);
+      end = where(active.logicalAnd(below.logicalNot()), mid, end);
     }
-    const r = parts.length === 1 ? parts[0]! : cat(parts, -1);
+    const r = start.to(outDt);
     return scalar ? r.reshape([]) : seq.dim() === 1 ? r.reshape(v._shape) : r;
   });
 }
