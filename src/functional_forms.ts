@@ -154,3 +154,44 @@ export const scatterAdd = fn('scatterAdd');
 /** `torch.indexSelect(x, dim, index)`. */
 export const indexSelect = fn('indexSelect');
 export const maskedSelect = fn('maskedSelect');
+
+// ---- sorting, order statistics, matrix-shaped and cumulative ops (issue 12; documented on the methods)
+/** `torch.sort(x, dim?, descending?)` → `[values, indices]`. @example torch.sort(torch.tensor([3, 1, 2])).indices // tensor([1, 2, 0]) */
+export const sort = fn('sort');
+export const argsort = fn('argsort');
+export const msort = fn('msort');
+/** `torch.topk(x, k, dim?, largest?, sorted?)`. @example torch.topk(torch.tensor([1, 5, 3]), 1).values // tensor([5.]) */
+export const topk = fn('topk');
+export const kthvalue = fn('kthvalue');
+/** `torch.median(x)` or `torch.median(x, dim, keepdim?)`. */
+export const median = ((input: Tensor, ...args: unknown[]) => (fn('median') as (...a: unknown[]) => unknown)(input, ...args)) as {
+  (input: Tensor): Tensor;
+  (input: Tensor, dim: number | { dim: number; keepdim?: boolean }, keepdim?: boolean): import('./ops/reductions.js').ValuesIndices;
+};
+export const mode = fn('mode');
+/** `torch.unique(x, sorted?, returnInverse?, returnCounts?, dim?)`. @example torch.unique(torch.tensor([2, 1, 2])) // tensor([1., 2.]) */
+export const unique = fn('unique');
+export const histc = fn('histc');
+export const tril = fn('tril');
+export const triu = fn('triu');
+export const diagonal = fn('diagonal');
+export const diag = fn('diag');
+export const trace = fn('trace');
+export const outer = fn('outer');
+export const ger = fn('ger');
+export const cross = fn('cross');
+export const cumprod = fn('cumprod');
+export const cummax = fn('cummax');
+export const cummin = fn('cummin');
+export const diff = fn('diff');
+export const roll = fn('roll');
+export const rot90 = fn('rot90');
+export const clampMin = fn('clampMin');
+export const clampMax = fn('clampMax');
+/** `torch.lerp(start, end, weight)`. @example torch.lerp(torch.tensor([0]), torch.tensor([10]), 0.3) // tensor([3.]) */
+export const lerp = fn('lerp');
+export const nanToNum = fn('nanToNum');
+/** `torch.multinomial(probs, numSamples, replacement?, { generator })`. */
+export const multinomial = fn('multinomial');
+/** `torch.bernoulli(probs, { generator })`: 0/1 draws with the given probabilities. */
+export const bernoulli = fn('bernoulli');

@@ -40,6 +40,8 @@ export {
   zerosLike, onesLike, emptyLike, fullLike, randnLike, randLike, where, cat, stack, resultType, linear,
 } from './ops.js';
 export type { TensorOptions, ValuesIndices, ToOptions } from './ops.js';
+export { searchsorted, bucketize, einsum, meshgrid, cdist } from './ops.js';
+export type { UniqueOptions, SearchsortedOptions } from './ops.js';
 export * from './functional_forms.js';
 export { var_ as var } from './functional_forms.js';
 export type { Backend, Layout, Storage } from './backend/types.js';

@@ -28,6 +28,8 @@ import './ops/indexing.js';
 import './ops/inplace.js';
 import './ops/random.js';
 import './ops/device.js';
+import './ops/sorting.js';
+import './ops/special.js';
 import type { DeviceOps } from './ops/device.js';
 import type { ElementwiseOps } from './ops/elementwise.js';
 import type { IndexingOps } from './ops/indexing.js';
@@ -36,6 +38,8 @@ import type { LinalgOps } from './ops/linalg.js';
 import type { RandomOps } from './ops/random.js';
 import type { ReductionOps } from './ops/reductions.js';
 import type { ViewOps } from './ops/views.js';
+import type { SortingOps } from './ops/sorting.js';
+import type { SpecialOps } from './ops/special.js';
 
 export { wrapDim, isPlainObject, scalarAs, resultType, release } from './ops/common.js';
 export type { TensorOptions } from './ops/common.js';
@@ -57,7 +61,11 @@ export { rand, randn, randint, randperm, randnLike, randLike } from './ops/rando
 export { format } from './ops/format.js';
 export { castScalar } from './dtype.js';
 export { Generator } from './random.js';
+export { searchsorted, bucketize } from './ops/sorting.js';
+export type { UniqueOptions, SearchsortedOptions } from './ops/sorting.js';
+export { einsum, meshgrid, cdist } from './ops/special.js';
 
 /** Every method the op modules install on `Tensor.prototype`. */
-export interface TensorOps extends ElementwiseOps, ReductionOps, LinalgOps, ViewOps, IndexingOps, InplaceOps, RandomOps, DeviceOps {}
+export interface TensorOps extends ElementwiseOps, ReductionOps, LinalgOps, ViewOps, IndexingOps, InplaceOps, RandomOps, DeviceOps,
+  SortingOps, SpecialOps {}
 export interface TensorMethods extends TensorOps {}

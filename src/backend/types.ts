@@ -295,6 +295,18 @@ export interface Backend {
   binaryCrossEntropy?(x: Storage, xl: Layout, t: Storage, tl: Layout, w: Storage | null, wl: Layout | null): Storage;
   /** ATen `binary_cross_entropy_backward` ('none'): gy·w·(x − t) / max((1 − x)·x, 1e-12). All layouts carry x's shape. */
   binaryCrossEntropyBackward?(gy: Storage, gyl: Layout, x: Storage, xl: Layout, t: Storage, tl: Layout, w: Storage | null, wl: Layout | null): Storage;
+
+  // Optional sorting and scan kernels (issue 12). Fallbacks: src/ops/sorting.ts, src/ops/special.ts.
+  /**
+   * ATen `sort(stable=true)`'s indices: the int64 permutation (xl's shape, contiguous) that sorts `x` along `axis`,
+   * stable (equal elements keep their order), NaN sorting as larger than every number. The frontend gathers the values.
+   */
+  sort?(x: Storage, xl: Layout, axis: number, descending: boolean): Storage;
+  /**
+   * ATen `cumprod` ('prod': the running product in `outDtype`) and the indices of `cummax`/`cummin` ('max'/'min':
+   * int64, the last position of the running extreme; NaN wins and each later NaN takes the index). xl's shape.
+   */
+  scan?(op: 'prod' | 'max' | 'min', x: Storage, xl: Layout, axis: number, outDtype: DType): Storage;
   // ===================================================================================================================
 }
 

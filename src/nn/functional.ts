@@ -1068,3 +1068,10 @@ export function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Ten
   return [out, w];
 }
 
+
+// Distance functions and embedding/ranking/likelihood losses (issue 12), defined in functional_distance.ts.
+export {
+  normalize, cosineSimilarity, pairwiseDistance, tripletMarginLoss, marginRankingLoss, hingeEmbeddingLoss,
+  cosineEmbeddingLoss, multiMarginLoss, poissonNllLoss, gaussianNllLoss,
+} from './functional_distance.js';
+export type { TripletMarginOptions, MultiMarginOptions, PoissonNllOptions, GaussianNllOptions } from './functional_distance.js';

@@ -41,3 +41,7 @@ export {
 export type { LossOptions, NLLLossOptions, CrossEntropyLossOptions } from './modules/loss.js';
 export { TransformerEncoderLayer, TransformerEncoder } from './modules/transformer.js';
 export type { TransformerEncoderLayerOptions, Activation } from './modules/transformer.js';
+export {
+  CosineSimilarity, PairwiseDistance, TripletMarginLoss, MarginRankingLoss, HingeEmbeddingLoss, CosineEmbeddingLoss,
+  MultiMarginLoss, PoissonNLLLoss, GaussianNLLLoss,
+} from './modules/distance.js';

@@ -515,6 +515,61 @@ export class CpuBackend implements Backend {
     return out;
   }
 
+  /** Optional kernel `sort`: the stable permutation that sorts along `axis` (NaN as the largest value). */
+  sort(x: Storage, xl: Layout, axis: number, descending: boolean): CpuStorage {
+    const xd = (x as CpuStorage).data;
+    const shape = xl.shape;
+    const out = newStorage('int64', numelOf(shape));
+    const outStrides = contiguousLayout(shape).strides;
+    const len = shape[axis]!, st = xl.strides[axis]!, ost = outStrides[axis]!;
+    const od = out.data;
+    const vals = new Float64Array(len);
+    const order = Array.from({ length: len }, (_, i) => i);
+    // ascending: a before b when a < b or b is NaN (and a not); ties keep their order (Array.prototype.sort is stable)
+    const asc = (i: number, j: number) => { const a = vals[i]!, b = vals[j]!; return a < b || (a === a && b !== b) ? -1 : b < a || (b === b && a !== a) ? 1 : 0; };
+    const desc = (i: number, j: number) => asc(j, i);
+    const radix = len >= RADIX_MIN ? new RadixSorter(len) : null;
+    forEachOuter(shape.map((s, d) => (d === axis ? 1 : s)), xl, (_o, base, oBase) => {
+      for (let j = 0; j < len; j++) { vals[j] = xd[base + j * st]!; order[j] = j; }
+      if (radix !== null) {
+        const ord = radix.order(vals, descending);
+        for (let j = 0; j < len; j++) od[oBase + j * ost] = ord[j]!;
+        return;
+      }
+      order.sort(descending ? desc : asc);
+      for (let j = 0; j < len; j++) od[oBase + j * ost] = order[j]!;
+    }, outStrides);
+    return out;
+  }
+
+  /**
+   * Optional kernel `scan`: the running product along `axis` ('prod', in `outDtype`), or the int64 index of the
+   * running max/min (the last occurrence of the extreme so far; NaN wins, later NaNs move the index), as ATen's
+   * cumprod/cummax/cummin.
+   */
+  scan(op: 'prod' | 'max' | 'min', x: Storage, xl: Layout, axis: number, outDtype: DType): CpuStorage {
+    const xd = (x as CpuStorage).data;
+    const shape = xl.shape;
+    const out = newStorage(op === 'prod' ? outDtype : 'int64', numelOf(shape));
+    const outStrides = contiguousLayout(shape).strides;
+    const len = shape[axis]!, st = xl.strides[axis]!, ost = outStrides[axis]!;
+    const od = out.data;
+    forEachOuter(shape.map((s, d) => (d === axis ? 1 : s)), xl, (_o, base, oBase) => {
+      if (op === 'prod') {
+        let acc = 1;
+        for (let j = 0; j < len; j++) { acc *= xd[base + j * st]!; od[oBase + j * ost] = acc; }
+        return;
+      }
+      let best = 0, bi = 0;
+      for (let j = 0; j < len; j++) {
+        const v = xd[base + j * st]!;
+        if (j === 0 || v !== v || (best === best && (op === 'max' ? v >= best : v <= best))) { best = v; bi = j; }
+        od[oBase + j * ost] = bi;
+      }
+    }, outStrides);
+    return out;
+  }
+
   matmul(a: Storage, al: Layout, b: Storage, bl: Layout, outDtype: DType, c?: Storage, cl?: Layout): CpuStorage {
     if (!isFloating(outDtype)) throw new Error(`cpu matmul kernel expects a floating dtype, got ${outDtype}`);
     const nd = al.shape.length;
@@ -780,5 +835,53 @@ function forEachIndex(shape: readonly number[], layouts: { strides: readonly num
       for (let k = 0; k < layouts.length; k++) p[k]! -= layouts[k]!.strides[d]! * shape[d]!;
       idx[d] = 0;
     }
+  }
+}
+
+/** Rows at least this long are sorted by `RadixSorter` (a comparison sort with closures is ~20x slower there). */
+const RADIX_MIN = 256;
+
+/**
+ * A stable LSD radix sort of float64 keys (4 passes of 16 bits; passes whose digit is constant are skipped).
+ * Keys map to unsigned integers ordered as the numbers: −0 as +0 (so they stay in input order, as a comparison
+ * sort leaves them), every NaN as one value above +inf; descending complements the keys, which keeps stability.
+ */
+class RadixSorter {
+  private readonly f = new Float64Array(1);
+  private readonly u = new Uint32Array(this.f.buffer);
+  private readonly hi: Uint32Array;
+  private readonly lo: Uint32Array;
+  private a: Uint32Array;
+  private b: Uint32Array;
+  private readonly counts = new Uint32Array(65536);
+  constructor(private readonly n: number) {
+    this.hi = new Uint32Array(n); this.lo = new Uint32Array(n); this.a = new Uint32Array(n); this.b = new Uint32Array(n);
+  }
+  order(vals: Float64Array, descending: boolean): Uint32Array {
+    const { n, f, u, hi, lo } = this;
+    for (let i = 0; i < n; i++) {
+      const v = vals[i]!;
+      f[0] = v !== v ? NaN : v === 0 ? 0 : v;
+      let h = u[1]!, l = u[0]!;
+      if (v !== v) { h = 0x7ff80000; l = 0; }
+      if (h & 0x80000000) { h = ~h >>> 0; l = ~l >>> 0; } else h = (h | 0x80000000) >>> 0;
+      if (descending) { h = ~h >>> 0; l = ~l >>> 0; }
+      hi[i] = h; lo[i] = l;
+    }
+    let a = this.a, b = this.b;
+    for (let i = 0; i < n; i++) a[i] = i;
+    const counts = this.counts;
+    for (let pass = 0; pass < 4; pass++) {
+      const keys = pass < 2 ? lo : hi, shift = (pass & 1) * 16;
+      counts.fill(0);
+      for (let i = 0; i < n; i++) counts[(keys[i]! >>> shift) & 0xffff]!++;
+      if (counts[(keys[0]! >>> shift) & 0xffff] === n) continue; // one digit value: the order stands
+      let sum = 0;
+      for (let d = 0; d < 65536; d++) { const c = counts[d]!; counts[d] = sum; sum += c; }
+      for (let i = 0; i < n; i++) { const e = a[i]!; b[counts[(keys[e]! >>> shift) & 0xffff]!++] = e; }
+      const t = a; a = b; b = t;
+    }
+    this.a = a; this.b = b;
+    return a;
   }
 }

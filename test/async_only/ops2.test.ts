@@ -1,0 +1,3 @@
+// The ops2 suite on the async-only backend (see _select.ts and test/_harness.ts).
+import './_select.js';
+import '../ops2.test.js';
