@@ -119,6 +119,10 @@ function assign(target: Module, key: string, value: unknown): void {
 const TARGET_PROXY = Symbol('torchlet.nn.Module.proxy');
 
 const HANDLER: ProxyHandler<Module> = {
+  // `model(x)`: the same path as `model.call(x)` (pre-hooks, forward, hooks), with the proxy as `this`
+  apply(target, _thisArg, args) {
+    return ((target as any)[TARGET_PROXY] as Module)._callImpl(args);
+  },
   set(target, key, value) {
     if (key === 'forward' && typeof value === 'function') {
       // `this.forward = fn` (an instance attribute, as in PyTorch): keep the routing wrapper so hooks still fire
@@ -159,6 +163,21 @@ export function setTensorData(t: Tensor, src: Tensor): void {
   w.dtype = src.dtype; w.device = src.device; w._backend = src._backend;
 }
 
+/**
+ * A fresh raw instance: a function object (so that the proxy over it is callable, `model(x)`) whose prototype is the
+ * module's class prototype (so `instanceof`, methods, getters and `constructor` are the class's). The function's
+ * own `name` and `length` are removed: they would shadow fields and getters of those names (`Sequential.length`),
+ * and the raw instance must have no own keys but the module's fields (`Object.keys`, `deepcopy`).
+ */
+function makeRaw(proto: object): Module {
+  // an arrow function: no own `prototype`, not constructible (`new model()` throws), no `arguments`/`caller`
+  const f = (() => undefined) as unknown as Module;
+  delete (f as any).name;
+  delete (f as any).length;
+  Object.setPrototypeOf(f, proto);
+  return f;
+}
+
 function wrap(raw: Module): Module {
   const proxy = new Proxy(raw, HANDLER);
   Object.defineProperty(raw, TARGET, { value: raw, configurable: true });
@@ -181,6 +200,17 @@ function wrap(raw: Module): Module {
  * const m = new MLP();
  * m.call(torch.randn([3, 4])).shape; // [3, 2]
  */
+export interface Module {
+  /**
+   * `model(x)`: runs forward pre-hooks, `forward(...args)` and forward hooks (PyTorch's `Module.__call__`), typed
+   * from the module's own `forward` signature; the same as `model.call(x)`.
+   * @example
+   * const fc = new torch.nn.Linear(3, 2);
+   * const y = fc(torch.ones([1, 3])); // Tensor, shape [1, 2]
+   */
+  (...args: Parameters<this['forward']>): ReturnType<this['forward']>;
+}
+
 export class Module {
   /** Whether the module is in training mode (`train()` / `eval()`). */
   training = true;
@@ -194,7 +224,12 @@ export class Module {
   _forwardImpl: ((...args: any[]) => any) | null = null;
 
   constructor() {
-    return wrap(this);
+    // The instance is a function (see makeRaw) so that modules are callable as in PyTorch. `this` (an ordinary
+    // object made by `new`) already holds the fields declared above; they move to the raw function instance, and
+    // the subclass's own fields are then defined through the proxy returned here (in assignment order).
+    const raw = makeRaw(Object.getPrototypeOf(this));
+    for (const k of Reflect.ownKeys(this)) Object.defineProperty(raw, k, Object.getOwnPropertyDescriptor(this, k)!);
+    return wrap(raw);
   }
 
   /**
@@ -704,6 +739,16 @@ export class Module {
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
+
+  /**
+   * What `JSON.stringify(model)` serialises: the module's own enumerable fields. Needed because a module is a
+   * function object (callable), which `JSON.stringify` would otherwise skip (`undefined`).
+   */
+  toJSON(): Record<string, unknown> {
+    const o: Record<string, unknown> = {};
+    for (const k of Object.keys(this)) o[k] = (this as any)[k];
+    return o;
+  }
 }
 
 /**
@@ -713,11 +758,11 @@ export class Module {
  */
 export function deepcopy<T>(value: T, memo: Map<unknown, unknown> = new Map()): T {
   const v = value as unknown;
-  if (v === null || typeof v !== 'object') return value;
+  if (v === null || (typeof v !== 'object' && !(v instanceof Module))) return value; // modules are functions
   if (memo.has(v)) return memo.get(v) as T;
   if (v instanceof Module) {
     const raw = (v as any)[TARGET] as Module;
-    const nraw = Object.create(Object.getPrototypeOf(raw)) as Module;
+    const nraw = makeRaw(Object.getPrototypeOf(raw));
     const proxy = wrap(nraw);
     memo.set(v, proxy);
     memo.set(raw, nraw);
