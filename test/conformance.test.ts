@@ -108,7 +108,7 @@ for (const u of ['neg', 'abs', 'sign', 'exp', 'log', 'log1p', 'expm1', 'sqrt', '
 async function close(actual: Tensor, expected: Value, atol: number, rtol: number, what: string): Promise<void> {
   assert.deepEqual([...actual.shape], expected.shape, `${what}: shape`);
   assert.equal(actual.dtype, expected.dtype, `${what}: dtype`);
-  const a = await actual.data();
+  const a = await actual.typedArray();
   const e = expected.data.map(num);
   for (let i = 0; i < e.length; i++) {
     const x = a[i]!, y = e[i]!;

@@ -29,7 +29,7 @@
  * net.namedParameters().map(([n]) => n); // ['features.0.weight', 'features.0.bias', 'classifier.weight', 'classifier.bias']
  * const logits = net.call(torch.randn([2, 1, 8, 8])); // same as net.forward(...)
  */
-import { Tensor, getBackend } from '../tensor.js';
+import { Tensor, getBackend, setData } from '../tensor.js';
 import { emptyLike } from '../ops.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import type { DType } from '../dtype.js';
@@ -157,11 +157,7 @@ const HANDLER: ProxyHandler<Module> = {
 function routedForward(this: Module, ...args: any[]): any { return this._callImpl(args); }
 
 /** @internal Replaces a tensor's data in place (PyTorch's `param.data = ...`), keeping the object's identity. */
-export function setTensorData(t: Tensor, src: Tensor): void {
-  const w = t as any;
-  w._s = src._s; w._shape = [...src._shape]; w._strides = [...src._strides]; w._offset = src._offset;
-  w.dtype = src.dtype; w.device = src.device; w._backend = src._backend;
-}
+export function setTensorData(t: Tensor, src: Tensor): void { setData(t, src); }
 
 /**
  * A fresh raw instance: a function object (so that the proxy over it is callable, `model(x)`) whose prototype is the
