@@ -343,7 +343,21 @@ export class Tensor {
   get data(): Tensor { return ops.detach(this); }
   set data(src: Tensor) { setData(this, src); }
 
-  /** PyTorch-style printout, e.g. `tensor([1., 2.], requires_grad=True)`. */
+  /**
+   * Iterates over dim 0, as PyTorch's `for row in t`: the rows are views (`t.unbind(0)`), so they share storage and
+   * carry autograd history. A 0-dim tensor throws PyTorch's `TypeError: iteration over a 0-d tensor`.
+   * @example
+   * for (const row of torch.eye(2)) console.log(row.tolist()); // [1, 0] then [0, 1]
+   * const [a, b] = torch.tensor([3, 4]);                        // destructuring: a = tensor(3.), b = tensor(4.)
+   */
+  [Symbol.iterator](): IterableIterator<Tensor> {
+    if (this._shape.length === 0) throw new TypeError('iteration over a 0-d tensor');
+    return this.unbind(0)[Symbol.iterator]();
+  }
+
+  /**
+   * PyTorch-style printout, e.g. `tensor([1., 2.], requires_grad=True)`; also what `${t}` and `String(t)` give.
+   */
   toString(): string { return ops.format(this); }
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
 }
