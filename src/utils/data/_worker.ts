@@ -82,4 +82,5 @@ async function main(): Promise<void> {
   port.postMessage({ type: 'ready' });
 }
 
-void main();
+// only as a worker's entry point (importing this module elsewhere does nothing)
+if (parentPort !== null && workerData !== null && typeof workerData === 'object' && 'dataset' in (workerData as object)) void main();
