@@ -8,8 +8,12 @@
  *   (`features.0.weight`). TypeScript field declarations without an initializer (`fc: nn.Linear;`) do not
  *   register anything; the later assignment in the constructor does, so the order is the assignment order.
  *   Assigning a plain array of modules throws: use `ModuleList`.
- * - Calling. `module.call(...args)` runs the forward pre-hooks, `forward`, then the forward hooks.
- *   `module.forward(...args)` does exactly the same: each instance gets an own `forward` that routes through
+ * - Calling. `module(...args)` (PyTorch's `__call__`) runs the forward pre-hooks, `forward`, then the forward hooks.
+ *   The instance behind the proxy is a function object whose prototype is the class's (see `makeRaw`), so the
+ *   proxy is callable while `instanceof`, methods and fields are the class's; `typeof module` is `'function'`.
+ *   The call is typed from the subclass's `forward` by the `Module` interface's call signature (it uses the
+ *   polymorphic `this` type, so no per-class declaration is needed). `module.call(...args)` and
+ *   `module.forward(...args)` do exactly the same: each instance gets an own `forward` that routes through
  *   `call`, so hooks fire for a submodule however its parent invokes it. Inside a subclass, `super.forward(x)`
  *   reaches the parent's implementation without running hooks twice.
  * - `stateDict()` returns a plain object (insertion-ordered) of detached tensors sharing storage with the
@@ -22,12 +26,12 @@
  *   features = new nn.Sequential(new nn.Conv2d(1, 8, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2));
  *   classifier = new nn.Linear(8 * 4 * 4, 10);
  *   override forward(x: torch.Tensor): torch.Tensor {
- *     return this.classifier.call(this.features.call(x).flatten(1));
+ *     return this.classifier(this.features(x).flatten(1));
  *   }
  * }
  * const net = new Net();
  * net.namedParameters().map(([n]) => n); // ['features.0.weight', 'features.0.bias', 'classifier.weight', 'classifier.bias']
- * const logits = net.call(torch.randn([2, 1, 8, 8])); // same as net.forward(...)
+ * const logits = net(torch.randn([2, 1, 8, 8])); // same as net.call(...) and net.forward(...)
  */
 import { Tensor, getBackend, setData } from '../tensor.js';
 import { emptyLike } from '../ops.js';
@@ -184,17 +188,17 @@ function wrap(raw: Module): Module {
 
 /**
  * Base class for all neural network modules (`torch.nn.Module`). Subclasses assign their layers and parameters
- * to fields in the constructor and define `forward(...)`; call a module with `module.call(x)` or
- * `module.forward(x)` (both run hooks).
+ * to fields in the constructor and define `forward(...)`; call a module with `module(x)` (or `module.call(x)`,
+ * `module.forward(x)`: all run hooks).
  * @example
  * import * as torch from 'torchlet';
  * class MLP extends torch.nn.Module {
  *   fc1 = new torch.nn.Linear(4, 8);
  *   fc2 = new torch.nn.Linear(8, 2);
- *   override forward(x: torch.Tensor) { return this.fc2.call(this.fc1.call(x).relu()); }
+ *   override forward(x: torch.Tensor) { return this.fc2(this.fc1(x).relu()); }
  * }
  * const m = new MLP();
- * m.call(torch.randn([3, 4])).shape; // [3, 2]
+ * m(torch.randn([3, 4])).shape; // [3, 2]
  */
 export interface Module {
   /**
