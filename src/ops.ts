@@ -61,3 +61,6 @@ export { Generator } from './random.js';
 /** Every method the op modules install on `Tensor.prototype`. */
 export interface TensorOps extends ElementwiseOps, ReductionOps, LinalgOps, ViewOps, IndexingOps, InplaceOps, RandomOps, DeviceOps {}
 export interface TensorMethods extends TensorOps {}
+import './ops/new_factories.js';
+import type { NewOps } from './ops/new_factories.js';
+export interface TensorMethods extends NewOps {}

@@ -196,3 +196,19 @@ test('torch.full / fullLike / fill_: JS numbers follow torch.tensor\'s rule; ara
   assert.equal(torch.arange(3).dtype, 'int64');
   assert.equal(torch.arange(0, 1, 0.5).dtype, 'float32');
 });
+
+test('newFull / newZeros / newOnes / newEmpty / newTensor take this tensor\'s dtype and device unless given', () => {
+  const i = torch.zeros([2], { dtype: 'int64' });
+  assert.equal(i.newFull([3], 7).dtype, 'int64');
+  assert.deepEqual(i.newFull([3], 7.9).tolist(), [7, 7, 7]);
+  assert.equal(i.newFull([1], 7, { dtype: 'float64' }).dtype, 'float64');
+  const d = torch.zeros([1], { dtype: 'float64' });
+  assert.deepEqual([d.newZeros(2, 3).dtype, [...d.newZeros(2, 3).shape]], ['float64', [2, 3]]);
+  assert.deepEqual(d.newOnes([2]).tolist(), [1, 1]);
+  assert.equal(d.newEmpty([2], { dtype: 'float32' }).dtype, 'float32');
+  const t = d.newTensor([1, 2], { requiresGrad: true });
+  assert.deepEqual([t.dtype, t.requiresGrad, t.tolist()], ['float64', true, [1, 2]]);
+  const m = torch.zeros([2], { device: 'meta' });
+  assert.equal(m.newFull([2], 1).device.type, 'meta');
+  assert.throws(() => i.newFull([1], 2 ** 63), /value cannot be converted to type int64_t without overflow/);
+});
