@@ -69,3 +69,6 @@ export { einsum, meshgrid, cdist } from './ops/special.js';
 export interface TensorOps extends ElementwiseOps, ReductionOps, LinalgOps, ViewOps, IndexingOps, InplaceOps, RandomOps, DeviceOps,
   SortingOps, SpecialOps {}
 export interface TensorMethods extends TensorOps {}
+import './ops/new_factories.js';
+import type { NewOps } from './ops/new_factories.js';
+export interface TensorMethods extends NewOps {}

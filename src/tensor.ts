@@ -309,14 +309,79 @@ export class Tensor {
   dataSync(): TypedArray { return this._backend.readSync(this._s, this.layout); }
 
   /**
-   * A contiguous copy of the elements as a typed array; works for devices that can only read asynchronously.
-   * @example const values = await torch.ones([2]).data();
+   * The elements as nested arrays, read asynchronously (works for devices that can only read asynchronously); the
+   * awaitable form of `tolist()`. Bool tensors give booleans; a 0-dim tensor gives a number.
+   * @example const rows = await torch.eye(2).array(); // [[1, 0], [0, 1]]
    */
-  data(): Promise<TypedArray> { return this._backend.read(this._s, this.layout); }
+  async array(): Promise<any> {
+    return nestValues(await this._backend.read(this._s, this.layout), this._shape, this.dtype === 'bool');
+  }
 
-  /** PyTorch-style printout, e.g. `tensor([1., 2.], requires_grad=True)`. */
+  /**
+   * A contiguous copy of the elements as a typed array, read asynchronously (works for devices that can only read
+   * asynchronously); the awaitable form of `dataSync()`.
+   * @example const values = await torch.ones([2]).typedArray(); // Float32Array [1, 1]
+   */
+  typedArray(): Promise<TypedArray> { return this._backend.read(this._s, this.layout); }
+
+  /**
+   * PyTorch's `tensor.data`: a tensor sharing this tensor's storage (and shape, dtype, device), detached from
+   * autograd (`requiresGrad` false, no history). Writes through it change this tensor's values without being
+   * recorded, as in manual SGD steps: `p.data.add_(p.grad!, { alpha: -lr })`. Unlike PyTorch it shares the in-place
+   * version counter: an in-place write through `.data` to a value that a graph saved for backward makes that
+   * backward fail (PyTorch would silently use the new value). To read values use `await t.array()`,
+   * `await t.typedArray()`, `t.tolist()` or `t.dataSync()`.
+   *
+   * Assigning (`p.data = other`) makes this tensor object use `other`'s storage, shape, dtype and device from now
+   * on (PyTorch's `set_data`), keeping its identity, `requiresGrad` and `.grad`: what `module.to(...)` does to
+   * parameters so that optimizers keep working.
+   * @example
+   * const w = torch.ones([2], { requiresGrad: true });
+   * w.data.mul_(3);            // not recorded by autograd
+   * w.data = torch.zeros([3]); // w is now zeros([3]) and still requires grad
+   */
+  get data(): Tensor { return ops.detach(this); }
+  set data(src: Tensor) { setData(this, src); }
+
+  /**
+   * Iterates over dim 0, as PyTorch's `for row in t`: the rows are views (`t.unbind(0)`), so they share storage and
+   * carry autograd history. A 0-dim tensor throws PyTorch's `TypeError: iteration over a 0-d tensor`.
+   * @example
+   * for (const row of torch.eye(2)) console.log(row.tolist()); // [1, 0] then [0, 1]
+   * const [a, b] = torch.tensor([3, 4]);                        // destructuring: a = tensor(3.), b = tensor(4.)
+   */
+  [Symbol.iterator](): IterableIterator<Tensor> {
+    if (this._shape.length === 0) throw new TypeError('iteration over a 0-d tensor');
+    return this.unbind(0)[Symbol.iterator]();
+  }
+
+  /**
+   * PyTorch-style printout, e.g. `tensor([1., 2.], requires_grad=True)`; also what `${t}` and `String(t)` give.
+   */
   toString(): string { return ops.format(this); }
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
+}
+
+/**
+ * @internal `t.data = src` (PyTorch's `set_data`): `t` keeps its identity, autograd flags and `.grad` but from now on
+ * views `src`'s storage with `src`'s shape, strides, dtype and device. The storage record (`_h`: version counter
+ * and lifetime) moves with the storage, so the old storage can be released and the new one stays alive while `t`
+ * is.
+ */
+export function setData(t: Tensor, src: Tensor): void {
+  if (!(src instanceof Tensor)) throw new TypeError(`Variable data has to be a tensor, but got ${pyKind(src)}`);
+  if (t._requiresGrad && !isFloating(src.dtype)) throw new Error('data set to a tensor that requires gradients must be floating point or complex dtype');
+  const w = t as { -readonly [K in keyof Tensor]: Tensor[K] };
+  const old = t._h, h = src._h;
+  if (old !== h) {
+    if (old.finalized) { if (finalizer!.unregister(t) && --old.refs === 0) freeHandle(old); } else old.refs--;
+    h.refs++;
+    if (h.finalized) finalizer!.register(t, h, t);
+    w._h = h;
+  }
+  w._s = src._s; w._shape = [...src._shape]; w._strides = [...src._strides]; w._offset = src._offset;
+  w.dtype = src.dtype; w.device = src.device; w._backend = src._backend;
+  w._base = null; // t owns the (shared) storage now rather than viewing its former base
 }
 
 /** @internal A fresh contiguous tensor over a storage just produced by a kernel. */

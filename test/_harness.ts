@@ -9,7 +9,7 @@
  * The `meta` device is exercised by shape-only cases guarded by {@link hasBackend}`('meta')`.
  *
  * The suites read results only through the awaited helpers below (`toList`, `itemOf`, `dataOf`, `equalOf`,
- * `allcloseOf`), which use the asynchronous read (`await t.data()`), so they work for devices that cannot read
+ * `allcloseOf`), which use the asynchronous read (`await t.typedArray()`), so they work for devices that cannot read
  * synchronously.
  *
  * On the async-only backend a synchronous read by library code fails the test (`readSync` throws): library code
@@ -110,23 +110,23 @@ export function hasBackend(deviceType: string): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 // Awaited readers (the suites never read synchronously)
 
-/** The elements as a contiguous typed array (`await t.data()`). */
-export function dataOf(t: Tensor): ReturnType<Tensor["data"]> { return t.data(); }
+/** The elements as a contiguous typed array (`await t.typedArray()`). */
+export function dataOf(t: Tensor): ReturnType<Tensor["typedArray"]> { return t.typedArray(); }
 
 /** `t.tolist()` through the asynchronous read: nested arrays, booleans for bool tensors, a number for 0-dim. */
 export async function toList(t: Tensor): Promise<any> {
-  return nestValues(await t.data(), t.shape, t.dtype === 'bool');
+  return nestValues(await t.typedArray(), t.shape, t.dtype === 'bool');
 }
 
 /** `t.item()` through the asynchronous read (bool → 0/1). */
 export async function itemOf(t: Tensor): Promise<number> {
   const n = t.numel();
   if (n !== 1) throw new Error(`a Tensor with ${n} elements cannot be converted to Scalar`);
-  return (await t.data())[0]!;
+  return (await t.typedArray())[0]!;
 }
 
 /** The elements as a flat array of numbers (`Array.from(t.dataSync())`, awaited). */
-export async function flatOf(t: Tensor): Promise<number[]> { return Array.from(await t.data()); }
+export async function flatOf(t: Tensor): Promise<number[]> { return Array.from(await t.typedArray()); }
 
 /** `a.equal(b)` (same shape and values) with the asynchronous read. */
 export async function equalOf(a: Tensor, b: Tensor): Promise<boolean> {

@@ -20,7 +20,7 @@ test('readSync throws a clear error; read and fromArray are counted; reset clear
   assert.deepEqual(b.transfers(), { read: 0, fromArray: 1, readSync: 0 });
   assert.throws(() => b.readSync(s, contiguous(3)), (e: Error) => {
     assert.ok(e instanceof AsyncOnlyReadError);
-    assert.match(e.message, /^readSync of a float32 storage of 3 elements: this device reads asynchronously and cannot be read synchronously; call `await tensor.data\(\)` instead$/);
+    assert.match(e.message, /^readSync of a float32 storage of 3 elements: this device reads asynchronously and cannot be read synchronously; call `await tensor.array\(\)` or `await tensor.typedArray\(\)` instead$/);
     return true;
   });
   assert.deepEqual(Array.from(await b.read(s, contiguous(3))), [1, 2, 3]);
@@ -79,16 +79,17 @@ test('recordStacks keeps a short stack per transfer; allowSyncReads serves readS
   assert.throws(() => b.readSync(s, contiguous(1)), AsyncOnlyReadError);
 });
 
-test('tensors on the async-only backend: data() works, dataSync()/item() throw', async () => {
+test('tensors on the async-only backend: typedArray() and array() work, dataSync()/item() throw', async () => {
   const prev = torch.getBackend('cpu');
   const b = asyncOnlyBackend(prev);
   torch.registerBackend('cpu', b);
   try {
     const t = torch.tensor([1.5, 2.5]).mul(2);
-    assert.deepEqual(Array.from(await t.data()), [3, 5]);
+    assert.deepEqual(Array.from(await t.typedArray()), [3, 5]);
+    assert.deepEqual(await t.array(), [3, 5]);
     assert.throws(() => t.dataSync(), AsyncOnlyReadError);
-    assert.throws(() => t.sum().item(), /cannot be read synchronously; call `await tensor.data\(\)` instead/);
-    assert.equal(b.transfers().read, 1);
+    assert.throws(() => t.sum().item(), /cannot be read synchronously; call `await tensor.array\(\)` or `await tensor.typedArray\(\)` instead/);
+    assert.equal(b.transfers().read, 2); // typedArray() and array(): one read each
   } finally {
     torch.registerBackend('cpu', prev);
   }

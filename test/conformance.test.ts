@@ -97,7 +97,8 @@ const OPS: Record<string, (x: Tensor[], a: Record<string, any>) => Tensor | Tens
   arange: (_x, o) => torch.arange(o.start, o.end, o.step, devOpts(o)),
   linspace: (_x, o) => torch.linspace(o.start, o.end, o.steps, devOpts(o)),
   eye: (_x, o) => torch.eye(o.n, o.m ?? undefined, devOpts(o)),
-  full: (_x, o) => torch.full(o.size, o.fillValue, { ...(o.dtype ? { dtype: o.dtype } : {}), ...devOpts(o) }),
+  // a Python int fill gives int64 in PyTorch; torchlet's JS numbers default to float (README), so say int64 as a user would
+  full: (_x, o) => torch.full(o.size, o.fillValue, { ...(o.dtype ? { dtype: o.dtype } : Number.isInteger(o.fillValue) ? { dtype: 'int64' } : {}), ...devOpts(o) }),
 };
 for (const u of ['neg', 'abs', 'sign', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'sin', 'cos',
   'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh', 'relu', 'sigmoid', 'silu', 'erf', 'floor',
@@ -108,7 +109,7 @@ for (const u of ['neg', 'abs', 'sign', 'exp', 'log', 'log1p', 'expm1', 'sqrt', '
 async function close(actual: Tensor, expected: Value, atol: number, rtol: number, what: string): Promise<void> {
   assert.deepEqual([...actual.shape], expected.shape, `${what}: shape`);
   assert.equal(actual.dtype, expected.dtype, `${what}: dtype`);
-  const a = await actual.data();
+  const a = await actual.typedArray();
   const e = expected.data.map(num);
   for (let i = 0; i < e.length; i++) {
     const x = a[i]!, y = e[i]!;

@@ -243,7 +243,7 @@ describe('DataLoader', () => {
     assert.throws(() => new DataLoader(ds, { batchSampler: [[0]], batchSize: 2 }), /batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last/);
     assert.throws(() => new DataLoader(ds, { batchSize: null, dropLast: true }), /batch_size=None option disables auto-batching and is mutually exclusive with drop_last/);
     assert.throws(() => new DataLoader(ds, { numWorkers: -1 }), /num_workers option should be non-negative/);
-    assert.throws(() => new DataLoader(ds, { numWorkers: 2 }), /numWorkers=2 is not supported/);
+    assert.throws(() => new DataLoader(ds, { prefetchFactor: 2 }), /prefetch_factor option could only be specified in multiprocessing/);
     assert.throws(() => new DataLoader(ds, { dropLast: 1 as any, batchSize: 2 }), /drop_last should be a boolean value, but got drop_last=1/);
     assert.throws(() => new DataLoader(42 as any), /expects a dataset/);
   });

@@ -62,7 +62,7 @@ test('meta tensors cannot be read: item, tolist, dataSync, data, cpu(), mixing w
   assert.throws(() => torch.zeros([1], M).item(), { message: 'Tensor.item() cannot be called on meta tensors' });
   assert.throws(() => x.tolist(), /^Error: Cannot read values of a meta tensor/);
   assert.throws(() => x.dataSync(), /Cannot read values of a meta tensor: meta tensors have a shape, a dtype and strides but no data/);
-  await assert.rejects(x.data(), /Cannot read values of a meta tensor/);
+  await assert.rejects(x.typedArray(), /Cannot read values of a meta tensor/);
   assert.throws(() => x.cpu(), { message: 'Cannot copy out of meta tensor; no data!' });
   assert.throws(() => torch.zeros([2, 3]).copy_(x), { message: 'Cannot copy out of meta tensor; no data!' });
   assert.throws(() => x.add(torch.zeros([2, 3])), { message: 'Expected all tensors to be on the same device, but found at least two devices, meta and cpu!' });

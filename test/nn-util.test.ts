@@ -40,10 +40,10 @@ export function stateOf(sd: Record<string, Value>): Record<string, Tensor> {
   return o;
 }
 
-/** Asserts (read with the asynchronous `data()`, so it works on every backend) |a − e| ≤ atol + rtol·|e| elementwise (NaN matches NaN, ±inf exactly) and equal shapes. */
+/** Asserts (read with the asynchronous `typedArray()`, so it works on every backend) |a − e| ≤ atol + rtol·|e| elementwise (NaN matches NaN, ±inf exactly) and equal shapes. */
 export async function assertClose(actual: Tensor, expected: Value, what: string, atol = 1e-5, rtol = 1e-4): Promise<void> {
   assert.deepEqual([...actual.shape], expected.shape, `${what}: shape ${JSON.stringify(actual.shape)} vs ${JSON.stringify(expected.shape)}`);
-  const a = await actual.data();
+  const a = await actual.typedArray();
   const e = expected.data.map(num);
   let worst = -1, worstErr = 0;
   for (let i = 0; i < e.length; i++) {

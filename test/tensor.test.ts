@@ -52,7 +52,7 @@ test('unsqueeze(0) adds a batch dimension as a view; valid dims', () => {
   assert.throws(() => img.unsqueeze(4), /Dimension out of range \(expected to be in range of \[-4, 3\], but got 4\)/);
 });
 
-test('reading: item, tolist, data(), dataSync, size, numel, dim', async () => {
+test('reading: item, tolist, array(), typedArray(), dataSync, size, numel, dim', async () => {
   const t = torch.tensor([[1, 2, 3], [4, 5, 6]]);
   assert.equal(t.numel(), 6);
   assert.equal(t.dim(), 2);
@@ -60,7 +60,10 @@ test('reading: item, tolist, data(), dataSync, size, numel, dim', async () => {
   assert.deepEqual([...t.size()], [2, 3]);
   assert.equal(t.sum().item(), 21);
   assert.throws(() => t.item(), /a Tensor with 6 elements cannot be converted to Scalar/);
-  const d = await t.data();
+  const d = await t.typedArray();
+  assert.deepEqual(await t.array(), [[1, 2, 3], [4, 5, 6]]);
+  assert.equal(await torch.tensor(7).array(), 7);
+  assert.deepEqual(await torch.tensor([true, false]).array(), [true, false]);
   assert.ok(d instanceof Float32Array);
   assert.deepEqual([...d], [1, 2, 3, 4, 5, 6]);
   assert.deepEqual([...t.t().dataSync()], [1, 4, 2, 5, 3, 6]);

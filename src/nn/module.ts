@@ -8,8 +8,12 @@
  *   (`features.0.weight`). TypeScript field declarations without an initializer (`fc: nn.Linear;`) do not
  *   register anything; the later assignment in the constructor does, so the order is the assignment order.
  *   Assigning a plain array of modules throws: use `ModuleList`.
- * - Calling. `module.call(...args)` runs the forward pre-hooks, `forward`, then the forward hooks.
- *   `module.forward(...args)` does exactly the same: each instance gets an own `forward` that routes through
+ * - Calling. `module(...args)` (PyTorch's `__call__`) runs the forward pre-hooks, `forward`, then the forward hooks.
+ *   The instance behind the proxy is a function object whose prototype is the class's (see `makeRaw`), so the
+ *   proxy is callable while `instanceof`, methods and fields are the class's; `typeof module` is `'function'`.
+ *   The call is typed from the subclass's `forward` by the `Module` interface's call signature (it uses the
+ *   polymorphic `this` type, so no per-class declaration is needed). `module.call(...args)` and
+ *   `module.forward(...args)` do exactly the same: each instance gets an own `forward` that routes through
  *   `call`, so hooks fire for a submodule however its parent invokes it. Inside a subclass, `super.forward(x)`
  *   reaches the parent's implementation without running hooks twice.
  * - `stateDict()` returns a plain object (insertion-ordered) of detached tensors sharing storage with the
@@ -22,14 +26,14 @@
  *   features = new nn.Sequential(new nn.Conv2d(1, 8, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2));
  *   classifier = new nn.Linear(8 * 4 * 4, 10);
  *   override forward(x: torch.Tensor): torch.Tensor {
- *     return this.classifier.call(this.features.call(x).flatten(1));
+ *     return this.classifier(this.features(x).flatten(1));
  *   }
  * }
  * const net = new Net();
  * net.namedParameters().map(([n]) => n); // ['features.0.weight', 'features.0.bias', 'classifier.weight', 'classifier.bias']
- * const logits = net.call(torch.randn([2, 1, 8, 8])); // same as net.forward(...)
+ * const logits = net(torch.randn([2, 1, 8, 8])); // same as net.call(...) and net.forward(...)
  */
-import { Tensor, getBackend } from '../tensor.js';
+import { Tensor, getBackend, setData } from '../tensor.js';
 import { emptyLike } from '../ops.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import type { DType } from '../dtype.js';
@@ -119,6 +123,10 @@ function assign(target: Module, key: string, value: unknown): void {
 const TARGET_PROXY = Symbol('torchlet.nn.Module.proxy');
 
 const HANDLER: ProxyHandler<Module> = {
+  // `model(x)`: the same path as `model.call(x)` (pre-hooks, forward, hooks), with the proxy as `this`
+  apply(target, _thisArg, args) {
+    return ((target as any)[TARGET_PROXY] as Module)._callImpl(args);
+  },
   set(target, key, value) {
     if (key === 'forward' && typeof value === 'function') {
       // `this.forward = fn` (an instance attribute, as in PyTorch): keep the routing wrapper so hooks still fire
@@ -153,10 +161,21 @@ const HANDLER: ProxyHandler<Module> = {
 function routedForward(this: Module, ...args: any[]): any { return this._callImpl(args); }
 
 /** @internal Replaces a tensor's data in place (PyTorch's `param.data = ...`), keeping the object's identity. */
-export function setTensorData(t: Tensor, src: Tensor): void {
-  const w = t as any;
-  w._s = src._s; w._shape = [...src._shape]; w._strides = [...src._strides]; w._offset = src._offset;
-  w.dtype = src.dtype; w.device = src.device; w._backend = src._backend;
+export function setTensorData(t: Tensor, src: Tensor): void { setData(t, src); }
+
+/**
+ * A fresh raw instance: a function object (so that the proxy over it is callable, `model(x)`) whose prototype is the
+ * module's class prototype (so `instanceof`, methods, getters and `constructor` are the class's). The function's
+ * own `name` and `length` are removed: they would shadow fields and getters of those names (`Sequential.length`),
+ * and the raw instance must have no own keys but the module's fields (`Object.keys`, `deepcopy`).
+ */
+function makeRaw(proto: object): Module {
+  // an arrow function: no own `prototype`, not constructible (`new model()` throws), no `arguments`/`caller`
+  const f = (() => undefined) as unknown as Module;
+  delete (f as any).name;
+  delete (f as any).length;
+  Object.setPrototypeOf(f, proto);
+  return f;
 }
 
 function wrap(raw: Module): Module {
@@ -169,18 +188,29 @@ function wrap(raw: Module): Module {
 
 /**
  * Base class for all neural network modules (`torch.nn.Module`). Subclasses assign their layers and parameters
- * to fields in the constructor and define `forward(...)`; call a module with `module.call(x)` or
- * `module.forward(x)` (both run hooks).
+ * to fields in the constructor and define `forward(...)`; call a module with `module(x)` (or `module.call(x)`,
+ * `module.forward(x)`: all run hooks).
  * @example
  * import * as torch from 'torchlet';
  * class MLP extends torch.nn.Module {
  *   fc1 = new torch.nn.Linear(4, 8);
  *   fc2 = new torch.nn.Linear(8, 2);
- *   override forward(x: torch.Tensor) { return this.fc2.call(this.fc1.call(x).relu()); }
+ *   override forward(x: torch.Tensor) { return this.fc2(this.fc1(x).relu()); }
  * }
  * const m = new MLP();
- * m.call(torch.randn([3, 4])).shape; // [3, 2]
+ * m(torch.randn([3, 4])).shape; // [3, 2]
  */
+export interface Module {
+  /**
+   * `model(x)`: runs forward pre-hooks, `forward(...args)` and forward hooks (PyTorch's `Module.__call__`), typed
+   * from the module's own `forward` signature; the same as `model.call(x)`.
+   * @example
+   * const fc = new torch.nn.Linear(3, 2);
+   * const y = fc(torch.ones([1, 3])); // Tensor, shape [1, 2]
+   */
+  (...args: Parameters<this['forward']>): ReturnType<this['forward']>;
+}
+
 export class Module {
   /** Whether the module is in training mode (`train()` / `eval()`). */
   training = true;
@@ -194,7 +224,12 @@ export class Module {
   _forwardImpl: ((...args: any[]) => any) | null = null;
 
   constructor() {
-    return wrap(this);
+    // The instance is a function (see makeRaw) so that modules are callable as in PyTorch. `this` (an ordinary
+    // object made by `new`) already holds the fields declared above; they move to the raw function instance, and
+    // the subclass's own fields are then defined through the proxy returned here (in assignment order).
+    const raw = makeRaw(Object.getPrototypeOf(this));
+    for (const k of Reflect.ownKeys(this)) Object.defineProperty(raw, k, Object.getOwnPropertyDescriptor(this, k)!);
+    return wrap(raw);
   }
 
   /**
@@ -704,6 +739,16 @@ export class Module {
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
+
+  /**
+   * What `JSON.stringify(model)` serialises: the module's own enumerable fields. Needed because a module is a
+   * function object (callable), which `JSON.stringify` would otherwise skip (`undefined`).
+   */
+  toJSON(): Record<string, unknown> {
+    const o: Record<string, unknown> = {};
+    for (const k of Object.keys(this)) o[k] = (this as any)[k];
+    return o;
+  }
 }
 
 /**
@@ -713,11 +758,11 @@ export class Module {
  */
 export function deepcopy<T>(value: T, memo: Map<unknown, unknown> = new Map()): T {
   const v = value as unknown;
-  if (v === null || typeof v !== 'object') return value;
+  if (v === null || (typeof v !== 'object' && !(v instanceof Module))) return value; // modules are functions
   if (memo.has(v)) return memo.get(v) as T;
   if (v instanceof Module) {
     const raw = (v as any)[TARGET] as Module;
-    const nraw = Object.create(Object.getPrototypeOf(raw)) as Module;
+    const nraw = makeRaw(Object.getPrototypeOf(raw));
     const proxy = wrap(nraw);
     memo.set(v, proxy);
     memo.set(raw, nraw);

@@ -19,7 +19,7 @@ export function typeName(v: unknown): string {
   if (typeof v === 'bigint') return 'bigint';
   if (Array.isArray(v)) return 'Array';
   if (ArrayBuffer.isView(v)) return v.constructor.name;
-  if (typeof v === 'function') return 'function';
+  if (typeof v === 'function' && Object.getPrototypeOf(v) === Function.prototype) return 'function'; // not modules (callable objects of their class)
   const c = (v as object).constructor;
   return c !== undefined && c !== Object ? c.name : 'object';
 }

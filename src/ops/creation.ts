@@ -162,9 +162,15 @@ export function empty(...args: (number | readonly number[] | TensorOptions)[]): 
 }
 
 /**
- * A tensor filled with `fillValue`; the dtype follows the value as in PyTorch: boolean → bool, an integer → int64,
- * otherwise the default float dtype.
- * @example torch.full([2], 7).tolist() // [7, 7]
+ * A tensor filled with `fillValue`. Without `dtype`, a JavaScript number gives the default float dtype (as
+ * `torch.tensor(7)` does: JavaScript cannot tell `7` from `7.0`, so `torch.full([], 0.0, { requiresGrad: true })`
+ * must not become int64), a boolean gives bool, and a one-element tensor gives its own dtype (bool, int64 for
+ * integer tensors, the default float dtype for float tensors). Pass `{ dtype: 'int64' }` for PyTorch's
+ * `torch.full(size, 7)` (a Python int). `torch.arange` keeps PyTorch's integer rule.
+ * @example
+ * torch.full([2], 7).dtype                          // 'float32'
+ * torch.full([2], 7, { dtype: 'int64' }).tolist()   // [7, 7]
+ * torch.full([], 0, { requiresGrad: true })         // tensor(0., requires_grad=True)
  */
 export function full(size: readonly number[] | number, fillValue: number | boolean | Tensor, opts: TensorOptions = {}): Tensor {
   opts = checkFactoryOptions('full', opts);
@@ -179,7 +185,7 @@ export function full(size: readonly number[] | number, fillValue: number | boole
     return finish(t, opts);
   }
   checkNumber('full', 'fill_value', 2, fillValue);
-  return filled(shape, Number(fillValue), opts, typeof fillValue === 'boolean' ? 'bool' : Number.isInteger(fillValue) ? 'int64' : undefined);
+  return filled(shape, Number(fillValue), opts, typeof fillValue === 'boolean' ? 'bool' : undefined);
 }
 
 /**
@@ -259,7 +265,11 @@ export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor { return f
 /** Zeros (PyTorch: uninitialised) like another tensor. */
 export function emptyLike(t: Tensor, opts: TensorOptions = {}): Tensor { return filled(t._shape, 0, likeOpts(t, opts, 'empty_like')); }
 
-/** `fillValue` with another tensor's shape and dtype. */
+/**
+ * `fillValue` with another tensor's shape, dtype and device (PyTorch's rule: the dtype is `t`'s unless `dtype` is
+ * given; a fractional value in an integer tensor is truncated toward zero, a value out of range throws).
+ * @example torch.fullLike(torch.zeros([2], { dtype: 'int64' }), 2.7).tolist() // [2, 2]
+ */
 export function fullLike(t: Tensor, fillValue: number, opts: TensorOptions = {}): Tensor {
   const o = likeOpts(t, opts, 'full_like');
   return filled(t._shape, Number(checkNumber('full_like', 'fill_value', 2, fillValue)), o);

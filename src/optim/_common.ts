@@ -29,7 +29,8 @@ export function describe(x: unknown): string {
   if (typeof x === 'boolean') return `bool ${x ? 'True' : 'False'}`;
   if (typeof x === 'number') return `${Number.isInteger(x) ? 'int' : 'float'} ${pyNum(x)}`;
   if (Array.isArray(x)) return `list [${x.map(String).join(', ')}]`;
-  return typeof x === 'object' ? (x as object).constructor?.name ?? 'object' : typeof x;
+  // a module is a function object (callable) with its class's prototype: name its class
+  return typeof x === 'object' || (typeof x === 'function' && Object.getPrototypeOf(x) !== Function.prototype) ? (x as object).constructor?.name ?? 'object' : typeof x;
 }
 
 /** Checks both Adam-style betas are in [0, 1). */

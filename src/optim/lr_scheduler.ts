@@ -47,7 +47,7 @@ const WRAPPED = Symbol.for('torchlet.optim.wrappedByLrSched');
 function typeName(x: unknown): string {
   if (x === null) return 'NoneType';
   if (x === undefined) return 'undefined';
-  if (typeof x === 'object') return (x as object).constructor?.name ?? 'object';
+  if (typeof x === 'object' || (typeof x === 'function' && Object.getPrototypeOf(x) !== Function.prototype)) return (x as object).constructor?.name ?? 'object'; // modules are callable
   if (typeof x === 'number') return Number.isInteger(x) ? 'int' : 'float';
   return typeof x;
 }

@@ -48,7 +48,8 @@ function typeName(x: unknown): string {
   if (typeof x === 'number') return Number.isInteger(x) ? 'int' : 'float';
   if (typeof x === 'string') return 'str';
   if (typeof x === 'boolean') return 'bool';
-  return typeof x === 'object' ? (x as object).constructor?.name ?? 'object' : typeof x;
+  // a module is a function object (callable) with its class's prototype: name its class
+  return typeof x === 'object' || (typeof x === 'function' && Object.getPrototypeOf(x) !== Function.prototype) ? (x as object).constructor?.name ?? 'object' : typeof x;
 }
 
 function isPlainObject(x: unknown): x is Record<string, any> {

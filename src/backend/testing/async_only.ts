@@ -2,7 +2,7 @@
  * The "async-only" test backend: a wrapper around another backend (normally the portable CPU one) that behaves
  * like a device whose memory the host cannot see (a GPU, WebGPU, a remote worker):
  *
- * - `readSync` throws ({@link AsyncOnlyReadError}): such a device can only be read with `await tensor.data()`.
+ * - `readSync` throws ({@link AsyncOnlyReadError}): such a device can only be read with `await tensor.array()` or `await tensor.typedArray()`.
  * - Every host transfer is counted per kind (`read`: device → host, `fromArray`: host → device), so a test can
  *   assert that a training step performs none (issue 9: "no hidden host reads").
  * - Storages are handed out as opaque {@link AsyncOnlyStorage} objects without the inner typed array, so code above
@@ -20,7 +20,7 @@ import type { Backend, Layout, Storage } from '../types.js';
 /** Thrown by {@link AsyncOnlyBackend.readSync}. */
 export class AsyncOnlyReadError extends Error {
   constructor(what: string) {
-    super(`${what}: this device reads asynchronously and cannot be read synchronously; call \`await tensor.data()\` instead`);
+    super(`${what}: this device reads asynchronously and cannot be read synchronously; call \`await tensor.array()\` or \`await tensor.typedArray()\` instead`);
     this.name = 'AsyncOnlyReadError';
   }
 }

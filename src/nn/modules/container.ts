@@ -36,7 +36,7 @@ export class Sequential extends Module {
   }
 
   /** Number of modules. */
-  get length(): number { return this._modules.size; }
+  override get length(): number { return this._modules.size; }
 
   /** The module at `idx` (negative counts from the end). @example seq.at(-1) */
   at(idx: number): Module {
@@ -114,7 +114,7 @@ export class ModuleList<T extends Module = Module> extends Module {
     for (const m of modules) this.append(m);
   }
   /** Number of modules. */
-  get length(): number { return this._modules.size; }
+  override get length(): number { return this._modules.size; }
   /** The module at `idx` (negative counts from the end). */
   at(idx: number): T {
     const vals = [...this._modules.values()];
@@ -174,7 +174,7 @@ export class ModuleDict<T extends Module = Module> extends Module {
     this._modules.set(key, checkModule(m));
   }
   /** Number of entries. */
-  get length(): number { return this._modules.size; }
+  override get length(): number { return this._modules.size; }
   /** The module under `key` (undefined when absent). */
   get(key: string): T | undefined { return (this._modules.get(key) ?? undefined) as T | undefined; }
   /** Sets (or replaces, keeping its position) the module under `key`. */

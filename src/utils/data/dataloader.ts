@@ -2,15 +2,32 @@
  * `torch.utils.data.DataLoader`: batches of a dataset, in order or shuffled, iterable with `for...of` and
  * `for await...of`.
  */
-import { Generator } from '../../random.js';
-import { Tensor } from '../../tensor.js';
-import { tensor } from '../../ops.js';
+import { Generator, defaultGenerator } from '../../random.js';
+import type { Tensor } from '../../tensor.js';
 import { defaultCollate, defaultConvert } from './collate.js';
-import { IterableDataset, MapDataset, TensorDataset, Subset, describe, getItemOf, isMapDataset, isPlainObject, lenOf } from './dataset.js';
+import { MapDataset, describe, getItemOf, isMapDataset, isPlainObject, lenOf } from './dataset.js';
 import { BatchSampler, RandomSampler, SequentialSampler } from './sampler.js';
+import { fetchSamples, tensorBatch } from './_fetch.js';
+import { datasetSpec, unsendable } from './_spec.js';
+import { WorkerPool } from './_pool.js';
+
+/**
+ * The type of a batch that `defaultCollate` makes from samples of type `T`: tensors, numbers, booleans and typed
+ * arrays become tensors, strings a string array, and arrays/tuples, objects and Maps keep their structure (a
+ * `TensorDataset` of two tensors gives `[Tensor, Tensor]`).
+ */
+export type Collated<T> = 0 extends (1 & T) ? any
+  : T extends Tensor ? Tensor
+  : T extends number | boolean ? Tensor
+  : T extends string ? string[]
+  : T extends ArrayBufferView ? Tensor
+  : T extends Map<infer K, infer V> ? Map<K, Collated<V>>
+  : T extends readonly unknown[] ? { -readonly [K in keyof T]: Collated<T[K]> }
+  : T extends object ? { [K in keyof T]: Collated<T[K]> }
+  : T;
 
 /** Options of `DataLoader` (PyTorch's keyword arguments in camelCase). */
-export interface DataLoaderOptions<T = any, B = any> {
+export interface DataLoaderOptions<T = any, B = Collated<T>> {
   /** Samples per batch (default 1); `null` turns automatic batching off: each sample is yielded alone, through `defaultConvert`. */
   batchSize?: number | null;
   /** A new random order every epoch (default false). */
@@ -19,7 +36,10 @@ export interface DataLoaderOptions<T = any, B = any> {
   sampler?: Iterable<number> | null;
   /** Where whole batches of indices come from (mutually exclusive with batchSize, shuffle, sampler, dropLast). */
   batchSampler?: Iterable<number[]> | null;
-  /** Only 0: torchlet loads in the calling thread. */
+  /**
+   * Worker threads that load batches (default 0: the calling thread). With workers, iterate with `for await`; the
+   * dataset must be one a worker can rebuild (see `DataLoader`).
+   */
   numWorkers?: number;
   /** Merges a list of samples into a batch (default `defaultCollate`). */
   collateFn?: ((samples: T[]) => B) | null;
@@ -27,14 +47,24 @@ export interface DataLoaderOptions<T = any, B = any> {
   pinMemory?: boolean;
   /** Drops the last batch when it is smaller than `batchSize` (default false). */
   dropLast?: boolean;
-  /** Accepted for compatibility (must be non-negative); only meaningful with workers. */
+  /** Seconds to wait for a batch from the workers before failing (default 0: no limit). */
   timeout?: number;
+  /**
+   * Runs in each worker thread with the worker's id before loading (`worker_init_fn`). Either a function, which is
+   * re-created in the worker from its source (it sees `torch` but no other variable around its definition), or
+   * `{ module, exportName }` naming a function exported by an ES module.
+   */
+  workerInitFn?: ((workerId: number) => unknown) | { module: string | URL; exportName: string } | null;
+  /** Batches loaded in advance per worker (default 2 with workers; only with `numWorkers > 0`). */
+  prefetchFactor?: number | null;
+  /** Keeps the workers (and their dataset copies) alive between epochs (default false; only with workers). */
+  persistentWorkers?: boolean;
   /** The generator that shuffles; without one each epoch draws its seed from the global generator. */
   generator?: Generator | null;
 }
 
-const OPTION_KEYS = new Set(['batchSize', 'shuffle', 'sampler', 'batchSampler', 'numWorkers', 'collateFn', 'pinMemory', 'dropLast', 'timeout', 'generator']);
-const POSITIONAL = ['batchSize', 'shuffle', 'sampler', 'batchSampler', 'numWorkers', 'collateFn', 'pinMemory', 'dropLast', 'timeout'] as const;
+const OPTION_KEYS = new Set(['batchSize', 'shuffle', 'sampler', 'batchSampler', 'numWorkers', 'collateFn', 'pinMemory', 'dropLast', 'timeout', 'workerInitFn', 'generator', 'prefetchFactor', 'persistentWorkers']);
+const POSITIONAL = ['batchSize', 'shuffle', 'sampler', 'batchSampler', 'numWorkers', 'collateFn', 'pinMemory', 'dropLast', 'timeout', 'workerInitFn'] as const;
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -47,8 +77,16 @@ const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
  *   it in long training loops.
  * - `loader.length` / `loader.len()` is the number of batches per epoch.
  * - Shuffling is reproducible: pass `generator`, or seed the global generator with `torch.manualSeed`.
- * - The default collation is PyTorch's `default_collate` (see `defaultCollate`).
- * Not supported: worker processes (`numWorkers > 0`), `workerInitFn`, `prefetchFactor`, `persistentWorkers`.
+ * - The default collation is PyTorch's `default_collate` (see `defaultCollate`); batches are typed from the dataset
+ *   (`Collated<T>`), or from `collateFn`'s return type.
+ * - `numWorkers > 0` loads batches in `worker_threads`, `prefetchFactor` batches ahead per worker, and gives the
+ *   same batches in the same order as `numWorkers: 0`. Iterate with `for await`. Each worker holds its own copy of
+ *   the dataset, so the dataset must be one a worker can rebuild: a `TensorDataset`, `Subset`/`ConcatDataset` of
+ *   such, an array of structured-clonable values and tensors, or any dataset with a `workerRecipe()` method
+ *   returning `{ module: import.meta.url, exportName: 'MyDataset', args: [...] }` (the worker imports the module
+ *   and constructs the class with the args). The default collation runs in the workers; a custom `collateFn` runs
+ *   in the main thread on the samples the workers send. Batches arrive as CPU tensors. A worker's error is
+ *   re-thrown with its class and the worker's stack. Iterable-style datasets are not supported with workers.
  * @example
  * import * as torch from 'torchlet';
  * const ds = new torch.utils.data.TensorDataset(torch.randn([10, 3]), torch.arange(10));
@@ -56,7 +94,7 @@ const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
  * loader.length; // 3
  * for (const [x, y] of loader) console.log(x.shape, y.shape); // [4, 3] [4] ... [2, 3] [2]
  */
-export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<B> {
+export class DataLoader<T = any, B = Collated<T>> implements Iterable<B>, AsyncIterable<B> {
   readonly dataset: MapDataset<T> | Iterable<T>;
   readonly batchSize: number | null;
   readonly dropLast: boolean;
@@ -67,8 +105,15 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
   readonly pinMemory: boolean;
   readonly timeout: number;
   readonly generator: Generator | null;
+  readonly prefetchFactor: number | null;
+  readonly persistentWorkers: boolean;
+  readonly workerInitFn: DataLoaderOptions['workerInitFn'];
   private readonly _iterable: boolean;
+  private readonly _customCollate: boolean;
+  private _pool: WorkerPool | null = null;
 
+  constructor(dataset: MapDataset<T> | Iterable<T>, options?: DataLoaderOptions<T, B>);
+  constructor(dataset: MapDataset<T> | Iterable<T>, batchSize?: number | null, ...rest: unknown[]);
   constructor(dataset: MapDataset<T> | Iterable<T>, ...args: unknown[]) {
     const o: DataLoaderOptions<T, B> = {};
     let last = args.length;
@@ -89,8 +134,21 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     if (dataset === null || typeof dataset !== 'object') throw new TypeError(`DataLoader expects a dataset, got ${describe(dataset)}`);
     this.dataset = dataset;
     const numWorkers = o.numWorkers ?? 0;
-    if (typeof numWorkers !== 'number' || numWorkers < 0) throw new RangeError('num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.');
-    if (numWorkers > 0) throw new RangeError(`numWorkers=${numWorkers} is not supported: torchlet loads data in the calling thread (use numWorkers: 0)`);
+    if (typeof numWorkers !== 'number' || !Number.isInteger(numWorkers) || numWorkers < 0) throw new RangeError('num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.');
+    const prefetchFactor = o.prefetchFactor ?? null;
+    if (numWorkers === 0 && prefetchFactor !== null) {
+      throw new RangeError('prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None.');
+    }
+    if (prefetchFactor !== null && (typeof prefetchFactor !== 'number' || !Number.isInteger(prefetchFactor) || prefetchFactor < 1)) {
+      throw new RangeError(`prefetch_factor should be a positive integer, got ${String(prefetchFactor)}`);
+    }
+    const persistentWorkers = o.persistentWorkers ?? false;
+    if (typeof persistentWorkers !== 'boolean') throw new TypeError(`persistent_workers must be a boolean, got ${describe(persistentWorkers)}`);
+    if (persistentWorkers && numWorkers === 0) throw new RangeError('persistent_workers option needs num_workers > 0');
+    const workerInitFn = o.workerInitFn ?? null;
+    if (workerInitFn !== null && typeof workerInitFn !== 'function' && !(isPlainObject(workerInitFn) && typeof workerInitFn.exportName === 'string')) {
+      throw new TypeError(`worker_init_fn must be a function or { module, exportName }, got ${describe(workerInitFn)}`);
+    }
     const timeout = o.timeout ?? 0;
     if (typeof timeout !== 'number' || timeout < 0) throw new RangeError('timeout option should be non-negative');
 
@@ -138,6 +196,14 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     const autoCollation = batchSampler !== null || (this._iterable && batchSize !== null);
     this.collateFn = (o.collateFn ?? (autoCollation ? defaultCollate : defaultConvert)) as (s: any) => B;
     if (typeof this.collateFn !== 'function') throw new TypeError(`collate_fn must be callable, got ${describe(this.collateFn)}`);
+    this._customCollate = this.collateFn !== (defaultCollate as unknown) && this.collateFn !== (defaultConvert as unknown);
+    if (numWorkers > 0) {
+      if (this._iterable) throw new TypeError('DataLoader: numWorkers > 0 is not supported for iterable-style datasets in torchlet (use numWorkers: 0)');
+      const why = unsendable(dataset);
+      if (why !== null) {
+        throw new TypeError(`DataLoader: numWorkers > 0 needs a dataset that a worker thread can rebuild, but ${why}. Give the dataset a workerRecipe() method returning { module: import.meta.url, exportName: '<its class>', args: [<constructor arguments>] }, or use a TensorDataset (or numWorkers: 0).`);
+      }
+    }
     this.batchSize = batchSize;
     this.dropLast = dropLast;
     this.sampler = sampler;
@@ -146,6 +212,9 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     this.pinMemory = Boolean(o.pinMemory ?? false);
     this.timeout = timeout;
     this.generator = generator;
+    this.prefetchFactor = numWorkers > 0 ? prefetchFactor ?? 2 : null;
+    this.persistentWorkers = persistentWorkers;
+    this.workerInitFn = workerInitFn;
   }
 
   /** Number of batches per epoch (samples when automatic batching is off). */
@@ -160,47 +229,20 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
   /** Same as `length` (PyTorch's `len(loader)`). */
   len(): number { return this.length; }
 
-  /** @internal The samples at `indices`, fetched in one call when the dataset has `getItems` (PyTorch's `__getitems__`). */
-  private _fetch(indices: number[]): T[] {
-    const ds = this.dataset as MapDataset<T>;
-    const many = (ds as any).getItems;
-    if (typeof many === 'function') return many.call(ds, indices);
-    return indices.map((i) => getItemOf(ds, i));
-  }
+  /** @internal */
+  private _fetch(indices: number[]): T[] { return fetchSamples(this.dataset as MapDataset<T>, indices); }
 
-  /**
-   * @internal Fast path with the same result as fetching and stacking samples: a plain `TensorDataset` (or plain
-   * `Subset`s of one) under the default collation gathers each batch with one `indexSelect` per tensor.
-   */
+  /** @internal The default collation's fast path for plain TensorDatasets (see `tensorBatch`). */
   private _tensorBatch(indices: readonly number[]): Tensor[] | null {
     if (this.collateFn !== (defaultCollate as unknown)) return null;
-    let ds: unknown = this.dataset;
-    let idx: readonly number[] = indices;
-    while (ds instanceof Subset && Object.getPrototypeOf(ds) === Subset.prototype) {
-      const sub = ds.indices;
-      const mapped: number[] = [];
-      for (const i of idx) {
-        const j = i < 0 ? i + sub.length : i;
-        if (!Number.isInteger(i) || j < 0 || j >= sub.length) return null; // let getItem raise its error
-        mapped.push(sub[j]!);
-      }
-      idx = mapped;
-      ds = ds.dataset;
-    }
-    if (!(ds instanceof TensorDataset) || Object.getPrototypeOf(ds) !== TensorDataset.prototype || idx.length === 0) return null;
-    const n = ds.length;
-    const flat = new Float64Array(idx.length);
-    for (let k = 0; k < idx.length; k++) {
-      const i = idx[k]!;
-      if (!Number.isInteger(i) || i < -n || i >= n) return null;
-      flat[k] = i < 0 ? i + n : i;
-    }
-    const index = tensor(flat, { dtype: 'int64' });
-    return ds.tensors.map((t) => t.indexSelect(0, index));
+    return tensorBatch(this.dataset, indices);
   }
 
   /** Iterates the batches of one epoch synchronously. */
   *[Symbol.iterator](): Iterator<B> {
+    if (this.numWorkers > 0) {
+      throw new TypeError(`DataLoader with numWorkers=${this.numWorkers} loads batches asynchronously: iterate it with \`for await (const batch of loader)\``);
+    }
     if (this._iterable) { yield* this._iterIterable(); return; }
     if (this.batchSampler !== null) {
       for (const indices of this.batchSampler) {
@@ -223,8 +265,12 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     if (batch.length > 0 && !this.dropLast) yield this.collateFn(batch);
   }
 
-  /** Iterates the batches of one epoch, giving the event loop a turn before each batch. */
+  /**
+   * Iterates the batches of one epoch, giving the event loop a turn before each batch; with `numWorkers > 0` the
+   * batches come from the worker threads.
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<B> {
+    if (this.numWorkers > 0) { yield* this._iterWorkers(); return; }
     const it = this[Symbol.iterator]();
     try {
       for (;;) {
@@ -236,6 +282,47 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     } finally {
       it.return?.();
     }
+  }
+
+  /** @internal One epoch through the worker pool (started here, or kept from an earlier epoch when persistent). */
+  private async *_iterWorkers(): AsyncGenerator<B> {
+    const tasks: Iterator<number[] | number> = this.batchSampler !== null
+      ? (function* (bs: Iterable<number[]>) { for (const b of bs) yield [...b]; })(this.batchSampler)
+      : this.sampler![Symbol.iterator]();
+    let pool = this._pool;
+    if (pool === null) {
+      // the workers' base seed, drawn like PyTorch's from the loader's generator, but from a copy of its state:
+      // shuffling then sees the same random stream as with numWorkers 0, so both give the same batches
+      const g = this.generator ?? defaultGenerator;
+      const st = g.getState();
+      const baseSeed = g.randint(0, 2 ** 31);
+      g.setState(st);
+      const init = this.workerInitFn;
+      pool = await WorkerPool.start({
+        numWorkers: this.numWorkers, dataset: this.dataset, baseSeed, timeout: this.timeout,
+        datasetSpec: (transfer) => datasetSpec(this.dataset, transfer),
+        initFn: init === null || init === undefined ? null : typeof init === 'function' ? { source: Function.prototype.toString.call(init) }
+          : { module: init.module instanceof URL ? init.module.href : init.module, exportName: init.exportName },
+        mode: this._customCollate ? 'samples' : this.batchSampler !== null ? 'default' : 'convert',
+      });
+      if (this.persistentWorkers) this._pool = pool;
+    }
+    try {
+      const collate = this._customCollate ? (v: unknown) => this.collateFn(v) : null;
+      for await (const b of pool.run(tasks, this.prefetchFactor!, collate)) yield b as B;
+    } finally {
+      if (!this.persistentWorkers) await pool.close();
+    }
+  }
+
+  /**
+   * Stops persistent worker threads now (they are otherwise kept until the process exits; they do not keep it
+   * alive). A later epoch starts new ones.
+   */
+  async shutdownWorkers(): Promise<void> {
+    const p = this._pool;
+    this._pool = null;
+    if (p !== null) await p.close();
   }
 
   /** PyTorch-style summary. */

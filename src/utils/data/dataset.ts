@@ -71,16 +71,17 @@ export function lenOf(ds: unknown): number {
 }
 
 /**
- * A dataset of tensors that share their first dimension: sample `i` is `[t0[i], t1[i], ...]` (views).
+ * A dataset of tensors that share their first dimension: sample `i` is `[t0[i], t1[i], ...]` (views), typed as a
+ * tuple of as many tensors (`new TensorDataset(x, y)` samples and `DataLoader` batches are `[Tensor, Tensor]`).
  * Throws PyTorch's "Size mismatch between tensors" when the first dimensions differ.
  * @example
  * const ds = new torch.utils.data.TensorDataset(torch.randn([100, 3]), torch.zeros([100], { dtype: 'int64' }));
  * ds.length;          // 100
  * const [x, y] = ds.getItem(0); // x.shape [3], y.shape []
  */
-export class TensorDataset extends Dataset<Tensor[]> {
-  readonly tensors: readonly Tensor[];
-  constructor(...tensors: Tensor[]) {
+export class TensorDataset<T extends Tensor[] = Tensor[]> extends Dataset<T> {
+  readonly tensors: Readonly<T>;
+  constructor(...tensors: T) {
     super();
     if (tensors.length === 0) throw new RangeError('TensorDataset needs at least one tensor');
     for (const t of tensors) {
@@ -91,12 +92,12 @@ export class TensorDataset extends Dataset<Tensor[]> {
     if (!tensors.every((t) => t.shape[0] === n)) throw new RangeError('Size mismatch between tensors');
     this.tensors = tensors;
   }
-  getItem(index: number): Tensor[] {
+  getItem(index: number): T {
     const n = this.length;
     if (!Number.isInteger(index) || index < -n || index >= n) {
       throw new RangeError(`index ${index} is out of bounds for dimension 0 with size ${n}`);
     }
-    return this.tensors.map((t) => t.select(0, index));
+    return this.tensors.map((t) => t.select(0, index)) as T;
   }
   get length(): number { return this.tensors[0]!.shape[0]!; }
 }

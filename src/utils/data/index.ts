@@ -12,4 +12,7 @@ export { Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler, Weighte
 export type { RandomSamplerOptions } from './sampler.js';
 export { defaultCollate, defaultConvert } from './collate.js';
 export { DataLoader } from './dataloader.js';
-export type { DataLoaderOptions } from './dataloader.js';
+export type { DataLoaderOptions, Collated } from './dataloader.js';
+export { getWorkerInfo } from './_worker_info.js';
+export type { WorkerInfo } from './_worker_info.js';
+export type { WorkerRecipe } from './_spec.js';
