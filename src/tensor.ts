@@ -401,5 +401,22 @@ export function releaseTensor(t: Tensor): void {
   if (finalizer!.unregister(t)) { if (--h.refs === 0) freeHandle(h); }
 }
 
+/**
+ * @internal Points `t` at `src`'s storage (PyTorch's `t.data = src`, `vector_to_parameters`): `t` leaves its old
+ * storage record (dropping its reference, which frees that storage when `t` was its last tensor on backends with
+ * `finalizeStorages`) and joins `src`'s, so the storage lives while either tensor does. Assigning `_s` alone would
+ * leave `t` counted on the old record: collecting `src` would then free the storage under `t`.
+ */
+export function rebindStorage(t: Tensor, src: Tensor): void {
+  const old = t._h, h = src._h;
+  t._s = src._s;
+  if (old === h) return;
+  if (!old.finalized) old.refs--;
+  else if (finalizer!.unregister(t)) { if (--old.refs === 0) freeHandle(old); }
+  t._h = h;
+  h.refs++;
+  if (h.finalized) finalizer!.register(t, h, t);
+}
+
 export interface Tensor extends ops.TensorMethods {}
 registerTensorPrototype(Tensor.prototype);

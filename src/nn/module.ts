@@ -29,7 +29,7 @@
  * net.namedParameters().map(([n]) => n); // ['features.0.weight', 'features.0.bias', 'classifier.weight', 'classifier.bias']
  * const logits = net.call(torch.randn([2, 1, 8, 8])); // same as net.forward(...)
  */
-import { Tensor, getBackend } from '../tensor.js';
+import { Tensor, getBackend, rebindStorage } from '../tensor.js';
 import { emptyLike } from '../ops.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import type { DType } from '../dtype.js';
@@ -155,7 +155,7 @@ function routedForward(this: Module, ...args: any[]): any { return this._callImp
 /** @internal Replaces a tensor's data in place (PyTorch's `param.data = ...`), keeping the object's identity. */
 export function setTensorData(t: Tensor, src: Tensor): void {
   const w = t as any;
-  w._s = src._s; w._shape = [...src._shape]; w._strides = [...src._strides]; w._offset = src._offset;
+  rebindStorage(t, src); w._shape = [...src._shape]; w._strides = [...src._strides]; w._offset = src._offset;
   w.dtype = src.dtype; w.device = src.device; w._backend = src._backend;
 }
 
