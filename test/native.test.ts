@@ -88,9 +88,9 @@ if (!available) {
       native.free(s);
       assert.equal(nb.externalBytes(), before);
     });
-    test('storages dropped in a synchronous loop are finalized during GC, so memory stays bounded', () => {
-      // 3000 × 1 MB with no free and no turn of the event loop: without in-GC finalizers (NAPI_EXPERIMENTAL) and
-      // external-memory reporting this held all 3 GB (reference notes §3); measured peak here ≈ 90 MB
+    test('storages dropped in a synchronous loop are finalized by the backstop inside the loop, so memory stays bounded', () => {
+      // 3000 × 1 MB with no free and no turn of the event loop: without external-memory reporting (which makes V8
+      // collect) and synchronous finalization (cleanupSome, Node 20) this held all 3 GB (reference notes §3)
       const nb = native as NativeBackend;
       let peak = 0;
       for (let i = 0; i < 3000; i++) {
