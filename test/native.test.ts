@@ -21,8 +21,9 @@ const skip = available ? false : `native backend unavailable: ${reason()}`;
 
 describe('TORCHLET_BACKEND selects what serves cpu', () => {
   const portable = () => new CpuBackend();
-  test('unset and portable give the portable backend (native is not the default yet)', () => {
-    assert.ok(selectCpuBackend(portable, {}) instanceof CpuBackend);
+  test('unset (or empty) gives native exactly when it is built; portable gives the portable backend', () => {
+    assert.equal(selectCpuBackend(portable, {}) instanceof NativeBackend, available);
+    assert.equal(selectCpuBackend(portable, { TORCHLET_BACKEND: '' }) instanceof NativeBackend, available);
     assert.ok(selectCpuBackend(portable, { TORCHLET_BACKEND: 'portable' }) instanceof CpuBackend);
   });
   test('auto gives native exactly when it is available', () => {

@@ -661,12 +661,13 @@ export class NativeBackend implements Backend {
 // ---------------------------------------------------------------------------------------------------------------
 // Selecting the backend that serves `cpu`
 
-/** What serves `cpu` when TORCHLET_BACKEND is unset. Portable for now: the lead flips this once native is the default. */
-const DEFAULT_CPU_BACKEND: 'portable' | 'auto' = 'portable';
+/** What serves `cpu` when TORCHLET_BACKEND is unset: the native backend when it is built, else the portable one. */
+const DEFAULT_CPU_BACKEND: 'portable' | 'auto' = 'auto';
 
 /**
  * The backend that serves `cpu`, from `TORCHLET_BACKEND`: `portable` (the TypeScript backend), `native` (libtorch;
- * throws with the reason when it is unavailable) or `auto` (native when built, portable otherwise).
+ * throws with the reason when it is unavailable) or `auto` (native when built, portable otherwise). Unset or empty
+ * means `auto`: native serves `cpu` whenever the addon is built.
  */
 export function selectCpuBackend(portable: () => Backend, env: Record<string, string | undefined> = process.env): Backend {
   const choice = env['TORCHLET_BACKEND'] || DEFAULT_CPU_BACKEND;
