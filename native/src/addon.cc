@@ -234,8 +234,12 @@ void freeHandle(double h) {
 /** Reads a layout [nd, shape..., strides..., offset] and returns that view of `storage`. */
 at::Tensor view(const at::Tensor& storage, Args& a) {
   size_t nd = static_cast<size_t>(a.nextInt());
-  std::vector<int64_t> shape = a.ints(nd), strides = a.ints(nd);
+  c10::SmallVector<int64_t, 6> shape(nd), strides(nd);
+  for (size_t d = 0; d < nd; d++) shape[d] = a.nextInt();
+  for (size_t d = 0; d < nd; d++) strides[d] = a.nextInt();
   int64_t offset = a.nextInt();
+  // the whole storage as it is (a 1-D contiguous tensor, see wrap): no as_strided view to build
+  if (nd == 1 && offset == 0 && strides[0] == 1 && shape[0] == storage.numel() && storage.dim() == 1) return storage;
   return at::as_strided(storage, shape, strides, offset);
 }
 
@@ -495,11 +499,32 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   Args args;
   at::Tensor a = view(storageOf(info[1]), args), b = view(storageOf(info[2]), args);
   at::ScalarType dt = dtypeOf(argInt(info, 3));
-  at::Tensor r = cast(binaryOp(argInt(info, 0), a, b, dt, argNum(info, 4)), dt);
+  const int op = argInt(info, 0);
   if (!info[5].IsNull()) {
-    view(storageOf(info[5]), args).copy_(r);
+    at::Tensor o = view(storageOf(info[5]), args);
+    // In place (x.add_(y), grad accumulation): ATen's out= kernels write straight into the destination; computing a
+    // result and copying it made a temporary and a second pass. Only where ATen computes exactly what binaryOp
+    // does (float operands of the output dtype, a dense destination that may alias an input).
+    // (an input over the destination's memory must have exactly its layout: ATen reads and writes each element once
+    // then; another layout, such as x.add_(x.t()) or x.add_(x[0]), takes the copy path below)
+    auto sameOrApart = [&o](const at::Tensor& t) {
+      return !t.is_alias_of(o) || (t.sizes() == o.sizes() && t.strides() == o.strides() && t.storage_offset() == o.storage_offset());
+    };
+    if (isFloat(dt) && o.scalar_type() == dt && a.scalar_type() == dt && b.scalar_type() == dt && o.is_non_overlapping_and_dense() &&
+        a.sizes() == o.sizes() && sameOrApart(a) && sameOrApart(b)) {
+      switch (op) {
+        case 0: at::add_out(o, a, b); return info[5];
+        case 1: at::add_out(o, a, b, argNum(info, 4)); return info[5];
+        case 2: at::sub_out(o, a, b); return info[5];
+        case 3: at::mul_out(o, a, b); return info[5];
+        case 4: at::div_out(o, a, b); return info[5];
+        default: break;
+      }
+    }
+    o.copy_(cast(binaryOp(op, a, b, dt, argNum(info, 4)), dt));
     return info[5];
   }
+  at::Tensor r = cast(binaryOp(op, a, b, dt, argNum(info, 4)), dt);
   return wrap(info.Env(), fresh(r, {&a, &b}));
 }
 
