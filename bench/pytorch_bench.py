@@ -19,12 +19,20 @@ def med(xs):
     return s[len(s) // 2]
 
 
+last_cpu_ms = float('nan')
+
+
 def time_ms(fn, min_s, min_iters=5):
+    """Median wall ms per call; sets last_cpu_ms to the process CPU ms per call (all threads), as bench/native.ts."""
+    global last_cpu_ms
     fn(); fn()
     ts = []
+    cpu = 0.0
     start = time.perf_counter()
     while len(ts) < min_iters or time.perf_counter() - start < min_s * scale:
-        t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
+        c0 = time.process_time(); t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
+        cpu += time.process_time() - c0
+    last_cpu_ms = cpu / len(ts) * 1000
     return med(ts) * 1000
 
 
@@ -41,7 +49,7 @@ bias = torch.randn(64, requires_grad=True)
 def conv():
     x.grad = None; w.grad = None; bias.grad = None
     F.conv2d(x, w, bias, padding=1).sum().backward()
-out['conv'] = time_ms(conv, 1.0)
+out['conv'] = time_ms(conv, 1.0); out['convCpu'] = last_cpu_ms
 
 torch.manual_seed(0)
 mlp = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
@@ -50,7 +58,7 @@ xm, ym = torch.randn(128, 784), torch.randint(0, 10, (128,))
 def mlp_step():
     loss = F.cross_entropy(mlp(xm), ym)
     opt.zero_grad(); loss.backward(); opt.step()
-out['mlp'] = time_ms(mlp_step, 1.0, 10)
+out['mlp'] = time_ms(mlp_step, 1.0, 10); out['mlpCpu'] = last_cpu_ms
 
 torch.manual_seed(0)
 cnn = nn.Sequential(
@@ -62,11 +70,11 @@ xc, yc = torch.randn(64, 3, 32, 32), torch.randint(0, 10, (64,))
 def cnn_step():
     loss = F.cross_entropy(cnn(xc), yc)
     copt.zero_grad(); loss.backward(); copt.step()
-out['cnn'] = time_ms(cnn_step, 1.5, 5)
+out['cnn'] = time_ms(cnn_step, 1.5, 5); out['cnnCpu'] = last_cpu_ms
 
 a1, b1 = torch.ones(1), torch.ones(1)
 N = 20000
 def tiny():
     for _ in range(N): a1.add(b1)
-out['tiny'] = time_ms(tiny, 0.5) * 1000 / N
+out['tiny'] = time_ms(tiny, 0.5) * 1000 / N; out['tinyCpu'] = last_cpu_ms * 1000 / N
 print(json.dumps(out))

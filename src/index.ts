@@ -10,12 +10,14 @@
  */
 import { CpuBackend } from './backend/cpu/cpu.js';
 import { MetaBackend } from './backend/meta/meta.js';
-import { registerBackend } from './tensor.js';
+import { registerBackend, installFinalizerSweep } from './tensor.js';
 import * as nativeMod from './backend/native/index.js';
 import { setNativeCudaProvider } from './cuda.js';
 
 // TORCHLET_BACKEND=portable|native|auto picks what serves `cpu` (src/backend/native/index.ts); the meta device
 // (shape-only) has one instance.
+// (set before any NativeBackend exists: the first one installs synchronous finalization in the core)
+nativeMod.setSweepInstaller(installFinalizerSweep);
 registerBackend('cpu', nativeMod.selectCpuBackend(() => new CpuBackend()));
 // torch.cuda asks the native backend what it knows about CUDA through this provider (cuda.ts imports no backend)
 setNativeCudaProvider({

@@ -387,6 +387,7 @@ export function setData(t: Tensor, src: Tensor): void {
 /** @internal A fresh contiguous tensor over a storage just produced by a kernel. */
 export function fromStorage(s: Storage, shape: readonly number[], backend: Backend, device: Device = CPU): Tensor {
   const h = new StorageHandle(s, backend);
+  if (h.finalized && sweep !== null && --sweepCountdown === 0) { sweepCountdown = SWEEP_EVERY; sweep.call(finalizer!); }
   trackAllocation(h);
   return new Tensor(s, [...shape], contiguousStrides(shape), 0, backend, device, h);
 }
@@ -465,6 +466,37 @@ export function releaseTensor(t: Tensor): void {
   if (!h.finalized) { freeHandle(h); return; }
   if (finalizer!.unregister(t)) { if (--h.refs === 0) freeHandle(h); }
 }
+
+/**
+ * @internal Points `t` at `src`'s storage (PyTorch's `t.data = src`, `vector_to_parameters`): `t` leaves its old
+ * storage record (dropping its reference, which frees that storage when `t` was its last tensor on backends with
+ * `finalizeStorages`) and joins `src`'s, so the storage lives while either tensor does. Assigning `_s` alone would
+ * leave `t` counted on the old record: collecting `src` would then free the storage under `t`.
+ */
+export function rebindStorage(t: Tensor, src: Tensor): void {
+  const old = t._h, h = src._h;
+  t._s = src._s;
+  if (old === h) return;
+  if (!old.finalized) old.refs--;
+  else if (finalizer!.unregister(t)) { if (--old.refs === 0) freeHandle(old); }
+  t._h = h;
+  h.refs++;
+  if (h.finalized) finalizer!.register(t, h, t);
+}
+
+/**
+ * Synchronous finalization. FinalizationRegistry callbacks run only when the event loop turns, so a synchronous
+ * training loop on a backend with `finalizeStorages` (native memory) would hold every dropped storage until it
+ * yields: ~3 MB per MLP step, unbounded (measured). Where the engine offers `FinalizationRegistry.prototype.
+ * cleanupSome` (V8 behind a flag; the native backend obtains it in Node 20, see src/backend/native/index.ts), the
+ * core runs the pending callbacks itself every `SWEEP_EVERY` storages it makes, so the storages a collection found
+ * dead go back inside the loop. Without it, freeing waits for the event loop as before.
+ */
+let sweep: ((this: FinalizationRegistry<StorageHandle>) => void) | null = null;
+const SWEEP_EVERY = 32;
+let sweepCountdown = SWEEP_EVERY;
+/** @internal Installs `FinalizationRegistry.prototype.cleanupSome` (or null) for synchronous finalization. */
+export function installFinalizerSweep(fn: ((this: FinalizationRegistry<StorageHandle>) => void) | null): void { sweep = fn; }
 
 export interface Tensor extends ops.TensorMethods {}
 registerTensorPrototype(Tensor.prototype);

@@ -21,8 +21,9 @@ const skip = available ? false : `native backend unavailable: ${reason()}`;
 
 describe('TORCHLET_BACKEND selects what serves cpu', () => {
   const portable = () => new CpuBackend();
-  test('unset and portable give the portable backend (native is not the default yet)', () => {
-    assert.ok(selectCpuBackend(portable, {}) instanceof CpuBackend);
+  test('unset (or empty) gives native exactly when it is built; portable gives the portable backend', () => {
+    assert.equal(selectCpuBackend(portable, {}) instanceof NativeBackend, available);
+    assert.equal(selectCpuBackend(portable, { TORCHLET_BACKEND: '' }) instanceof NativeBackend, available);
     assert.ok(selectCpuBackend(portable, { TORCHLET_BACKEND: 'portable' }) instanceof CpuBackend);
   });
   test('auto gives native exactly when it is available', () => {
@@ -88,9 +89,9 @@ if (!available) {
       native.free(s);
       assert.equal(nb.externalBytes(), before);
     });
-    test('storages dropped in a synchronous loop are finalized during GC, so memory stays bounded', () => {
-      // 3000 × 1 MB with no free and no turn of the event loop: without in-GC finalizers (NAPI_EXPERIMENTAL) and
-      // external-memory reporting this held all 3 GB (reference notes §3); measured peak here ≈ 90 MB
+    test('storages dropped in a synchronous loop are finalized by the backstop inside the loop, so memory stays bounded', () => {
+      // 3000 × 1 MB with no free and no turn of the event loop: without external-memory reporting (which makes V8
+      // collect) and synchronous finalization (cleanupSome, Node 20) this held all 3 GB (reference notes §3)
       const nb = native as NativeBackend;
       let peak = 0;
       for (let i = 0; i < 3000; i++) {

@@ -1,6 +1,6 @@
 // torchlet's native backend: the Backend interface's kernels on libtorch's ATen, as a Node-API addon.
 //
-// Storages are 1-D at::Tensors held by `Holder` (a Napi::External). A Layout (shape, strides, offset) becomes an
+// Storages are 1-D at::Tensors in a table, handed to JS as numbers (see StorageSlot). A Layout (shape, strides, offset) becomes an
 // at::as_strided view over the storage tensor, so every kernel runs on ATen's own strided iterators.
 //
 // Arguments that are arrays of numbers (layouts, axes, geometry, hyperparameters) do not cross as JS arrays:
@@ -23,6 +23,7 @@
 #include <ATen/ScalarOps.h>
 
 #include <array>
+#include <deque>
 
 #include <malloc.h>
 
@@ -150,58 +151,95 @@ class CachingCpuAllocator final : public c10::Allocator {
 };
 
 /**
- * A storage: the tensor behind a Napi::External. Why External and not ObjectWrap: creating one and finalizing it
- * costs ~4.5 µs here against ~7 µs for an ObjectWrap (whose constructor goes through a JS call); a plain object
- * costs 0.05 µs, so the rest is V8's weak-handle finalization that in-GC freeing needs.
+ * Storages live in one table and cross to JS as numbers: handle = slot + generation * 2^24 (exact in a double).
+ * Why not one Napi::External per storage: creating an External and finalizing it cost ~4.5 µs per storage here,
+ * more than the at::add of a 1-element tensor (~1 µs); a table slot costs ~0.1 µs. The frontend frees every
+ * storage explicitly (its lifetime rules, `free`); a JS FinalizationRegistry in src/backend/native/index.ts is the
+ * backstop for a storage dropped without `free`. The generation makes a stale handle (used after `free`, its slot
+ * since reused) fail with "storage has been freed" instead of reaching another storage.
  */
-struct Holder {
+struct StorageSlot {
   at::Tensor t;
   int64_t bytes = 0;
-
-  explicit Holder(at::Tensor tensor) : t(std::move(tensor)) {
-    bytes = static_cast<int64_t>(t.numel()) * static_cast<int64_t>(t.element_size());
-    adjust(bytes);
-  }
-  ~Holder() { release(); }
-  void release() {
-    if (t.defined()) {
-      t = at::Tensor();
-      adjust(-bytes);
-      bytes = 0;
-    }
-  }
-  const at::Tensor& tensor() const {
-    if (!t.defined()) throw std::runtime_error("native backend: storage has been freed");
-    return t;
-  }
-  static void adjust(int64_t delta) {
-    g_externalBytes += delta;
-    int64_t ignored;
-    if (g_env != nullptr) napi_adjust_external_memory(g_env, delta, &ignored);
-  }
+  uint32_t gen = 1;
 };
+// A deque: references into it stay valid when it grows (kernels hold `const at::Tensor&` from storageOf while
+// their result is being added).
+std::deque<StorageSlot> g_slots;
+std::vector<uint32_t> g_freeSlots;
+constexpr double kSlotSpan = 16777216.0;  // 2^24 slots
+int64_t g_pendingExternal = 0;
 
-Holder* unwrap(const Napi::Value& v) {
-  if (!v.IsExternal()) throw std::runtime_error("native backend: expected a native storage");
-  return v.As<Napi::External<Holder>>().Data();
+/**
+ * Reports native bytes to V8 (napi_adjust_external_memory), batched by 1 MB: the report is what makes V8 collect
+ * when native memory grows, and a call per storage cost ~0.1 µs for nothing on small tensors.
+ */
+void adjustExternal(int64_t delta) {
+  g_externalBytes += delta;
+  g_pendingExternal += delta;
+  if (g_pendingExternal > (1 << 20) || g_pendingExternal < -(1 << 20)) {
+    int64_t ignored;
+    if (g_env != nullptr) napi_adjust_external_memory(g_env, g_pendingExternal, &ignored);
+    g_pendingExternal = 0;
+  }
 }
-const at::Tensor& storageOf(const Napi::Value& v) { return unwrap(v)->tensor(); }
+
+StorageSlot& slotOf(const Napi::Value& v) {
+  if (!v.IsNumber()) throw std::runtime_error("native backend: expected a native storage");
+  double h = v.As<Napi::Number>().DoubleValue();
+  double slot = std::fmod(h, kSlotSpan);
+  if (!(h >= 0) || slot >= static_cast<double>(g_slots.size())) throw std::runtime_error("native backend: expected a native storage");
+  StorageSlot& s = g_slots[static_cast<size_t>(slot)];
+  if (s.gen != static_cast<uint32_t>((h - slot) / kSlotSpan) || !s.t.defined())
+    throw std::runtime_error("native backend: storage has been freed");
+  return s;
+}
+const at::Tensor& storageOf(const Napi::Value& v) { return slotOf(v).t; }
 
 /** Wraps a tensor as a new storage: a fresh contiguous 1-D tensor that shares memory with nothing else. */
 Napi::Value wrap(Napi::Env env, at::Tensor t) {
   at::Tensor flat = t.is_contiguous() && t.storage_offset() == 0 && t.storage().nbytes() == t.nbytes()
-      ? t.reshape({t.numel()})
+      ? (t.dim() == 1 ? std::move(t) : t.reshape({t.numel()}))
       : t.contiguous().reshape({t.numel()});
-  // A basic finalizer (BasicEnv): with NAPI_EXPERIMENTAL it runs inside GC, so dropped storages are given back
-  // during a synchronous loop instead of piling up until the event loop turns (see the reference notes).
-  return Napi::External<Holder>::New(env, new Holder(std::move(flat)), [](Napi::BasicEnv, Holder* h) { delete h; });
+  uint32_t i;
+  if (!g_freeSlots.empty()) {
+    i = g_freeSlots.back();
+    g_freeSlots.pop_back();
+  } else {
+    if (g_slots.size() >= static_cast<size_t>(kSlotSpan)) throw std::runtime_error("native backend: more than 2^24 live storages");
+    i = static_cast<uint32_t>(g_slots.size());
+    g_slots.emplace_back();
+  }
+  StorageSlot& s = g_slots[i];
+  s.bytes = static_cast<int64_t>(flat.numel()) * static_cast<int64_t>(flat.element_size());
+  s.t = std::move(flat);
+  adjustExternal(s.bytes);
+  return Napi::Number::New(env, static_cast<double>(i) + static_cast<double>(s.gen) * kSlotSpan);
+}
+
+/** Frees the storage behind handle `h`; a stale handle (already freed) is ignored, as `free` is idempotent. */
+void freeHandle(double h) {
+  double slot = std::fmod(h, kSlotSpan);
+  if (!(h >= 0) || slot >= static_cast<double>(g_slots.size())) return;
+  uint32_t i = static_cast<uint32_t>(slot);
+  StorageSlot& s = g_slots[i];
+  if (s.gen != static_cast<uint32_t>((h - slot) / kSlotSpan) || !s.t.defined()) return;
+  s.t = at::Tensor();
+  adjustExternal(-s.bytes);
+  s.bytes = 0;
+  s.gen = s.gen >= (1u << 28) ? 1 : s.gen + 1;  // handles stay below 2^52
+  g_freeSlots.push_back(i);
 }
 
 /** Reads a layout [nd, shape..., strides..., offset] and returns that view of `storage`. */
 at::Tensor view(const at::Tensor& storage, Args& a) {
   size_t nd = static_cast<size_t>(a.nextInt());
-  std::vector<int64_t> shape = a.ints(nd), strides = a.ints(nd);
+  c10::SmallVector<int64_t, 6> shape(nd), strides(nd);
+  for (size_t d = 0; d < nd; d++) shape[d] = a.nextInt();
+  for (size_t d = 0; d < nd; d++) strides[d] = a.nextInt();
   int64_t offset = a.nextInt();
+  // the whole storage as it is (a 1-D contiguous tensor, see wrap): no as_strided view to build
+  if (nd == 1 && offset == 0 && strides[0] == 1 && shape[0] == storage.numel() && storage.dim() == 1) return storage;
   return at::as_strided(storage, shape, strides, offset);
 }
 
@@ -290,7 +328,7 @@ Napi::Value FromArray(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Free(const Napi::CallbackInfo& info) {
-  unwrap(info[0])->release();
+  if (info[0].IsNumber()) freeHandle(info[0].As<Napi::Number>().DoubleValue());
   return info.Env().Undefined();
 }
 
@@ -461,11 +499,32 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   Args args;
   at::Tensor a = view(storageOf(info[1]), args), b = view(storageOf(info[2]), args);
   at::ScalarType dt = dtypeOf(argInt(info, 3));
-  at::Tensor r = cast(binaryOp(argInt(info, 0), a, b, dt, argNum(info, 4)), dt);
+  const int op = argInt(info, 0);
   if (!info[5].IsNull()) {
-    view(storageOf(info[5]), args).copy_(r);
+    at::Tensor o = view(storageOf(info[5]), args);
+    // In place (x.add_(y), grad accumulation): ATen's out= kernels write straight into the destination; computing a
+    // result and copying it made a temporary and a second pass. Only where ATen computes exactly what binaryOp
+    // does (float operands of the output dtype, a dense destination that may alias an input).
+    // (an input over the destination's memory must have exactly its layout: ATen reads and writes each element once
+    // then; another layout, such as x.add_(x.t()) or x.add_(x[0]), takes the copy path below)
+    auto sameOrApart = [&o](const at::Tensor& t) {
+      return !t.is_alias_of(o) || (t.sizes() == o.sizes() && t.strides() == o.strides() && t.storage_offset() == o.storage_offset());
+    };
+    if (isFloat(dt) && o.scalar_type() == dt && a.scalar_type() == dt && b.scalar_type() == dt && o.is_non_overlapping_and_dense() &&
+        a.sizes() == o.sizes() && sameOrApart(a) && sameOrApart(b)) {
+      switch (op) {
+        case 0: at::add_out(o, a, b); return info[5];
+        case 1: at::add_out(o, a, b, argNum(info, 4)); return info[5];
+        case 2: at::sub_out(o, a, b); return info[5];
+        case 3: at::mul_out(o, a, b); return info[5];
+        case 4: at::div_out(o, a, b); return info[5];
+        default: break;
+      }
+    }
+    o.copy_(cast(binaryOp(op, a, b, dt, argNum(info, 4)), dt));
     return info[5];
   }
+  at::Tensor r = cast(binaryOp(op, a, b, dt, argNum(info, 4)), dt);
   return wrap(info.Env(), fresh(r, {&a, &b}));
 }
 
@@ -493,7 +552,9 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   } else if (op == 0) {
     // float32 sums accumulate in double, as the portable kernel and PyTorch's CPU norm kernels do (acc_type):
     // a float32 accumulator put the p-norms built from sums 2.3e-7 (relative) off PyTorch's
-    r = dt == at::kFloat ? at::sum(x, axes, true, at::kDouble) : at::sum(isFloat(dt) ? cast(x, dt) : x, axes, true, dt);
+    // (converted first, then summed: at::sum(x, dims, dtype=kDouble) on a float tensor takes ATen's slow casting
+    // loop, ~1 ms for a 128×512 bias gradient against ~30 µs this way; measured)
+    r = dt == at::kFloat ? at::sum(x.to(at::kDouble), axes, true) : at::sum(isFloat(dt) ? cast(x, dt) : x, axes, true, dt);
   } else if (op == 2 || op == 3) {
     r = op == 2 ? at::amax(x, axes, true) : at::amin(x, axes, true);
   } else {
@@ -631,6 +692,71 @@ struct Slot {
   double step, muProduct;
 };
 
+/** Whether every defined tensor is a contiguous float32 tensor of p's size (the fused loops below need that). */
+bool denseFloat(const Slot& s, std::initializer_list<const at::Tensor*> ts) {
+  for (const at::Tensor* t : ts)
+    if (!t->defined() || t->scalar_type() != at::kFloat || !t->is_contiguous() || t->numel() != s.p.numel()) return false;
+  return true;
+}
+
+/**
+ * Adam (and AdamW) in one pass over param, grad, exp_avg, exp_avg_sq: the ATen path below makes seven passes and a
+ * temporary (what PyTorch 1.13's single-tensor Adam does on CPU, which has no fused Adam there). Same operations in
+ * the same order, in float32 as ATen's kernels (scalars rounded to float first, as ATen casts them), so results
+ * agree with the ATen path to float rounding (ATen's vectorized loops may fuse multiply-adds). Measured on the MLP
+ * bench (535,818 params, 1 thread): 11.5 ms → see docs/benchmarks.md. Not for amsgrad (the ATen path serves it).
+ */
+bool adamFused(Slot& s, double lr, double b1, double b2, double eps, double wd, bool maximize, bool decoupled) {
+  if (!denseFloat(s, {&s.p, &s.g, &s.s0, &s.s1})) return false;
+  const double step = s.step;
+  const double bc1 = 1 - std::pow(b1, step), bc2 = 1 - std::pow(b2, step);
+  const float fb1 = static_cast<float>(b1), f1b1 = static_cast<float>(1 - b1), fb2 = static_cast<float>(b2),
+              f1b2 = static_cast<float>(1 - b2), fwd = static_cast<float>(wd), fdecay = static_cast<float>(1 - lr * wd),
+              finvBc2 = static_cast<float>(1 / std::sqrt(bc2)), feps = static_cast<float>(eps),
+              fstep = static_cast<float>(-lr / bc1);
+  float* P = s.p.data_ptr<float>();
+  const float* G = s.g.data_ptr<float>();
+  float* M = s.s0.data_ptr<float>();
+  float* V = s.s1.data_ptr<float>();
+  const bool coupled = !decoupled && wd != 0, decay = decoupled && wd != 0;
+  at::parallel_for(0, s.p.numel(), 32768, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; i++) {
+      float g = maximize ? -G[i] : G[i];
+      float p = P[i];
+      if (decay) p = p * fdecay;
+      if (coupled) g = g + fwd * p;
+      const float m = M[i] * fb1 + f1b1 * g;
+      const float v = V[i] * fb2 + f1b2 * g * g;
+      M[i] = m;
+      V[i] = v;
+      // ATen divides by a scalar as a multiplication by its reciprocal
+      P[i] = p + fstep * m / (std::sqrt(v) * finvBc2 + feps);
+    }
+  });
+  return true;
+}
+
+/** SGD with momentum in one pass over param, grad, momentum buffer (three passes and a temporary in ATen). */
+bool sgdFused(Slot& s, double lr, double mom, double damp, double wd, bool nesterov, bool maximize) {
+  if (mom == 0 || !s.s0.defined() || !denseFloat(s, {&s.p, &s.g, &s.s0})) return false;
+  const bool first = s.step == 1;
+  const float fmom = static_cast<float>(mom), f1damp = static_cast<float>(1 - damp), fwd = static_cast<float>(wd),
+              flr = static_cast<float>(-lr);
+  float* P = s.p.data_ptr<float>();
+  const float* G = s.g.data_ptr<float>();
+  float* B = s.s0.data_ptr<float>();
+  at::parallel_for(0, s.p.numel(), 32768, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; i++) {
+      float g = maximize ? -G[i] : G[i];
+      if (wd != 0) g = g + fwd * P[i];
+      const float b = first ? g : B[i] * fmom + f1damp * g;
+      B[i] = b;
+      P[i] = P[i] + flr * (nesterov ? g + fmom * b : b);
+    }
+  });
+  return true;
+}
+
 // fusedOptimizerStep(kind, tensors[5·n]) with the arg buffer holding: the kind's hyperparameters (kHp below), then
 // per slot: step, muProduct, and the layouts of its non-null tensors in order param, grad, state0..2.
 Napi::Value OptimStep(const Napi::CallbackInfo& info) {
@@ -662,6 +788,7 @@ Napi::Value OptimStep(const Napi::CallbackInfo& info) {
       case 0: {  // sgd: lr momentum dampening weightDecay nesterov maximize
         double lr = hp[0], mom = hp[1], damp = hp[2], wd = hp[3];
         bool nesterov = hp[4] != 0, maximize = hp[5] != 0;
+        if (sgdFused(s, lr, mom, damp, wd, nesterov, maximize)) break;
         if (maximize) g = -g;
         if (wd != 0) g = g.add(p, wd);
         if (mom != 0 && s.s0.defined()) {
@@ -676,6 +803,7 @@ Napi::Value OptimStep(const Napi::CallbackInfo& info) {
       case 1: {  // adam: lr beta1 beta2 eps weightDecay amsgrad maximize decoupled
         double lr = hp[0], b1 = hp[1], b2 = hp[2], eps = hp[3], wd = hp[4];
         bool amsgrad = hp[5] != 0, maximize = hp[6] != 0, decoupled = hp[7] != 0;
+        if (!amsgrad && adamFused(s, lr, b1, b2, eps, wd, maximize, decoupled)) break;
         if (maximize) g = -g;
         if (decoupled) { if (wd != 0) p.mul_(1 - lr * wd); }
         else if (wd != 0) g = g.add(p, wd);

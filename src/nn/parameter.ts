@@ -19,7 +19,9 @@ import { zeros } from '../ops.js';
 export class Parameter extends Tensor {
   constructor(data?: Tensor | null, requiresGrad = true) {
     const t = data ?? zeros([0]);
-    super(t._s, [...t._shape], [...t._strides], t._offset, t._backend, t.device);
+    // t._h: the parameter shares t's storage record (lifetime, version counter); a second record over the same
+    // storage would free it when t is collected (the native backend frees storages by finalizer)
+    super(t._s, [...t._shape], [...t._strides], t._offset, t._backend, t.device, t._h);
     this._inference = t._inference;
     if (requiresGrad) this.requiresGrad_(true);
   }

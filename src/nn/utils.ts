@@ -14,7 +14,7 @@
  * const total = torch.nn.utils.clipGradNorm_([w], 1.0); // norm before clipping
  * w.grad!.norm().item();                                  // ≈ 1
  */
-import { Tensor, bumpVersion, fromStorage } from '../tensor.js';
+import { Tensor, bumpVersion, fromStorage, rebindStorage } from '../tensor.js';
 import { cat, fullLike, release, stack, tensor } from '../ops.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import type { DType } from '../dtype.js';
@@ -239,7 +239,7 @@ export function vectorToParameters(vec: Tensor, parameters: TensorOrTensors): vo
       const n = param.numel();
       const piece = flat.slice(0, pointer, pointer + n).view(param.shape as number[]);
       if (piece.dtype === param.dtype && piece.device.equals(param.device)) {
-        param._s = piece._s;
+        rebindStorage(param, piece);
         param._strides = [...piece._strides];
         param._offset = piece._offset;
         bumpVersion(param);

@@ -7,7 +7,7 @@
  * Run under `node --expose-gc` so heap samples are taken after a full collection (the scripts do).
  *
  * 1. An MLP trains for STEPS steps (forward, cross-entropy, backward, Adam step, zeroGrad, a validation forward under
- *    noGrad every 50 steps) on the portable backend, and on native when TORCHLET_BACKEND=native loads. Heap (after
+ *    noGrad every 50 steps) on the portable backend, and on the native backend when its addon is built. Heap (after
  *    gc) and RSS are sampled every 10% of the run; after a 10% warm-up, growth must stay under fixed bounds, and
  *    the median step time of the last decile must stay within 1.5x of the second decile's.
  * 2. A child process saves checkpoints in a loop (alternating two payloads of different sizes); it is SIGKILLed at
@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as torch from 'torchlet';
+import { NativeBackend } from '../../src/backend/native/index.js';
 
 const SOAK = process.env.TORCHLET_SOAK === '1';
 const STEPS = Number(process.env.TORCHLET_SOAK_STEPS ?? 10000);
@@ -37,7 +38,21 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function soakTraining(label: string): void {
+/**
+ * `heapBoundMb`: the allowed heap growth with --expose-gc. On native, the heap also holds the finalization records
+ * of tensors a collection found dead but whose callbacks have not run yet (they run every 32 storages, or at a
+ * turn); their number at a sample varies, so the heap measured after gc() moves by ~1 MB between samples with no
+ * trend (measured over 6,000 steps: 10.1 -> 10.9 -> 11.0 -> 10.7 -> 11.0 -> 10.4 MB). A leak of one small tensor
+ * per step would still exceed the bound many times over.
+ */
+function soakTraining(label: string, backend: torch.Backend, heapBoundMb = 2, baseSample = 0): void {
+  const prev = torch.getBackend('cpu');
+  torch.registerBackend('cpu', backend);
+  try { soakTrainingOn(label, heapBoundMb, baseSample); } finally { torch.registerBackend('cpu', prev); }
+}
+
+/** `baseSample`: the decile sample growth is measured from (0: the end of the first decile). */
+function soakTrainingOn(label: string, heapBoundMb: number, baseSample: number): void {
   torch.manualSeed(0);
   const model = new torch.nn.Sequential(new torch.nn.Linear(32, 64), new torch.nn.ReLU(), new torch.nn.Linear(64, 64), new torch.nn.ReLU(), new torch.nn.Linear(64, 10));
   const opt = new torch.optim.Adam(model.parameters(), { lr: 1e-3 });
@@ -66,22 +81,28 @@ function soakTraining(label: string): void {
   }
   assert.ok(last < first, `${label}: training did not progress (loss ${first} -> ${last})`);
   // from the end of the warm-up decile to the end of the run
-  const heapGrowth = (heap[heap.length - 1]! - heap[0]!) / MB, rssGrowth = (rss[rss.length - 1]! - rss[0]!) / MB;
+  const b = Math.min(baseSample, heap.length - 1);
+  const heapGrowth = (heap[heap.length - 1]! - heap[b]!) / MB, rssGrowth = (rss[rss.length - 1]! - rss[b]!) / MB;
   const early = median(times.slice(decile, 2 * decile)), late = median(times.slice(-decile));
-  console.log(`# soak: ${label}: ${STEPS} steps, loss ${first.toFixed(4)} -> ${last.toFixed(4)}, heap ${(heap[0]! / MB).toFixed(1)} -> ${(heap[heap.length - 1]! / MB).toFixed(1)} MB (${heapGrowth >= 0 ? '+' : ''}${heapGrowth.toFixed(2)}), rss ${(rss[0]! / MB).toFixed(1)} -> ${(rss[rss.length - 1]! / MB).toFixed(1)} MB (${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(2)}), median step ${early.toFixed(3)} -> ${late.toFixed(3)} ms${gc ? '' : ' (no --expose-gc: heap sampled without a collection)'}`);
+  console.log(`# soak: ${label}: ${STEPS} steps, loss ${first.toFixed(4)} -> ${last.toFixed(4)}, heap ${(heap[b]! / MB).toFixed(1)} -> ${(heap[heap.length - 1]! / MB).toFixed(1)} MB (${heapGrowth >= 0 ? '+' : ''}${heapGrowth.toFixed(2)}), rss ${(rss[b]! / MB).toFixed(1)} -> ${(rss[rss.length - 1]! / MB).toFixed(1)} MB (${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(2)}) from step ${(b + 1) * decile}, rss per decile ${rss.map((r) => (r / MB).toFixed(0)).join(' ')}, median step ${early.toFixed(3)} -> ${late.toFixed(3)} ms${gc ? '' : ' (no --expose-gc: heap sampled without a collection)'}`);
   // bounds: a leak of one 64x64 float32 tensor per step would grow the heap/RSS by ~16 KB/step, 150 MB over 10k steps
-  assert.ok(heapGrowth < (gc ? 2 : 16), `${label}: heap grew by ${heapGrowth.toFixed(2)} MB over ${STEPS} steps`);
+  assert.ok(heapGrowth < (gc ? heapBoundMb : 16), `${label}: heap grew by ${heapGrowth.toFixed(2)} MB over ${STEPS} steps`);
   assert.ok(rssGrowth < 32, `${label}: RSS grew by ${rssGrowth.toFixed(2)} MB over ${STEPS} steps`);
   assert.ok(late <= 1.5 * early + 0.05, `${label}: median step time went from ${early.toFixed(3)} ms to ${late.toFixed(3)} ms`);
 }
 
 test(`training soak: flat heap, RSS and step time (portable backend)`, { skip }, () => {
-  soakTraining('portable');
+  soakTraining('portable', new torch.CpuBackend());
 });
 
-test('training soak on the native backend (TORCHLET_BACKEND=native)', { skip: skip || (process.env.TORCHLET_BACKEND !== 'native' ? 'set TORCHLET_BACKEND=native to soak the native backend' : false) }, () => {
-  assert.ok(torch.backends.native.isAvailable(), `native backend requested but unavailable: ${torch.backends.native.reason()}`);
-  soakTraining('native');
+// The loop is synchronous (no await): on native, dropped storages go back inside it (synchronous finalization,
+// see docs/backends.md), so this also checks that RSS stays flat without the event loop turning.
+test('training soak: flat heap, RSS and step time (native backend)', { skip: skip || (torch.backends.native.isAvailable() ? false : `native backend unavailable: ${torch.backends.native.reason()}`) }, () => {
+  // Growth is measured from the second decile: native storages go back at major collections, which V8 starts when
+  // the reported external memory has grown by ~64 MB, and freed blocks stay in the addon's allocator cache, so the
+  // resident set climbs to a plateau (garbage between collections + the cache) during the first ~2,000 steps of this
+  // model and then stays there (measured: 323 MB at step 1,000, 331 at 2,000, 328-331 to step 10,000).
+  soakTraining('native', new NativeBackend(), 6, 1);
 });
 
 test('kill -9 during save, many times: the destination is always one complete checkpoint; no temp files remain', { skip, timeout: 600_000 }, async () => {
