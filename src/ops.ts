@@ -28,6 +28,7 @@ import './ops/indexing.js';
 import './ops/inplace.js';
 import './ops/random.js';
 import './ops/device.js';
+import './ops/hooks.js';
 import type { DeviceOps } from './ops/device.js';
 import type { ElementwiseOps } from './ops/elementwise.js';
 import type { IndexingOps } from './ops/indexing.js';
@@ -61,3 +62,5 @@ export { Generator } from './random.js';
 /** Every method the op modules install on `Tensor.prototype`. */
 export interface TensorOps extends ElementwiseOps, ReductionOps, LinalgOps, ViewOps, IndexingOps, InplaceOps, RandomOps, DeviceOps {}
 export interface TensorMethods extends TensorOps {}
+export interface TensorMethods extends HookOps {}
+import type { HookOps } from './ops/hooks.js';
