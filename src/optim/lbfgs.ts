@@ -1,0 +1,352 @@
+/**
+ * `torch.optim.LBFGS`, a line-by-line port of torch/optim/lbfgs.py (with its strong-Wolfe line search).
+ *
+ * L-BFGS decides on the host: every iteration compares the loss, a gradient's max-norm and dot products with
+ * tolerances, as PyTorch does (its `float(closure())`, `if ys > 1e-10`, ...). Those reads all go through `host()`
+ * below (allow-listed in test/no_host_reads.test.ts). The scalars PyTorch keeps as 0-dim tensors of the parameters'
+ * dtype (`t`, `ro`, `H_diag`, `al`) are rounded to that dtype here, so float32 runs follow PyTorch's rounding.
+ */
+import { Tensor } from '../tensor.js';
+import { Optimizer, parseArgs } from './optimizer.js';
+import type { Closure, OptimizerStateDict, ParamsT } from './optimizer.js';
+import { checkNonNegative, describe } from './_common.js';
+import { cat, zeros as zerosOf } from '../ops.js';
+import { enableGrad, noGrad } from '../autograd/grad_mode.js';
+
+/** Options of `LBFGS`. */
+export interface LBFGSOptions {
+  lr?: number;
+  /** maximal number of iterations per `step` (default 20) */
+  maxIter?: number;
+  /** maximal number of function evaluations per `step` (default maxIter · 5/4) */
+  maxEval?: number | null;
+  /** termination tolerance on first-order optimality (default 1e-7) */
+  toleranceGrad?: number;
+  /** termination tolerance on function value / parameter changes (default 1e-9) */
+  toleranceChange?: number;
+  /** update history size (default 100) */
+  historySize?: number;
+  /** 'strong_wolfe' or null (default null: fixed step lr) */
+  lineSearchFn?: 'strong_wolfe' | null;
+}
+
+/** A scalar the algorithm reads on the host (a loss, a dot product, a max-norm). */
+function host(t: Tensor): number { return t.item(); }
+
+function lossValue(l: number | Tensor): number {
+  if (typeof l === 'number') return l;
+  if (l instanceof Tensor) return host(l);
+  throw new TypeError(`LBFGS: the closure must return the loss (a number or a one-element Tensor), but returned ${describe(l)}`);
+}
+
+/** PyTorch's `_cubic_interpolate` (from minFunc's polyinterp). */
+function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds?: [number, number]): number {
+  const [xmin, xmax] = bounds ?? (x1 <= x2 ? [x1, x2] : [x2, x1]);
+  const d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2);
+  const d2sq = d1 * d1 - g1 * g2;
+  if (d2sq >= 0) {
+    const d2 = Math.sqrt(d2sq);
+    const minPos = x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2)) : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
+    return Math.min(Math.max(minPos, xmin), xmax);
+  }
+  return (xmin + xmax) / 2;
+}
+
+type ObjFunc = (x: Tensor[], t: number, d: Tensor) => [number, Tensor];
+
+/** PyTorch's `_strong_wolfe`: returns [f, g, t, evaluations]. */
+function strongWolfe(obj: ObjFunc, x: Tensor[], t: number, d: Tensor, f: number, g: Tensor, gtd: number,
+  c1 = 1e-4, c2 = 0.9, toleranceChange = 1e-9, maxLs = 25): [number, Tensor, number, number] {
+  const dNorm = host(d.abs().max());
+  g = g.clone();
+  let [fNew, gNew] = obj(x, t, d);
+  let evals = 1;
+  let gtdNew = host(gNew.dot(d));
+  let tPrev = 0, fPrev = f, gPrev = g, gtdPrev = gtd;
+  let done = false, lsIter = 0;
+  let bracket: number[] = [], bracketF: number[] = [], bracketG: Tensor[] = [], bracketGtd: number[] = [];
+  while (lsIter < maxLs) {
+    if (fNew > f + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev)) {
+      bracket = [tPrev, t]; bracketF = [fPrev, fNew]; bracketG = [gPrev, gNew.clone()]; bracketGtd = [gtdPrev, gtdNew];
+      break;
+    }
+    if (Math.abs(gtdNew) <= -c2 * gtd) {
+      bracket = [t]; bracketF = [fNew]; bracketG = [gNew]; done = true;
+      break;
+    }
+    if (gtdNew >= 0) {
+      bracket = [tPrev, t]; bracketF = [fPrev, fNew]; bracketG = [gPrev, gNew.clone()]; bracketGtd = [gtdPrev, gtdNew];
+      break;
+    }
+    // interpolate
+    const minStep = t + 0.01 * (t - tPrev), maxStep = t * 10;
+    const tmp = t;
+    t = cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, [minStep, maxStep]);
+    tPrev = tmp; fPrev = fNew; gPrev = gNew.clone(); gtdPrev = gtdNew;
+    [fNew, gNew] = obj(x, t, d);
+    evals++;
+    gtdNew = host(gNew.dot(d));
+    lsIter++;
+  }
+  if (lsIter === maxLs) { bracket = [0, t]; bracketF = [f, fNew]; bracketG = [g, gNew]; }
+
+  // zoom: the bracket holds a point satisfying the conditions
+  let insufProgress = false;
+  let [lowPos, highPos] = bracketF[0]! <= bracketF[bracketF.length - 1]! ? [0, 1] : [1, 0];
+  while (!done && lsIter < maxLs) {
+    if (Math.abs(bracket[1]! - bracket[0]!) * dNorm < toleranceChange) break;
+    t = cubicInterpolate(bracket[0]!, bracketF[0]!, bracketGtd[0]!, bracket[1]!, bracketF[1]!, bracketGtd[1]!);
+    // guard against a point too close to the bracket's ends
+    const bmax = Math.max(...bracket), bmin = Math.min(...bracket);
+    const eps = 0.1 * (bmax - bmin);
+    if (Math.min(bmax - t, t - bmin) < eps) {
+      if (insufProgress || t >= bmax || t <= bmin) {
+        t = Math.abs(t - bmax) < Math.abs(t - bmin) ? bmax - eps : bmin + eps;
+        insufProgress = false;
+      } else {
+        insufProgress = true;
+      }
+    } else {
+      insufProgress = false;
+    }
+    [fNew, gNew] = obj(x, t, d);
+    evals++;
+    gtdNew = host(gNew.dot(d));
+    lsIter++;
+    if (fNew > f + c1 * t * gtd || fNew >= bracketF[lowPos]!) {
+      bracket[highPos] = t; bracketF[highPos] = fNew; bracketG[highPos] = gNew.clone(); bracketGtd[highPos] = gtdNew;
+      [lowPos, highPos] = bracketF[0]! <= bracketF[1]! ? [0, 1] : [1, 0];
+    } else {
+      if (Math.abs(gtdNew) <= -c2 * gtd) {
+        done = true;
+      } else if (gtdNew * (bracket[highPos]! - bracket[lowPos]!) >= 0) {
+        bracket[highPos] = bracket[lowPos]!; bracketF[highPos] = bracketF[lowPos]!;
+        bracketG[highPos] = bracketG[lowPos]!; bracketGtd[highPos] = bracketGtd[lowPos]!;
+      }
+      bracket[lowPos] = t; bracketF[lowPos] = fNew; bracketG[lowPos] = gNew.clone(); bracketGtd[lowPos] = gtdNew;
+    }
+  }
+  return [bracketF[lowPos]!, bracketG[lowPos]!, bracket[lowPos]!, evals];
+}
+
+/**
+ * L-BFGS (`torch.optim.LBFGS`), heavily inspired by minFunc. One parameter group only; `step(closure)` requires the
+ * closure (it re-evaluates the model: zero the grads, compute the loss, `backward()`, return the loss) and returns
+ * the first loss. Defaults: lr 1, maxIter 20, maxEval maxIter·5/4, toleranceGrad 1e-7, toleranceChange 1e-9,
+ * historySize 100, lineSearchFn null. Memory: about `paramBytes · (historySize + 1)`.
+ *
+ * State (on the first parameter, as PyTorch's): `funcEvals`, `nIter`, `d`, `t`, `oldDirs`, `oldStps`, `ro`,
+ * `HDiag`, `prevFlatGrad`, `prevLoss`, `al`.
+ *
+ * @example
+ * import * as torch from 'torchlet';
+ * const x = torch.tensor([-1.5, 2], { dtype: 'float64', requiresGrad: true });
+ * const opt = new torch.optim.LBFGS([x], { lineSearchFn: 'strong_wolfe' });
+ * const rosenbrock = () => {
+ *   opt.zeroGrad();
+ *   const [a, b] = [x.select(0, 0), x.select(0, 1)];
+ *   const loss = a.neg().add(1).pow(2).add(b.sub(a.pow(2)).pow(2).mul(100));
+ *   loss.backward();
+ *   return loss;
+ * };
+ * for (let i = 0; i < 5; i++) opt.step(rosenbrock);
+ */
+export class LBFGS extends Optimizer {
+  private readonly _params: Tensor[];
+  private _numelCache: number | null = null;
+
+  constructor(params: ParamsT, lr?: number | LBFGSOptions, maxIter?: number | LBFGSOptions, maxEval?: number | null | LBFGSOptions,
+    toleranceGrad?: number | LBFGSOptions, toleranceChange?: number | LBFGSOptions, historySize?: number | LBFGSOptions,
+    lineSearchFn?: 'strong_wolfe' | null | LBFGSOptions, options?: LBFGSOptions) {
+    const names = ['lr', 'maxIter', 'maxEval', 'toleranceGrad', 'toleranceChange', 'historySize', 'lineSearchFn'];
+    const o = parseArgs('LBFGS', [lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn, options], names, names);
+    const mi = o.maxIter ?? 20;
+    const d = { lr: o.lr ?? 1, maxIter: mi, maxEval: o.maxEval ?? Math.floor((mi * 5) / 4), toleranceGrad: o.toleranceGrad ?? 1e-7,
+      toleranceChange: o.toleranceChange ?? 1e-9, historySize: o.historySize ?? 100, lineSearchFn: o.lineSearchFn ?? null };
+    checkNonNegative('learning rate', d.lr);
+    for (const k of ['maxIter', 'maxEval', 'historySize'] as const) {
+      if (!Number.isInteger(d[k]) || d[k] < 1) throw new RangeError(`LBFGS: ${k} must be a positive integer, but got ${describe(d[k])}`);
+    }
+    if (d.lineSearchFn !== null && d.lineSearchFn !== 'strong_wolfe') throw new RangeError("only 'strong_wolfe' is supported");
+    super(params, d);
+    if (this.paramGroups.length !== 1) throw new RangeError("LBFGS doesn't support per-parameter options (parameter groups)");
+    this._params = this.paramGroups[0]!.params;
+  }
+
+  override addParamGroup(group: Parameters<Optimizer['addParamGroup']>[0]): void {
+    if (this.paramGroups.length >= 1) throw new RangeError("LBFGS doesn't support per-parameter options (parameter groups)");
+    super.addParamGroup(group);
+  }
+
+  /** @internal LBFGS's state tensors are flat (or scalars), not of the parameter's shape. */
+  override _scalarStateKey(_key: string): boolean { return true; }
+
+  private _numel(): number {
+    return this._numelCache ??= this._params.reduce((n, p) => n + p.numel(), 0);
+  }
+
+  private _gatherFlatGrad(): Tensor {
+    return cat(this._params.map((p) => (p.grad === null ? zerosOf([p.numel()], { dtype: p.dtype, device: p.device }) : p.grad.reshape([-1]))), 0);
+  }
+
+  private _addGrad(stepSize: number, update: Tensor): void {
+    let offset = 0;
+    for (const p of this._params) {
+      const n = p.numel();
+      p.add_(update.narrow(0, offset, n).view(p.shape), stepSize);
+      offset += n;
+    }
+  }
+
+  private _cloneParam(): Tensor[] { return this._params.map((p) => p.clone()); }
+
+  private _setParam(data: Tensor[]): void { this._params.forEach((p, i) => p.copy_(data[i]!)); }
+
+  private _directionalEvaluate(closure: Closure, x: Tensor[], t: number, d: Tensor): [number, Tensor] {
+    this._addGrad(t, d);
+    const loss = lossValue(enableGrad(closure));
+    const flat = this._gatherFlatGrad();
+    this._setParam(x);
+    return [loss, flat];
+  }
+
+  /** A scalar as PyTorch holds it: a 0-dim tensor of the parameters' dtype (float32 rounds). */
+  private _r(v: number): number { return this._params[0]!.dtype === 'float32' ? Math.fround(v) : v; }
+
+  /**
+   * Runs up to `maxIter` L-BFGS iterations; `closure` is required. Returns the loss of the first evaluation.
+   * @example opt.step(() => { opt.zeroGrad(); const l = lossFn(); l.backward(); return l; });
+   */
+  override step(closure?: Closure): number | Tensor | undefined {
+    if (typeof closure !== 'function') throw new TypeError("step() missing 1 required positional argument: 'closure'");
+    return noGrad(() => this._step(closure));
+  }
+
+  private _step(closure: Closure): number | Tensor {
+    const group = this.paramGroups[0]!;
+    const lr: number = group.lr, maxIter: number = group.maxIter, maxEval: number = group.maxEval;
+    const tolGrad: number = group.toleranceGrad, tolChange: number = group.toleranceChange;
+    const lineSearchFn: string | null = group.lineSearchFn, historySize: number = group.historySize;
+    const state = this._stateOf(this._params[0]!);
+    state.funcEvals ??= 0;
+    state.nIter ??= 0;
+
+    const origLoss = enableGrad(closure);
+    let loss = lossValue(origLoss);
+    let currentEvals = 1;
+    state.funcEvals += 1;
+    let flatGrad = this._gatherFlatGrad();
+    let optCond = host(flatGrad.abs().max()) <= tolGrad;
+    if (optCond) return origLoss; // optimal condition
+
+    let d: Tensor | undefined = state.d, t: number | undefined = state.t;
+    let oldDirs: Tensor[] = state.oldDirs, oldStps: Tensor[] = state.oldStps, ro: number[] = state.ro;
+    let hDiag: number = state.HDiag;
+    let prevFlatGrad: Tensor | undefined = state.prevFlatGrad;
+    let prevLoss: number = state.prevLoss;
+
+    let nIter = 0;
+    while (nIter < maxIter) {
+      nIter++;
+      state.nIter += 1;
+      // compute the descent direction
+      if (state.nIter === 1) {
+        d = flatGrad.neg();
+        oldDirs = []; oldStps = []; ro = [];
+        hDiag = 1;
+      } else {
+        // update memory
+        const y = flatGrad.sub(prevFlatGrad!);
+        const s = d!.mul(t!);
+        const ys = host(y.dot(s));
+        if (ys > 1e-10) {
+          if (oldDirs.length === historySize) { oldDirs.shift(); oldStps.shift(); ro.shift(); }
+          oldDirs.push(y); oldStps.push(s); ro.push(this._r(1 / ys));
+          hDiag = this._r(ys / host(y.dot(y)));
+        }
+        // the two-loop recursion: d = -H·g with the approximate inverse Hessian H
+        const numOld = oldDirs.length;
+        state.al ??= new Array(historySize).fill(null);
+        const al: (number | null)[] = state.al;
+        const q = flatGrad.neg();
+        for (let i = numOld - 1; i >= 0; i--) {
+          al[i] = this._r(host(oldStps[i]!.dot(q)) * ro[i]!);
+          q.add_(oldDirs[i]!, -al[i]!);
+        }
+        const r = q.mul(hDiag);
+        d = r;
+        for (let i = 0; i < numOld; i++) {
+          const beI = this._r(host(oldDirs[i]!.dot(r)) * ro[i]!);
+          r.add_(oldStps[i]!, this._r(al[i]! - beI));
+        }
+      }
+      if (prevFlatGrad === undefined) prevFlatGrad = flatGrad.clone();
+      else prevFlatGrad.copy_(flatGrad);
+      prevLoss = loss;
+
+      // the step length
+      if (state.nIter === 1) {
+        // PyTorch: min(1., 1. / |g|₁) * lr, where the reciprocal is a tensor (rounded to the dtype) when it is smaller
+        const inv = this._r(1 / host(flatGrad.abs().sum()));
+        t = inv < 1 ? this._r(inv * lr) : lr;
+      } else {
+        t = lr;
+      }
+      const gtd = host(flatGrad.dot(d!));
+      if (gtd > -tolChange) break; // not a descent direction
+
+      let lsEvals = 0;
+      if (lineSearchFn !== null) {
+        const xInit = this._cloneParam();
+        const obj: ObjFunc = (x, tt, dd) => this._directionalEvaluate(closure, x, tt, dd);
+        [loss, flatGrad, t, lsEvals] = strongWolfe(obj, xInit, t!, d!, loss, flatGrad, gtd);
+        this._addGrad(t, d!);
+        optCond = host(flatGrad.abs().max()) <= tolGrad;
+      } else {
+        this._addGrad(t!, d!);
+        if (nIter !== maxIter) {
+          // re-evaluate unless this is the last iteration (no use for the result then)
+          loss = lossValue(enableGrad(closure));
+          flatGrad = this._gatherFlatGrad();
+          optCond = host(flatGrad.abs().max()) <= tolGrad;
+          lsEvals = 1;
+        }
+      }
+      currentEvals += lsEvals;
+      state.funcEvals += lsEvals;
+
+      // check conditions
+      if (nIter === maxIter) break;
+      if (currentEvals >= maxEval) break;
+      if (optCond) break;
+      if (host(d!.mul(t!).abs().max()) <= tolChange) break; // lack of progress
+      if (Math.abs(loss - prevLoss) < tolChange) break;
+    }
+    state.d = d; state.t = t; state.oldDirs = oldDirs; state.oldStps = oldStps; state.ro = ro;
+    state.HDiag = hDiag; state.prevFlatGrad = prevFlatGrad; state.prevLoss = prevLoss;
+    return origLoss;
+  }
+
+  /** The state (numbers and lists kept as they are: `oldDirs`, `oldStps` are lists of flat tensors). */
+  override loadStateDict(stateDict: OptimizerStateDict): void {
+    const lists: Record<number, Record<string, unknown>> = {};
+    const stripped: OptimizerStateDict = { paramGroups: stateDict.paramGroups, state: {} };
+    for (const [k, v] of Object.entries(stateDict.state ?? {})) {
+      const keep: Record<string, unknown> = {}, rest: Record<string, unknown> = {};
+      for (const [key, val] of Object.entries(v)) (Array.isArray(val) || typeof val === 'number' || val === null ? rest : keep)[key] = val;
+      stripped.state[Number(k)] = keep;
+      lists[Number(k)] = rest;
+    }
+    super.loadStateDict(stripped);
+    const p0 = this._params[0]!;
+    for (const [k, rest] of Object.entries(lists)) {
+      if (Number(k) !== 0) continue;
+      const st = this._stateOf(p0);
+      for (const [key, val] of Object.entries(rest)) {
+        st[key] = Array.isArray(val)
+          ? val.map((x) => (x instanceof Tensor ? noGrad(() => x.to({ dtype: p0.dtype, device: p0.device }).clone()) : x))
+          : val;
+      }
+    }
+  }
+}
