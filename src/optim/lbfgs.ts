@@ -2,8 +2,10 @@
  * `torch.optim.LBFGS`, a line-by-line port of torch/optim/lbfgs.py (with its strong-Wolfe line search).
  *
  * L-BFGS decides on the host: every iteration compares the loss, a gradient's max-norm and dot products with
- * tolerances, as PyTorch does (its `float(closure())`, `if ys > 1e-10`, ...). Those reads all go through `host()`
- * below (allow-listed in test/no_host_reads.test.ts). The scalars PyTorch keeps as 0-dim tensors of the parameters'
+ * tolerances, as PyTorch does (its `float(closure())`, `if ys > 1e-10`, ...). The algorithm is written once, as a
+ * generator that yields each value it needs (`{ read: t }`, or `{ evaluate }` for a closure call) and gets the number
+ * back: `step` drives it with synchronous reads (through `host()` below, allow-listed in
+ * test/no_host_reads.test.ts), `stepAsync` with awaited ones, for backends that cannot read synchronously. The scalars PyTorch keeps as 0-dim tensors of the parameters'
  * dtype (`t`, `ro`, `H_diag`, `al`) are rounded to that dtype here, so float32 runs follow PyTorch's rounding.
  */
 import { Tensor } from '../tensor.js';
@@ -52,16 +54,22 @@ function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: nu
   return (xmin + xmax) / 2;
 }
 
-type ObjFunc = (x: Tensor[], t: number, d: Tensor) => [number, Tensor];
+/** What the algorithm asks its driver for: a tensor's one value, or an evaluation of the closure. */
+type Effect = { read: Tensor } | { evaluate: true };
+type Algo<R> = Generator<Effect, R, any>;
+/** Yields a read of the one-element tensor `t` and returns its value. */
+function* rd(t: Tensor): Algo<number> { return (yield { read: t }) as number; }
+
+type ObjFunc = (x: Tensor[], t: number, d: Tensor) => Algo<[number, Tensor]>;
 
 /** PyTorch's `_strong_wolfe`: returns [f, g, t, evaluations]. */
-function strongWolfe(obj: ObjFunc, x: Tensor[], t: number, d: Tensor, f: number, g: Tensor, gtd: number,
-  c1 = 1e-4, c2 = 0.9, toleranceChange = 1e-9, maxLs = 25): [number, Tensor, number, number] {
-  const dNorm = host(d.abs().max());
+function* strongWolfe(obj: ObjFunc, x: Tensor[], t: number, d: Tensor, f: number, g: Tensor, gtd: number,
+  c1 = 1e-4, c2 = 0.9, toleranceChange = 1e-9, maxLs = 25): Algo<[number, Tensor, number, number]> {
+  const dNorm = (yield* rd(d.abs().max()));
   g = g.clone();
-  let [fNew, gNew] = obj(x, t, d);
+  let [fNew, gNew] = yield* obj(x, t, d);
   let evals = 1;
-  let gtdNew = host(gNew.dot(d));
+  let gtdNew = (yield* rd(gNew.dot(d)));
   let tPrev = 0, fPrev = f, gPrev = g, gtdPrev = gtd;
   let done = false, lsIter = 0;
   let bracket: number[] = [], bracketF: number[] = [], bracketG: Tensor[] = [], bracketGtd: number[] = [];
@@ -83,9 +91,9 @@ function strongWolfe(obj: ObjFunc, x: Tensor[], t: number, d: Tensor, f: number,
     const tmp = t;
     t = cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, [minStep, maxStep]);
     tPrev = tmp; fPrev = fNew; gPrev = gNew.clone(); gtdPrev = gtdNew;
-    [fNew, gNew] = obj(x, t, d);
+    [fNew, gNew] = yield* obj(x, t, d);
     evals++;
-    gtdNew = host(gNew.dot(d));
+    gtdNew = (yield* rd(gNew.dot(d)));
     lsIter++;
   }
   if (lsIter === maxLs) { bracket = [0, t]; bracketF = [f, fNew]; bracketG = [g, gNew]; }
@@ -109,9 +117,9 @@ function strongWolfe(obj: ObjFunc, x: Tensor[], t: number, d: Tensor, f: number,
     } else {
       insufProgress = false;
     }
-    [fNew, gNew] = obj(x, t, d);
+    [fNew, gNew] = yield* obj(x, t, d);
     evals++;
-    gtdNew = host(gNew.dot(d));
+    gtdNew = (yield* rd(gNew.dot(d)));
     lsIter++;
     if (fNew > f + c1 * t * gtd || fNew >= bracketF[lowPos]!) {
       bracket[highPos] = t; bracketF[highPos] = fNew; bracketG[highPos] = gNew.clone(); bracketGtd[highPos] = gtdNew;
@@ -202,9 +210,9 @@ export class LBFGS extends Optimizer {
 
   private _setParam(data: Tensor[]): void { this._params.forEach((p, i) => p.copy_(data[i]!)); }
 
-  private _directionalEvaluate(closure: Closure, x: Tensor[], t: number, d: Tensor): [number, Tensor] {
+  private *_directionalEvaluate(x: Tensor[], t: number, d: Tensor): Algo<[number, Tensor]> {
     this._addGrad(t, d);
-    const loss = lossValue(enableGrad(closure));
+    const loss = (yield { evaluate: true }) as number;
     const flat = this._gatherFlatGrad();
     this._setParam(x);
     return [loss, flat];
@@ -214,15 +222,51 @@ export class LBFGS extends Optimizer {
   private _r(v: number): number { return this._params[0]!.dtype === 'float32' ? Math.fround(v) : v; }
 
   /**
-   * Runs up to `maxIter` L-BFGS iterations; `closure` is required. Returns the loss of the first evaluation.
+   * Runs up to `maxIter` L-BFGS iterations; `closure` is required (synchronous). Returns the closure's first loss.
+   * Reads a few scalars per iteration on the host, as PyTorch; on a backend that cannot read synchronously use
+   * `stepAsync`.
    * @example opt.step(() => { opt.zeroGrad(); const l = lossFn(); l.backward(); return l; });
    */
   override step(closure?: Closure): number | Tensor | undefined {
     if (typeof closure !== 'function') throw new TypeError("step() missing 1 required positional argument: 'closure'");
-    return noGrad(() => this._step(closure));
+    return noGrad(() => {
+      let first: number | Tensor | undefined;
+      const gen = this._algorithm();
+      let r = gen.next();
+      while (!r.done) {
+        const e = r.value;
+        if ('read' in e) { r = gen.next(host(e.read)); continue; }
+        const raw = enableGrad(closure) as unknown;
+        if (raw instanceof Promise) throw new TypeError('LBFGS.step: the closure returned a Promise; use `await opt.stepAsync(closure)` for an async closure');
+        first ??= raw as number | Tensor;
+        r = gen.next(lossValue(raw as number | Tensor));
+      }
+      return first;
+    });
   }
 
-  private _step(closure: Closure): number | Tensor {
+  /**
+   * `step` with awaited reads and a closure that may be async: for backends that only read asynchronously.
+   * @example await opt.stepAsync(async () => { opt.zeroGrad(); const l = lossFn(); l.backward(); return l; });
+   */
+  async stepAsync(closure: () => number | Tensor | Promise<number | Tensor>): Promise<number | Tensor> {
+    if (typeof closure !== 'function') throw new TypeError("step() missing 1 required positional argument: 'closure'");
+    return noGrad(async () => {
+      let first: number | Tensor | undefined;
+      const gen = this._algorithm();
+      let r = gen.next();
+      while (!r.done) {
+        const e = r.value;
+        if ('read' in e) { r = gen.next((await e.read.data())[0]); continue; }
+        const raw = await enableGrad(closure);
+        first ??= raw;
+        r = gen.next(typeof raw === 'number' ? raw : raw instanceof Tensor ? (await raw.data())[0] : lossValue(raw));
+      }
+      return first!;
+    });
+  }
+
+  private *_algorithm(): Algo<void> {
     const group = this.paramGroups[0]!;
     const lr: number = group.lr, maxIter: number = group.maxIter, maxEval: number = group.maxEval;
     const tolGrad: number = group.toleranceGrad, tolChange: number = group.toleranceChange;
@@ -231,13 +275,12 @@ export class LBFGS extends Optimizer {
     state.funcEvals ??= 0;
     state.nIter ??= 0;
 
-    const origLoss = enableGrad(closure);
-    let loss = lossValue(origLoss);
+    let loss = (yield { evaluate: true }) as number;
     let currentEvals = 1;
     state.funcEvals += 1;
     let flatGrad = this._gatherFlatGrad();
-    let optCond = host(flatGrad.abs().max()) <= tolGrad;
-    if (optCond) return origLoss; // optimal condition
+    let optCond = (yield* rd(flatGrad.abs().max())) <= tolGrad;
+    if (optCond) return; // optimal condition
 
     let d: Tensor | undefined = state.d, t: number | undefined = state.t;
     let oldDirs: Tensor[] = state.oldDirs, oldStps: Tensor[] = state.oldStps, ro: number[] = state.ro;
@@ -258,11 +301,11 @@ export class LBFGS extends Optimizer {
         // update memory
         const y = flatGrad.sub(prevFlatGrad!);
         const s = d!.mul(t!);
-        const ys = host(y.dot(s));
+        const ys = yield* rd(y.dot(s));
         if (ys > 1e-10) {
           if (oldDirs.length === historySize) { oldDirs.shift(); oldStps.shift(); ro.shift(); }
           oldDirs.push(y); oldStps.push(s); ro.push(this._r(1 / ys));
-          hDiag = this._r(ys / host(y.dot(y)));
+          hDiag = this._r(ys / (yield* rd(y.dot(y))));
         }
         // the two-loop recursion: d = -H·g with the approximate inverse Hessian H
         const numOld = oldDirs.length;
@@ -270,13 +313,13 @@ export class LBFGS extends Optimizer {
         const al: (number | null)[] = state.al;
         const q = flatGrad.neg();
         for (let i = numOld - 1; i >= 0; i--) {
-          al[i] = this._r(host(oldStps[i]!.dot(q)) * ro[i]!);
+          al[i] = this._r((yield* rd(oldStps[i]!.dot(q))) * ro[i]!);
           q.add_(oldDirs[i]!, -al[i]!);
         }
         const r = q.mul(hDiag);
         d = r;
         for (let i = 0; i < numOld; i++) {
-          const beI = this._r(host(oldDirs[i]!.dot(r)) * ro[i]!);
+          const beI = this._r((yield* rd(oldDirs[i]!.dot(r))) * ro[i]!);
           r.add_(oldStps[i]!, this._r(al[i]! - beI));
         }
       }
@@ -287,28 +330,28 @@ export class LBFGS extends Optimizer {
       // the step length
       if (state.nIter === 1) {
         // PyTorch: min(1., 1. / |g|₁) * lr, where the reciprocal is a tensor (rounded to the dtype) when it is smaller
-        const inv = this._r(1 / host(flatGrad.abs().sum()));
+        const inv = this._r(1 / (yield* rd(flatGrad.abs().sum())));
         t = inv < 1 ? this._r(inv * lr) : lr;
       } else {
         t = lr;
       }
-      const gtd = host(flatGrad.dot(d!));
+      const gtd = yield* rd(flatGrad.dot(d!));
       if (gtd > -tolChange) break; // not a descent direction
 
       let lsEvals = 0;
       if (lineSearchFn !== null) {
         const xInit = this._cloneParam();
-        const obj: ObjFunc = (x, tt, dd) => this._directionalEvaluate(closure, x, tt, dd);
-        [loss, flatGrad, t, lsEvals] = strongWolfe(obj, xInit, t!, d!, loss, flatGrad, gtd);
+        const obj: ObjFunc = (x, tt, dd) => this._directionalEvaluate(x, tt, dd);
+        [loss, flatGrad, t, lsEvals] = yield* strongWolfe(obj, xInit, t!, d!, loss, flatGrad, gtd);
         this._addGrad(t, d!);
-        optCond = host(flatGrad.abs().max()) <= tolGrad;
+        optCond = (yield* rd(flatGrad.abs().max())) <= tolGrad;
       } else {
         this._addGrad(t!, d!);
         if (nIter !== maxIter) {
           // re-evaluate unless this is the last iteration (no use for the result then)
-          loss = lossValue(enableGrad(closure));
+          loss = (yield { evaluate: true }) as number;
           flatGrad = this._gatherFlatGrad();
-          optCond = host(flatGrad.abs().max()) <= tolGrad;
+          optCond = (yield* rd(flatGrad.abs().max())) <= tolGrad;
           lsEvals = 1;
         }
       }
@@ -319,12 +362,11 @@ export class LBFGS extends Optimizer {
       if (nIter === maxIter) break;
       if (currentEvals >= maxEval) break;
       if (optCond) break;
-      if (host(d!.mul(t!).abs().max()) <= tolChange) break; // lack of progress
+      if ((yield* rd(d!.mul(t!).abs().max())) <= tolChange) break; // lack of progress
       if (Math.abs(loss - prevLoss) < tolChange) break;
     }
     state.d = d; state.t = t; state.oldDirs = oldDirs; state.oldStps = oldStps; state.ro = ro;
     state.HDiag = hDiag; state.prevFlatGrad = prevFlatGrad; state.prevLoss = prevLoss;
-    return origLoss;
   }
 
   /** The state (numbers and lists kept as they are: `oldDirs`, `oldStps` are lists of flat tensors). */

@@ -439,7 +439,7 @@ export class Optimizer {
     this.state = state;
     // the host-side mirrors of the scalar state are read once here, so that step() never reads a tensor back
     for (const s of state.values()) {
-      for (const k of Object.keys(s)) if (this._scalarStateKey(k) && s[k] instanceof Tensor) hostScalar(s[k]);
+      for (const k of Object.keys(s)) if (this._scalarStateKey(k) && s[k] instanceof Tensor && s[k].numel() === 1) hostScalar(s[k]);
     }
   }
 

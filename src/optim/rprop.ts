@@ -3,7 +3,7 @@ import { OPTIMIZER_HINTS, Optimizer, parseArgs } from './optimizer.js';
 import type { OptimizerHints, ParamGroup, ParamsT } from './optimizer.js';
 import { bumpStep, checkNonNegative, describe, newStep, paramsWithGrad, zeros } from './_common.js';
 import { pyNum } from './_access.js';
-import { where, fullLike } from '../ops.js';
+import { where, fullLike, onesLike } from '../ops.js';
 
 /** Options of `Rprop`. */
 export interface RpropOptions extends OptimizerHints {
@@ -68,7 +68,7 @@ export class Rprop extends Optimizer {
       const s = grad.mul(prev).sign();
       const shrink = s.lt(0);
       // the factor of each step size: etaplus where the sign held, etaminus where it flipped, 1 where a factor was 0
-      const factor = where(s.gt(0), etaplus, where(shrink, etaminus, 1)).to(stepSize.dtype);
+      const factor = where(s.gt(0), etaplus, where(shrink, etaminus, onesLike(stepSize)));
       stepSize.mul_(factor).clamp_(minStep, maxStep);
       // where the sign flipped the step is skipped and the stored gradient is 0 (no shrink again next step)
       const g = where(shrink, 0, grad);
