@@ -65,6 +65,7 @@ export function addGradHook(t: Tensor, hook: GradHook): () => void {
 function runHooks(hooks: Map<number, GradHook> | undefined, g: Tensor): Tensor {
   if (hooks === undefined || hooks.size === 0) return g;
   for (const h of [...hooks.values()]) {
+    keepAlive(g);
     const r = h(g);
     if (r !== undefined && r !== null) {
       if (r.shape.length !== g.shape.length || r.shape.some((d, i) => d !== g.shape[i])) {
@@ -149,6 +150,16 @@ export class Node {
 
 /** Storages (their frontend handles) allocated while a backward pass runs (see module comment). */
 let scope: Set<StorageHandle> | null = null;
+/** The running pass's storages that must outlive it (new .grad values, gradients handed to user code). */
+let claimedNow: Set<StorageHandle> | null = null;
+
+/**
+ * @internal Keeps the storage of `t`, a gradient the running backward pass hands to user code (a hook, a custom
+ * Function's backward), from going back to the allocator when the pass ends: the user may hold on to it.
+ */
+export function keepAlive(t: Tensor | null | undefined): void {
+  if (claimedNow !== null && t !== null && t !== undefined) claimedNow.add(t._h);
+}
 export function trackAllocation(h: StorageHandle): void {
   if (scope !== null) scope.add(h);
 }
@@ -223,9 +234,10 @@ export function runBackward(roots: Tensor | readonly Tensor[], grads: Tensor | r
     if (!byOut.has(k)) byOut.set(k, i);
     return byOut.get(k)!;
   }) : [];
-  const outer = scope;
+  const outer = scope, outerClaimed = claimedNow;
   scope = new Set();
   const claimed = new Set<StorageHandle>();
+  claimedNow = claimed;
   const keep = (t: Tensor): Tensor => {
     // with createGraph the new .grad stays in the graph (PyTorch clones it, recorded)
     if (createGraph) return ops.clone(t);
@@ -325,6 +337,7 @@ export function runBackward(roots: Tensor | readonly Tensor[], grads: Tensor | r
     if (createGraph) ops.withGrad(body); else ops.withNoGrad(body);
   } finally {
     creating = outerCreating;
+    claimedNow = outerClaimed;
     const temps = scope;
     scope = outer;
     for (const h of temps) {
