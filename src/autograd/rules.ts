@@ -16,7 +16,7 @@ import type { Device } from '../device.js';
 import type { ConvGeometry } from '../backend/types.js';
 import type { ViewGeom } from '../ops/autograd.js';
 import * as o from '../ops.js';
-import { isGradEnabled } from './grad_mode.js';
+import { isCreatingGraph } from './engine.js';
 import { nnRules } from '../nn/_kernels.js';
 import type { NnRuleContexts } from '../nn/_kernels.js';
 
@@ -130,17 +130,17 @@ const coreRules: RulePart<CoreRuleContexts> = {
   cosh: (g, [x]) => [g.mul(x!.sinh())],
   // The fused kernels (tanhBackward, geluGrad, ...) record nothing: a backward with createGraph (the only one that runs
   // rules with grad mode on) takes the same formula in recorded ops, so it can be differentiated again.
-  tanh: (g, [out]) => [isGradEnabled() ? g.mul(sq(out!).neg().add(1)) : o.binaryRaw('tanhBackward', g, out!)],
+  tanh: (g, [out]) => [isCreatingGraph() ? g.mul(sq(out!).neg().add(1)) : o.binaryRaw('tanhBackward', g, out!)],
   asinh: (g, [x]) => [g.mul(sq(x!).add(1).rsqrt())],
   acosh: (g, [x]) => [g.mul(sq(x!).sub(1).rsqrt())],
   atanh: (g, [x]) => [g.div(sq(x!).neg().add(1))],
-  relu: (g, [out]) => [isGradEnabled() ? o.where(out!.gt(0), g, 0) : o.binaryRaw('reluBackward', g, out!)],
-  sigmoid: (g, [out]) => [isGradEnabled() ? g.mul(out!.mul(out!.neg().add(1))) : o.binaryRaw('sigmoidBackward', g, out!)],
-  gelu: (g, [x]) => [g.mul(isGradEnabled() ? geluGrad(x!) : o.unaryRaw('geluGrad', x!))],
-  geluTanh: (g, [x]) => [g.mul(isGradEnabled() ? geluTanhGrad(x!) : o.unaryRaw('geluTanhGrad', x!))],
-  erf: (g, [x]) => [g.mul(isGradEnabled() ? sq(x!).neg().exp().mul(2 / Math.sqrt(Math.PI)) : o.unaryRaw('erfGrad', x!))],
+  relu: (g, [out]) => [isCreatingGraph() ? o.where(out!.gt(0), g, 0) : o.binaryRaw('reluBackward', g, out!)],
+  sigmoid: (g, [out]) => [isCreatingGraph() ? g.mul(out!.mul(out!.neg().add(1))) : o.binaryRaw('sigmoidBackward', g, out!)],
+  gelu: (g, [x]) => [g.mul(isCreatingGraph() ? geluGrad(x!) : o.unaryRaw('geluGrad', x!))],
+  geluTanh: (g, [x]) => [g.mul(isCreatingGraph() ? geluTanhGrad(x!) : o.unaryRaw('geluTanhGrad', x!))],
+  erf: (g, [x]) => [g.mul(isCreatingGraph() ? sq(x!).neg().exp().mul(2 / Math.sqrt(Math.PI)) : o.unaryRaw('erfGrad', x!))],
   silu: (g, [x]) => {
-    if (!isGradEnabled()) return [g.mul(o.unaryRaw('siluGrad', x!))];
+    if (!isCreatingGraph()) return [g.mul(o.unaryRaw('siluGrad', x!))];
     const sg = x!.sigmoid(); // s·(1 + x·(1 − s))
     return [g.mul(sg.mul(x!.mul(sg.neg().add(1)).add(1)))];
   },
