@@ -589,3 +589,13 @@ describe('Module hooks', () => {
     assert.deepEqual(await toList(renamed.weight), [[1, 1]]);
   });
 });
+
+describe('torch.autograd.backward', () => {
+  test('several roots in one pass, each with its gradient', async () => {
+    const x = torch.tensor([1, 2], { requiresGrad: true });
+    torch.autograd.backward([x.mul(2).sum(), x.pow(2)], [null, torch.tensor([1, 10])]);
+    assert.deepEqual(await toList(x.grad!), [4, 42]); // 2 + 2x·[1, 10]
+    assert.throws(() => torch.autograd.backward([x.sum(), x.sum()], [null]), /grad_tensors has 1 elements but tensors has 2/);
+    assert.throws(() => torch.autograd.backward([x.sum(), torch.ones([1])]), /element 1 of tensors does not require grad/);
+  });
+});

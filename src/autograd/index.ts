@@ -11,3 +11,4 @@ export { Node } from './engine.js';
 export { Function, FunctionCtx } from './function.js';
 export * as functional from './functional.js';
 export type { GradHook } from './engine.js';
+export { backward } from './backward_fn.js';
