@@ -41,17 +41,56 @@ function lossValue(l: number | Tensor): number {
   throw new TypeError(`LBFGS: the closure must return the loss (a number or a one-element Tensor), but returned ${describe(l)}`);
 }
 
-/** PyTorch's `_cubic_interpolate` (from minFunc's polyinterp). */
-function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds?: [number, number]): number {
-  const [xmin, xmax] = bounds ?? (x1 <= x2 ? [x1, x2] : [x2, x1]);
-  const d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2);
-  const d2sq = d1 * d1 - g1 * g2;
-  if (d2sq >= 0) {
-    const d2 = Math.sqrt(d2sq);
-    const minPos = x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2)) : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
-    return Math.min(Math.max(minPos, xmin), xmax);
+/**
+ * The scalars of PyTorch's line search are of two kinds: Python floats (losses, constants, the bracket's 0) and 0-dim
+ * tensors of the parameters' dtype (dot products, the step lengths computed from them). Arithmetic that involves a
+ * tensor rounds to that dtype, as PyTorch's does; `Scalars` reproduces it (for float64 both kinds are plain doubles).
+ * A tensor scalar is a `TS`, a Python float a `number`.
+ */
+class TS { constructor(readonly v: number) {} }
+type V = number | TS;
+const val = (a: V): number => (typeof a === 'number' ? a : a.v);
+
+class Scalars {
+  constructor(readonly r: (x: number) => number) {}
+  t(v: number): TS { return new TS(this.r(v)); }
+  private bin(a: V, b: V, f: (x: number, y: number) => number): V {
+    if (typeof a === 'number' && typeof b === 'number') return f(a, b);
+    return new TS(this.r(f(this.r(val(a)), this.r(val(b)))));
   }
-  return (xmin + xmax) / 2;
+  add(a: V, b: V): V { return this.bin(a, b, (x, y) => x + y); }
+  sub(a: V, b: V): V { return this.bin(a, b, (x, y) => x - y); }
+  mul(a: V, b: V): V { return this.bin(a, b, (x, y) => x * y); }
+  div(a: V, b: V): V { return this.bin(a, b, (x, y) => x / y); }
+  abs(a: V): V { return typeof a === 'number' ? Math.abs(a) : new TS(Math.abs(a.v)); }
+  sqrt(a: V): V { return typeof a === 'number' ? Math.sqrt(a) : new TS(this.r(Math.sqrt(a.v))); }
+  private cmp(a: V, b: V): [number, number] {
+    return typeof a === 'number' && typeof b === 'number' ? [a, b] : [this.r(val(a)), this.r(val(b))];
+  }
+  lt(a: V, b: V): boolean { const [x, y] = this.cmp(a, b); return x < y; }
+  le(a: V, b: V): boolean { const [x, y] = this.cmp(a, b); return x <= y; }
+  gt(a: V, b: V): boolean { const [x, y] = this.cmp(a, b); return x > y; }
+  ge(a: V, b: V): boolean { const [x, y] = this.cmp(a, b); return x >= y; }
+  /** Python's max(a, b) / min(a, b): the first argument unless the second is strictly larger / smaller. */
+  max(a: V, b: V): V { return this.gt(b, a) ? b : a; }
+  min(a: V, b: V): V { return this.lt(b, a) ? b : a; }
+}
+
+/** PyTorch's `_cubic_interpolate` (from minFunc's polyinterp). */
+function cubicInterpolate(S: Scalars, x1: V, f1: V, g1: V, x2: V, f2: V, g2: V, bounds?: [V, V]): V {
+  const [xmin, xmax] = bounds ?? (S.le(x1, x2) ? [x1, x2] : [x2, x1]);
+  // d1 = g1 + g2 - 3*(f1-f2)/(x1-x2);  d2 = sqrt(d1^2 - g1*g2);
+  // min_pos = x2 - (x2 - x1)*((g2 + d2 - d1)/(g2 - g1 + 2*d2))
+  const d1 = S.sub(S.add(g1, g2), S.div(S.mul(3, S.sub(f1, f2)), S.sub(x1, x2)));
+  const d2sq = S.sub(S.mul(d1, d1), S.mul(g1, g2));
+  if (S.ge(d2sq, 0)) {
+    const d2 = S.sqrt(d2sq);
+    const minPos = S.le(x1, x2)
+      ? S.sub(x2, S.mul(S.sub(x2, x1), S.div(S.sub(S.add(g2, d2), d1), S.add(S.sub(g2, g1), S.mul(2, d2)))))
+      : S.sub(x1, S.mul(S.sub(x1, x2), S.div(S.sub(S.add(g1, d2), d1), S.add(S.sub(g1, g2), S.mul(2, d2)))));
+    return S.min(S.max(minPos, xmin), xmax);
+  }
+  return S.div(S.add(xmin, xmax), 2);
 }
 
 /** What the algorithm asks its driver for: a tensor's one value, or an evaluation of the closure. */
@@ -63,53 +102,64 @@ function* rd(t: Tensor): Algo<number> { return (yield { read: t }) as number; }
 type ObjFunc = (x: Tensor[], t: number, d: Tensor) => Algo<[number, Tensor]>;
 
 /** PyTorch's `_strong_wolfe`: returns [f, g, t, evaluations]. */
-function* strongWolfe(obj: ObjFunc, x: Tensor[], t: number, d: Tensor, f: number, g: Tensor, gtd: number,
-  c1 = 1e-4, c2 = 0.9, toleranceChange = 1e-9, maxLs = 25): Algo<[number, Tensor, number, number]> {
-  const dNorm = (yield* rd(d.abs().max()));
+function* strongWolfe(S: Scalars, obj: ObjFunc, x: Tensor[], t: V, d: Tensor, f: number, g: Tensor, gtd: V,
+  c1 = 1e-4, c2 = 0.9, toleranceChange = 1e-9, maxLs = 25): Algo<[number, Tensor, V, number]> {
+  const dNorm = S.t(yield* rd(d.abs().max()));
   g = g.clone();
-  let [fNew, gNew] = yield* obj(x, t, d);
+  // evaluate objective and gradient using initial step
+  let [fNew, gNew] = yield* obj(x, val(t), d);
   let evals = 1;
-  let gtdNew = (yield* rd(gNew.dot(d)));
-  let tPrev = 0, fPrev = f, gPrev = g, gtdPrev = gtd;
+  let gtdNew: V = S.t(yield* rd(gNew.dot(d)));
+  // bracket an interval containing a point satisfying the Wolfe criteria
+  let tPrev: V = 0, fPrev = f, gPrev = g, gtdPrev: V = gtd;
   let done = false, lsIter = 0;
-  let bracket: number[] = [], bracketF: number[] = [], bracketG: Tensor[] = [], bracketGtd: number[] = [];
+  let bracket: V[] = [], bracketF: number[] = [], bracketG: Tensor[] = [], bracketGtd: V[] = [];
+  const armijoFails = (fn: number, tt: V): boolean => S.gt(fn, S.add(f, S.mul(S.mul(c1, tt), gtd)));
   while (lsIter < maxLs) {
-    if (fNew > f + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev)) {
+    // check conditions
+    if (armijoFails(fNew, t) || (lsIter > 1 && fNew >= fPrev)) {
       bracket = [tPrev, t]; bracketF = [fPrev, fNew]; bracketG = [gPrev, gNew.clone()]; bracketGtd = [gtdPrev, gtdNew];
       break;
     }
-    if (Math.abs(gtdNew) <= -c2 * gtd) {
+    if (S.le(S.abs(gtdNew), S.mul(-c2, gtd))) {
       bracket = [t]; bracketF = [fNew]; bracketG = [gNew]; done = true;
       break;
     }
-    if (gtdNew >= 0) {
+    if (S.ge(gtdNew, 0)) {
       bracket = [tPrev, t]; bracketF = [fPrev, fNew]; bracketG = [gPrev, gNew.clone()]; bracketGtd = [gtdPrev, gtdNew];
       break;
     }
     // interpolate
-    const minStep = t + 0.01 * (t - tPrev), maxStep = t * 10;
+    const minStep = S.add(t, S.mul(0.01, S.sub(t, tPrev))), maxStep = S.mul(t, 10);
     const tmp = t;
-    t = cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, [minStep, maxStep]);
+    t = cubicInterpolate(S, tPrev, fPrev, gtdPrev, t, fNew, gtdNew, [minStep, maxStep]);
+    // next step
     tPrev = tmp; fPrev = fNew; gPrev = gNew.clone(); gtdPrev = gtdNew;
-    [fNew, gNew] = yield* obj(x, t, d);
+    [fNew, gNew] = yield* obj(x, val(t), d);
     evals++;
-    gtdNew = (yield* rd(gNew.dot(d)));
+    gtdNew = S.t(yield* rd(gNew.dot(d)));
     lsIter++;
   }
+  // reached max number of iterations?
   if (lsIter === maxLs) { bracket = [0, t]; bracketF = [f, fNew]; bracketG = [g, gNew]; }
 
-  // zoom: the bracket holds a point satisfying the conditions
+  // zoom phase: we now have a point satisfying the criteria, or a bracket around it; refine the bracket until the
+  // point is found or the bracket is too small
   let insufProgress = false;
   let [lowPos, highPos] = bracketF[0]! <= bracketF[bracketF.length - 1]! ? [0, 1] : [1, 0];
   while (!done && lsIter < maxLs) {
-    if (Math.abs(bracket[1]! - bracket[0]!) * dNorm < toleranceChange) break;
-    t = cubicInterpolate(bracket[0]!, bracketF[0]!, bracketGtd[0]!, bracket[1]!, bracketF[1]!, bracketGtd[1]!);
-    // guard against a point too close to the bracket's ends
-    const bmax = Math.max(...bracket), bmin = Math.min(...bracket);
-    const eps = 0.1 * (bmax - bmin);
-    if (Math.min(bmax - t, t - bmin) < eps) {
-      if (insufProgress || t >= bmax || t <= bmin) {
-        t = Math.abs(t - bmax) < Math.abs(t - bmin) ? bmax - eps : bmin + eps;
+    // line-search bracket is so small
+    if (S.lt(S.mul(S.abs(S.sub(bracket[1]!, bracket[0]!)), dNorm), toleranceChange)) break;
+    // compute new trial value
+    t = cubicInterpolate(S, bracket[0]!, bracketF[0]!, bracketGtd[0]!, bracket[1]!, bracketF[1]!, bracketGtd[1]!);
+    // test that we are making sufficient progress: t not too close to the bracket's ends
+    const bmax = S.max(bracket[0]!, bracket[1]!), bmin = S.min(bracket[0]!, bracket[1]!);
+    const eps = S.mul(0.1, S.sub(bmax, bmin));
+    if (S.lt(S.min(S.sub(bmax, t), S.sub(t, bmin)), eps)) {
+      // interpolation close to boundary
+      if (insufProgress || S.ge(t, bmax) || S.le(t, bmin)) {
+        // evaluate at 0.1 away from boundary
+        t = S.lt(S.abs(S.sub(t, bmax)), S.abs(S.sub(t, bmin))) ? S.sub(bmax, eps) : S.add(bmin, eps);
         insufProgress = false;
       } else {
         insufProgress = true;
@@ -117,23 +167,28 @@ function* strongWolfe(obj: ObjFunc, x: Tensor[], t: number, d: Tensor, f: number
     } else {
       insufProgress = false;
     }
-    [fNew, gNew] = yield* obj(x, t, d);
+    // evaluate new point
+    [fNew, gNew] = yield* obj(x, val(t), d);
     evals++;
-    gtdNew = (yield* rd(gNew.dot(d)));
+    gtdNew = S.t(yield* rd(gNew.dot(d)));
     lsIter++;
-    if (fNew > f + c1 * t * gtd || fNew >= bracketF[lowPos]!) {
+    if (armijoFails(fNew, t) || fNew >= bracketF[lowPos]!) {
+      // Armijo condition not satisfied or not lower than lowest point
       bracket[highPos] = t; bracketF[highPos] = fNew; bracketG[highPos] = gNew.clone(); bracketGtd[highPos] = gtdNew;
       [lowPos, highPos] = bracketF[0]! <= bracketF[1]! ? [0, 1] : [1, 0];
     } else {
-      if (Math.abs(gtdNew) <= -c2 * gtd) {
-        done = true;
-      } else if (gtdNew * (bracket[highPos]! - bracket[lowPos]!) >= 0) {
+      if (S.le(S.abs(gtdNew), S.mul(-c2, gtd))) {
+        done = true; // Wolfe conditions satisfied
+      } else if (S.ge(S.mul(gtdNew, S.sub(bracket[highPos]!, bracket[lowPos]!)), 0)) {
+        // old high becomes new low
         bracket[highPos] = bracket[lowPos]!; bracketF[highPos] = bracketF[lowPos]!;
         bracketG[highPos] = bracketG[lowPos]!; bracketGtd[highPos] = bracketGtd[lowPos]!;
       }
+      // new point becomes new low
       bracket[lowPos] = t; bracketF[lowPos] = fNew; bracketG[lowPos] = gNew.clone(); bracketGtd[lowPos] = gtdNew;
     }
   }
+  // return stuff
   return [bracketF[lowPos]!, bracketG[lowPos]!, bracket[lowPos]!, evals];
 }
 
@@ -279,10 +334,11 @@ export class LBFGS extends Optimizer {
     let currentEvals = 1;
     state.funcEvals += 1;
     let flatGrad = this._gatherFlatGrad();
-    let optCond = (yield* rd(flatGrad.abs().max())) <= tolGrad;
+    const S = new Scalars((v) => this._r(v));
+    let optCond = S.le(S.t(yield* rd(flatGrad.abs().max())), tolGrad);
     if (optCond) return; // optimal condition
 
-    let d: Tensor | undefined = state.d, t: number | undefined = state.t;
+    let d: Tensor | undefined = state.d, t: V | undefined = state.t;
     let oldDirs: Tensor[] = state.oldDirs, oldStps: Tensor[] = state.oldStps, ro: number[] = state.ro;
     let hDiag: number = state.HDiag;
     let prevFlatGrad: Tensor | undefined = state.prevFlatGrad;
@@ -300,9 +356,9 @@ export class LBFGS extends Optimizer {
       } else {
         // update memory
         const y = flatGrad.sub(prevFlatGrad!);
-        const s = d!.mul(t!);
+        const s = d!.mul(val(t!));
         const ys = yield* rd(y.dot(s));
-        if (ys > 1e-10) {
+        if (S.gt(S.t(ys), 1e-10)) {
           if (oldDirs.length === historySize) { oldDirs.shift(); oldStps.shift(); ro.shift(); }
           oldDirs.push(y); oldStps.push(s); ro.push(this._r(1 / ys));
           hDiag = this._r(ys / (yield* rd(y.dot(y))));
@@ -330,28 +386,27 @@ export class LBFGS extends Optimizer {
       // the step length
       if (state.nIter === 1) {
         // PyTorch: min(1., 1. / |g|₁) * lr, where the reciprocal is a tensor (rounded to the dtype) when it is smaller
-        const inv = this._r(1 / (yield* rd(flatGrad.abs().sum())));
-        t = inv < 1 ? this._r(inv * lr) : lr;
+        t = S.mul(S.min(1, S.div(1, S.t(yield* rd(flatGrad.abs().sum())))), lr);
       } else {
         t = lr;
       }
-      const gtd = yield* rd(flatGrad.dot(d!));
-      if (gtd > -tolChange) break; // not a descent direction
+      const gtd = S.t(yield* rd(flatGrad.dot(d!)));
+      if (S.gt(gtd, -tolChange)) break; // not a descent direction
 
       let lsEvals = 0;
       if (lineSearchFn !== null) {
         const xInit = this._cloneParam();
         const obj: ObjFunc = (x, tt, dd) => this._directionalEvaluate(x, tt, dd);
-        [loss, flatGrad, t, lsEvals] = yield* strongWolfe(obj, xInit, t!, d!, loss, flatGrad, gtd);
-        this._addGrad(t, d!);
-        optCond = (yield* rd(flatGrad.abs().max())) <= tolGrad;
+        [loss, flatGrad, t, lsEvals] = yield* strongWolfe(S, obj, xInit, t!, d!, loss, flatGrad, gtd);
+        this._addGrad(val(t), d!);
+        optCond = S.le(S.t(yield* rd(flatGrad.abs().max())), tolGrad);
       } else {
-        this._addGrad(t!, d!);
+        this._addGrad(val(t!), d!);
         if (nIter !== maxIter) {
           // re-evaluate unless this is the last iteration (no use for the result then)
           loss = (yield { evaluate: true }) as number;
           flatGrad = this._gatherFlatGrad();
-          optCond = (yield* rd(flatGrad.abs().max())) <= tolGrad;
+          optCond = S.le(S.t(yield* rd(flatGrad.abs().max())), tolGrad);
           lsEvals = 1;
         }
       }
@@ -362,10 +417,10 @@ export class LBFGS extends Optimizer {
       if (nIter === maxIter) break;
       if (currentEvals >= maxEval) break;
       if (optCond) break;
-      if ((yield* rd(d!.mul(t!).abs().max())) <= tolChange) break; // lack of progress
+      if (S.le(S.t(yield* rd(d!.mul(val(t!)).abs().max())), tolChange)) break; // lack of progress
       if (Math.abs(loss - prevLoss) < tolChange) break;
     }
-    state.d = d; state.t = t; state.oldDirs = oldDirs; state.oldStps = oldStps; state.ro = ro;
+    state.d = d; state.t = t === undefined ? undefined : val(t); state.oldDirs = oldDirs; state.oldStps = oldStps; state.ro = ro;
     state.HDiag = hDiag; state.prevFlatGrad = prevFlatGrad; state.prevLoss = prevLoss;
   }
 
