@@ -30,6 +30,7 @@ import './ops/random.js';
 import './ops/device.js';
 import './ops/sorting.js';
 import './ops/special.js';
+import './ops/hooks.js';
 import type { DeviceOps } from './ops/device.js';
 import type { ElementwiseOps } from './ops/elementwise.js';
 import type { IndexingOps } from './ops/indexing.js';
@@ -72,3 +73,5 @@ export interface TensorMethods extends TensorOps {}
 import './ops/new_factories.js';
 import type { NewOps } from './ops/new_factories.js';
 export interface TensorMethods extends NewOps {}
+export interface TensorMethods extends HookOps {}
+import type { HookOps } from './ops/hooks.js';

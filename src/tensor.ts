@@ -259,13 +259,14 @@ export class Tensor {
 
   /**
    * Computes the gradient of this tensor w.r.t. graph leaves and accumulates it into their `.grad`.
-   * `gradient` is required for non-scalar tensors; `retainGraph` keeps the graph for another backward.
+   * `gradient` is required for non-scalar tensors; `retainGraph` keeps the graph for another backward; `createGraph`
+   * records the backward computation so that `.grad` can be differentiated again.
    * @example
    * const x = torch.tensor([1, 2, 3], { requiresGrad: true });
    * x.pow(2).sum().backward();
    * x.grad!.tolist(); // [2, 4, 6]
    */
-  backward(gradient?: Tensor | null | { retainGraph?: boolean }, options?: { retainGraph?: boolean }): void {
+  backward(gradient?: Tensor | null | { retainGraph?: boolean; createGraph?: boolean }, options?: { retainGraph?: boolean; createGraph?: boolean }): void {
     ops.backward(this, gradient, options);
   }
 

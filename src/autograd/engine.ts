@@ -19,6 +19,62 @@ import type { StorageHandle, Tensor } from '../tensor.js';
 export interface Edge {
   fn: Node | null;
   leaf: Tensor | null;
+  /** Which output of `fn` the input was (multi-output nodes: custom `autograd.Function`s, module backward hooks). */
+  index?: number;
+}
+
+/**
+ * A gradient hook (`Tensor.registerHook`): called with the gradient of the tensor it was registered on; returning a
+ * tensor replaces that gradient (for everything downstream and for `.grad`).
+ */
+export type GradHook = (grad: Tensor) => Tensor | void | undefined | null;
+
+/** Which output of its node each output of a multi-output node is (absent: output 0). */
+const outputNrs = new WeakMap<Tensor, number>();
+/** @internal Marks `t` as output `i` of its (multi-output) node. */
+export function setOutputNr(t: Tensor, i: number): void { outputNrs.set(t, i); }
+/** @internal The output index of `t` in its node (0 for single-output nodes). */
+export function outputNr(t: Tensor): number {
+  return t._gradFn !== null && t._gradFn.numOutputs > 1 ? outputNrs.get(t) ?? 0 : 0;
+}
+
+/** Hooks registered on leaf tensors (a non-leaf's hooks live on its node, by output index). */
+const leafHooks = new WeakMap<Tensor, Map<number, GradHook>>();
+let hookIds = 0;
+
+/**
+ * Registers a gradient hook on `t` (see `Tensor.registerHook`) and returns the function that removes it. Hooks run
+ * in registration order; each gets the previous one's result.
+ */
+export function addGradHook(t: Tensor, hook: GradHook): () => void {
+  const id = hookIds++;
+  let m: Map<number, GradHook>;
+  if (t._gradFn === null) {
+    m = leafHooks.get(t) ?? new Map();
+    leafHooks.set(t, m);
+  } else {
+    const node = t._gradFn, i = outputNr(t);
+    node.tensorHooks ??= new Map();
+    m = node.tensorHooks.get(i) ?? new Map();
+    node.tensorHooks.set(i, m);
+  }
+  m.set(id, hook);
+  return () => { m.delete(id); };
+}
+
+function runHooks(hooks: Map<number, GradHook> | undefined, g: Tensor): Tensor {
+  if (hooks === undefined || hooks.size === 0) return g;
+  for (const h of [...hooks.values()]) {
+    keepAlive(g);
+    const r = h(g);
+    if (r !== undefined && r !== null) {
+      if (r.shape.length !== g.shape.length || r.shape.some((d, i) => d !== g.shape[i])) {
+        throw new RangeError(`hook 'hook' has changed the size of value: expected [${g.shape.join(', ')}], got [${r.shape.join(', ')}]`);
+      }
+      g = r;
+    }
+  }
+  return g;
 }
 
 /**
@@ -40,6 +96,17 @@ export class Node {
   /** A non-leaf output whose gradient should be kept (`retainGrad()`). */
   retained: Tensor | null = null;
   readonly needs: boolean[];
+  /** How many outputs the node has (1 for every primitive; custom Functions may have more). */
+  numOutputs = 1;
+  /**
+   * For a multi-output node, while its rule runs: the gradient of each output (null where an output got none); the
+   * rule's `g` is then the first non-null one.
+   */
+  grads: (Tensor | null)[] | null = null;
+  /** Gradient hooks of the node's outputs (`Tensor.registerHook` on a non-leaf), by output index. */
+  tensorHooks: Map<number, Map<number, GradHook>> | null = null;
+  /** Hooks run before the rule with the node's output gradients; may return replacements (module backward hooks). */
+  preHooks: ((grads: (Tensor | null)[]) => (Tensor | null)[] | void)[] | null = null;
 
   constructor(
     readonly name: string,
@@ -83,6 +150,16 @@ export class Node {
 
 /** Storages (their frontend handles) allocated while a backward pass runs (see module comment). */
 let scope: Set<StorageHandle> | null = null;
+/** The running pass's storages that must outlive it (new .grad values, gradients handed to user code). */
+let claimedNow: Set<StorageHandle> | null = null;
+
+/**
+ * @internal Keeps the storage of `t`, a gradient the running backward pass hands to user code (a hook, a custom
+ * Function's backward), from going back to the allocator when the pass ends: the user may hold on to it.
+ */
+export function keepAlive(t: Tensor | null | undefined): void {
+  if (claimedNow !== null && t !== null && t !== undefined) claimedNow.add(t._h);
+}
 export function trackAllocation(h: StorageHandle): void {
   if (scope !== null) scope.add(h);
 }
@@ -97,51 +174,73 @@ export interface EngineOps {
   /** Gives an engine temporary's storage back to its backend (marks the handle freed). */
   free(h: StorageHandle): void;
   withNoGrad<T>(fn: () => T): T;
+  withGrad<T>(fn: () => T): T;
 }
 
 let ops: EngineOps;
 export function setEngineOps(o: EngineOps): void { ops = o; }
 
-function topoOrder(root: Node): Node[] {
+function topoOrder(roots: Node[]): Node[] {
   // Iterative DFS post-order; reversed it is a topological order (consumers before producers).
   const order: Node[] = [];
   const visited = new Set<Node>();
-  const stack: [Node, number][] = [[root, 0]];
-  visited.add(root);
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    const [node, i] = top;
-    if (i < node.edges.length) {
-      top[1]++;
-      const next = node.edges[i]?.fn;
-      if (next && !visited.has(next)) { visited.add(next); stack.push([next, 0]); }
-    } else {
-      stack.pop();
-      order.push(node);
+  for (const root of roots) {
+    if (visited.has(root)) continue;
+    const stack: [Node, number][] = [[root, 0]];
+    visited.add(root);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const [node, i] = top;
+      if (i < node.edges.length) {
+        top[1]++;
+        const next = node.edges[i]?.fn;
+        if (next && !visited.has(next)) { visited.add(next); stack.push([next, 0]); }
+      } else {
+        stack.pop();
+        order.push(node);
+      }
     }
   }
   return order.reverse();
 }
 
+/** Whether the running backward pass records its own computation (`createGraph`); rules read it through grad mode. */
+let creating = false;
+/** @internal True while a backward pass with `createGraph: true` runs its rules. */
+export function isCreatingGraph(): boolean { return creating; }
+
 /**
- * Runs backward from `root` with upstream gradient `grad`. Without `inputs`, gradients accumulate into the
- * leaves' `.grad` (and retained grads). With `inputs` (`torch.autograd.grad`), nothing's `.grad` is touched: the
- * gradients of exactly those tensors are returned, null for the ones the graph does not reach.
+ * Runs backward from `roots` with upstream gradients `grads` (one per root). Without `inputs`, gradients accumulate
+ * into the leaves' `.grad` (and retained grads). With `inputs` (`torch.autograd.grad`), nothing's `.grad` is touched:
+ * the gradients of exactly those tensors are returned, null for the ones the graph does not reach.
+ * With `createGraph` the rules run with grad mode on, so the gradients are recorded (double backward); nothing is
+ * given back to the allocator then, since the new graph may hold any temporary.
  */
-export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, inputs?: readonly Tensor[]): (Tensor | null)[] {
+export function runBackward(roots: Tensor | readonly Tensor[], grads: Tensor | readonly Tensor[], retainGraph: boolean,
+  inputs?: readonly Tensor[], createGraph = false): (Tensor | null)[] {
+  const rootList: readonly Tensor[] = Array.isArray(roots) ? roots : [roots as Tensor];
+  const gradList: readonly Tensor[] = Array.isArray(grads) ? grads : [grads as Tensor];
   const captured: (Tensor | null)[] = inputs ? inputs.map(() => null) : [];
   // an input listed twice gets its gradient once, at its first index (copied to the others at the end)
-  const leafIndex = new Map<Tensor, number>(), nodeIndex = new Map<Node, number>();
+  const leafIndex = new Map<Tensor, number>(), nodeIndex = new Map<Node, Map<number, number>>();
   const firstOf = inputs ? inputs.map((t, i) => {
-    const m = t._gradFn === null ? leafIndex : nodeIndex;
-    const key: any = t._gradFn === null ? t : t._gradFn;
-    if (!m.has(key)) m.set(key, i);
-    return m.get(key)!;
+    if (t._gradFn === null) {
+      if (!leafIndex.has(t)) leafIndex.set(t, i);
+      return leafIndex.get(t)!;
+    }
+    const byOut = nodeIndex.get(t._gradFn) ?? new Map<number, number>();
+    nodeIndex.set(t._gradFn, byOut);
+    const k = outputNr(t);
+    if (!byOut.has(k)) byOut.set(k, i);
+    return byOut.get(k)!;
   }) : [];
-  const outer = scope;
+  const outer = scope, outerClaimed = claimedNow;
   scope = new Set();
   const claimed = new Set<StorageHandle>();
+  claimedNow = claimed;
   const keep = (t: Tensor): Tensor => {
+    // with createGraph the new .grad stays in the graph (PyTorch clones it, recorded)
+    if (createGraph) return ops.clone(t);
     // A leaf's new .grad: adopt an engine temporary that nothing else holds, else copy.
     const h = t._h;
     if (scope!.has(h) && !claimed.has(h) && t.isContiguous() && t._offset === 0 && t._s.length === t.numel()) {
@@ -154,10 +253,12 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, in
   };
   // Grads adopted during this pass may share storage with gradients still queued for other nodes (a rule such as
   // add's passes one tensor to several inputs), so they are never written in place while the pass runs: a second
-  // contribution replaces them with a fresh sum. Grads that existed before the pass accumulate in place, as PyTorch.
+  // contribution replaces them with a fresh sum. Grads that existed before the pass accumulate in place, as PyTorch
+  // (out of place, recorded, with createGraph).
   const adopted = new Set<Tensor>();
   const accumulate = (cur: Tensor | null, g: Tensor): Tensor => {
     if (cur === null) { const k = keep(g); adopted.add(k); return k; }
+    if (createGraph) return ops.add(cur, g);
     if (!adopted.has(cur)) { ops.accumulateInto(cur, g); return cur; }
     adopted.delete(cur);
     claimed.delete(cur._h); // the superseded grad is an ordinary temporary again, freed below
@@ -168,54 +269,79 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, in
   };
   const deliverLeaf = (leaf: Tensor, g: Tensor): void => {
     if (g.dtype !== leaf.dtype) g = ops.cast(g, leaf.dtype);
+    g = runHooks(leafHooks.get(leaf), g);
     if (inputs === undefined) { leaf.grad = accumulate(leaf.grad, g); return; }
     const k = leafIndex.get(leaf);
     if (k !== undefined) captured[k] = accumulate(captured[k]!, g);
   };
+  const outerCreating = creating;
+  creating = createGraph;
   try {
-    ops.withNoGrad(() => {
-      if (root._gradFn === null) {
-        deliverLeaf(root, ops.sumToShape(grad, root.shape));
-        return;
-      }
-      const order = topoOrder(root._gradFn);
-      const pending = new Map<Node, Tensor>();
-      pending.set(root._gradFn, grad);
-      for (const node of order) {
-        const g = pending.get(node);
-        if (g === undefined) continue;
+    const body = (): void => {
+      const pending = new Map<Node, (Tensor | null)[]>();
+      const rootNodes: Node[] = [];
+      const push = (fn: Node, index: number, gi: Tensor): void => {
+        let slot = pending.get(fn);
+        if (slot === undefined) { slot = new Array<Tensor | null>(fn.numOutputs).fill(null); pending.set(fn, slot); }
+        const prev = slot[index];
+        slot[index] = prev === null || prev === undefined ? gi : ops.add(prev, gi);
+      };
+      rootList.forEach((root, i) => {
+        const g = gradList[i]!;
+        if (root._gradFn === null) { deliverLeaf(root, ops.sumToShape(g, root.shape)); return; }
+        rootNodes.push(root._gradFn);
+        push(root._gradFn, outputNr(root), g);
+      });
+      if (rootNodes.length === 0) return;
+      for (const node of topoOrder(rootNodes)) {
+        let gs = pending.get(node);
+        if (gs === undefined) continue;
         pending.delete(node);
-        if (inputs === undefined && node.retained !== null) {
+        if (node.tensorHooks !== null) {
+          for (const [k, hooks] of node.tensorHooks) if (gs[k] !== null && gs[k] !== undefined) gs[k] = runHooks(hooks, gs[k]!);
+        }
+        if (node.preHooks !== null) {
+          for (const h of node.preHooks) { const r = h(gs); if (r) gs = r; }
+        }
+        if (inputs === undefined && node.retained !== null && gs[0] !== null) {
           const r = node.retained;
-          r.grad = accumulate(r.grad, g);
+          r.grad = accumulate(r.grad, gs[0]!);
         }
-        if (inputs !== undefined && nodeIndex.has(node)) {
-          const k = nodeIndex.get(node)!;
-          captured[k] = accumulate(captured[k]!, g);
+        const byOut = inputs !== undefined ? nodeIndex.get(node) : undefined;
+        if (byOut !== undefined) {
+          for (const [out, k] of byOut) if (gs[out] !== null) captured[k] = accumulate(captured[k]!, gs[out]!);
         }
+        const g = node.numOutputs === 1 ? gs[0]! : gs.find((x) => x !== null) ?? null;
+        if (g === null) continue;
+        node.grads = node.numOutputs === 1 ? null : gs;
         const saved = node.unpack();
-        const grads = node.rule(g, saved, node.needs, node);
+        let out: (Tensor | null | undefined)[];
+        try {
+          out = node.rule(g, saved, node.needs, node);
+        } finally {
+          node.grads = null;
+        }
         if (!retainGraph) node.release();
         for (let i = 0; i < node.edges.length; i++) {
           const e = node.edges[i];
-          let gi = grads[i];
+          let gi = out[i];
           if (!e || gi === null || gi === undefined) continue;
           const shape = node.inputShapes[i]!;
           gi = ops.sumToShape(gi, shape);
           if (gi.dtype !== node.inputDtypes[i]) gi = ops.cast(gi, node.inputDtypes[i]!);
-          if (e.fn !== null) {
-            const prev = pending.get(e.fn);
-            pending.set(e.fn, prev === undefined ? gi : ops.add(prev, gi));
-          } else {
-            deliverLeaf(e.leaf!, gi);
-          }
+          if (e.fn !== null) push(e.fn, e.index ?? 0, gi);
+          else deliverLeaf(e.leaf!, gi);
         }
       }
-    });
+    };
+    if (createGraph) ops.withGrad(body); else ops.withNoGrad(body);
   } finally {
+    creating = outerCreating;
+    claimedNow = outerClaimed;
     const temps = scope;
     scope = outer;
     for (const h of temps) {
+      if (createGraph) continue; // the recorded graph may hold any of them: left to the garbage collector
       if (claimed.has(h)) { if (outer !== null) outer.add(h); continue; }
       ops.free(h);
     }

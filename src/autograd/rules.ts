@@ -16,6 +16,7 @@ import type { Device } from '../device.js';
 import type { ConvGeometry } from '../backend/types.js';
 import type { ViewGeom } from '../ops/autograd.js';
 import * as o from '../ops.js';
+import { isCreatingGraph } from './engine.js';
 import { nnRules } from '../nn/_kernels.js';
 import { advIndex, advPut } from '../ops/indexing.js';
 import type { NnRuleContexts } from '../nn/_kernels.js';
@@ -131,16 +132,22 @@ const coreRules: RulePart<CoreRuleContexts> = {
   atan: (g, [x]) => [g.div(sq(x!).add(1))],
   sinh: (g, [x]) => [g.mul(x!.cosh())],
   cosh: (g, [x]) => [g.mul(x!.sinh())],
-  tanh: (g, [out]) => [o.binaryRaw('tanhBackward', g, out!)],
+  // The fused kernels (tanhBackward, geluGrad, ...) record nothing: a backward with createGraph (the only one that runs
+  // rules with grad mode on) takes the same formula in recorded ops, so it can be differentiated again.
+  tanh: (g, [out]) => [isCreatingGraph() ? g.mul(sq(out!).neg().add(1)) : o.binaryRaw('tanhBackward', g, out!)],
   asinh: (g, [x]) => [g.mul(sq(x!).add(1).rsqrt())],
   acosh: (g, [x]) => [g.mul(sq(x!).sub(1).rsqrt())],
   atanh: (g, [x]) => [g.div(sq(x!).neg().add(1))],
-  relu: (g, [out]) => [o.binaryRaw('reluBackward', g, out!)],
-  sigmoid: (g, [out]) => [o.binaryRaw('sigmoidBackward', g, out!)],
-  gelu: (g, [x]) => [g.mul(o.unaryRaw('geluGrad', x!))],
-  geluTanh: (g, [x]) => [g.mul(o.unaryRaw('geluTanhGrad', x!))],
-  erf: (g, [x]) => [g.mul(o.unaryRaw('erfGrad', x!))],
-  silu: (g, [x]) => [g.mul(o.unaryRaw('siluGrad', x!))],
+  relu: (g, [out]) => [isCreatingGraph() ? o.where(out!.gt(0), g, 0) : o.binaryRaw('reluBackward', g, out!)],
+  sigmoid: (g, [out]) => [isCreatingGraph() ? g.mul(out!.mul(out!.neg().add(1))) : o.binaryRaw('sigmoidBackward', g, out!)],
+  gelu: (g, [x]) => [g.mul(isCreatingGraph() ? geluGrad(x!) : o.unaryRaw('geluGrad', x!))],
+  geluTanh: (g, [x]) => [g.mul(isCreatingGraph() ? geluTanhGrad(x!) : o.unaryRaw('geluTanhGrad', x!))],
+  erf: (g, [x]) => [g.mul(isCreatingGraph() ? sq(x!).neg().exp().mul(2 / Math.sqrt(Math.PI)) : o.unaryRaw('erfGrad', x!))],
+  silu: (g, [x]) => {
+    if (!isCreatingGraph()) return [g.mul(o.unaryRaw('siluGrad', x!))];
+    const sg = x!.sigmoid(); // s·(1 + x·(1 − s))
+    return [g.mul(sg.mul(x!.mul(sg.neg().add(1)).add(1)))];
+  },
   softplus: (g, [x], ctx) => {
     // sigmoid(beta x), except past the threshold where softplus is the identity
     const z = x!.mul(ctx.beta);
@@ -274,4 +281,19 @@ function evenly(g: Tensor, x: Tensor, out: Tensor, ctx: ReduceCtx): Tensor[] {
   const mask = x.eq(outE).logicalOr(x.isnan().logicalAnd(outE.isnan()));
   const count = mask.sum(ctx.axes, true);
   return [o.where(mask, o.expandReduced(g, ctx.shape, ctx.axes, ctx.keepdim).div(count), 0)];
+}
+
+/** d/dx gelu(x) = Φ(x) + x·φ(x), in recorded ops (double backward). */
+function geluGrad(x: Tensor): Tensor {
+  const cdf = x.mul(Math.SQRT1_2).erf().add(1).mul(0.5);
+  const pdf = sq(x).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
+  return cdf.add(x.mul(pdf));
+}
+
+/** d/dx of the tanh approximation 0.5·x·(1 + tanh(k·(x + 0.044715·x³))), k = √(2/π), in recorded ops. */
+function geluTanhGrad(x: Tensor): Tensor {
+  const k = Math.sqrt(2 / Math.PI), c = 0.044715;
+  const t = x.add(x.pow(3).mul(c)).mul(k).tanh();
+  const dInner = sq(x).mul(3 * c).add(1).mul(k);
+  return t.add(1).mul(0.5).add(x.mul(0.5).mul(sq(t).neg().add(1)).mul(dInner));
 }

@@ -11,6 +11,7 @@ import { Tensor, fromStorage, bumpVersion } from '../tensor.js';
 import type { Backend, ConvGeometry, Layout, Storage } from '../backend/types.js';
 import { avgPoolDivisors } from '../backend/geometry.js';
 import { noGrad } from '../autograd/grad_mode.js';
+import { isCreatingGraph } from '../autograd/engine.js';
 import type { RulePart } from '../autograd/rules.js';
 import { record, needsGrad, release, where, im2col, col2im, zeros, zerosLike, tensor as makeTensor } from '../ops.js';
 
@@ -91,6 +92,7 @@ export function convolution(x: Tensor, w: Tensor, b: Tensor | null, g: ConvGeome
 export function convolutionBackward(gy: Tensor, saved: (Tensor | null)[], ctx: { g: ConvGeometry; groups: number; transposed: boolean }, needs: boolean[]): (Tensor | null)[] {
   if (ctx.transposed) return convTransposeBackward(gy, saved, ctx, needs);
   const [x, w] = saved;
+  if (isCreatingGraph()) return convBackwardRecorded(gy, x!, w!, ctx.g, ctx.groups, needs);
   return convBackward(gy, needs[1] ? x! : null, needs[0] ? w! : null, w!.shape, ctx.g, ctx.groups, [needs[0]!, needs[1]!, needs[2] ?? false]);
 }
 
@@ -105,11 +107,35 @@ export function convTranspose(x: Tensor, w: Tensor, b: Tensor | null, g: ConvGeo
 }
 
 export function convTransposeBackward(gy: Tensor, [x, w]: (Tensor | null)[], ctx: { g: ConvGeometry; groups: number }, needs: boolean[]): (Tensor | null)[] {
+  if (isCreatingGraph()) {
+    // double backward: the input gradient is a recorded convolution, the weight gradient the recorded composite
+    return [needs[0] ? convolution(gy, w!, null, ctx.g, ctx.groups) : null,
+      needs[1] ? convWeightGradRecorded(x!, gy, w!.shape, ctx.g, ctx.groups) : null, needs[2] ? gy.sum([0, 2, 3]) : null];
+  }
   const gx = needs[0] ? convForward(gy, w!, null, ctx.g, ctx.groups) : null;
   // the weight gradient of the forward convolution whose input is gy and whose output gradient is x
   const gw = needs[1] ? convBackward(x!, gy, null, w!.shape, ctx.g, ctx.groups, [false, true, false])[1] : null;
   const gb = needs[2] ? noGrad(() => gy.sum([0, 2, 3])) : null;
   return [gx, gw, gb];
+}
+
+/**
+ * Convolution backward in recorded ops (a backward with createGraph): the input gradient is a recorded transposed
+ * convolution of `gy`, the weight gradient the im2col/matmul composite, so both can be differentiated again.
+ */
+function convBackwardRecorded(gy: Tensor, x: Tensor, w: Tensor, g: ConvGeometry, groups: number, needs: boolean[]): (Tensor | null)[] {
+  return [needs[0] ? convTranspose(gy, w, null, g, groups) : null, needs[1] ? convWeightGradRecorded(gy, x, w.shape, g, groups) : null,
+    needs[2] ? gy.sum([0, 2, 3]) : null];
+}
+
+/** The weight gradient of the convolution of `x` whose output gradient is `gy`, in recorded ops. */
+function convWeightGradRecorded(gy: Tensor, x: Tensor, wShape: readonly number[], g: ConvGeometry, groups: number): Tensor {
+  const [N, O] = gy.shape as [number, number];
+  const L = g.outSize[0] * g.outSize[1], kk = g.kernel[0] * g.kernel[1];
+  const og = O / groups, per = wShape[1]! * kk;
+  const gyr = gy.reshape([N, groups, og, L]).permute(1, 2, 0, 3).reshape([groups, og, N * L]);
+  const cols = im2col(x, g, 0).reshape([groups, per, N * L]);
+  return gyr.matmul(cols.transpose(1, 2)).reshape([...wShape]);
 }
 
 // =====================================================================================================================
@@ -149,10 +175,11 @@ export function maxPool2dBackward(gy: Tensor, [idx]: (Tensor | null)[], ctx: { g
   const [N, C] = gy.shape as [number, number];
   const [H, W] = g.inSize;
   const k = be(gy);
-  if (k.maxPool2dBackward !== undefined) return [wrap(k.maxPool2dBackward(gy._s, gy.layout, idx!._s, idx!.layout, g), [N, C, H, W], gy)];
+  const creating = isCreatingGraph();
+  if (k.maxPool2dBackward !== undefined && !creating) return [wrap(k.maxPool2dBackward(gy._s, gy.layout, idx!._s, idx!.layout, g), [N, C, H, W], gy)];
   const L = g.outSize[0] * g.outSize[1];
-  return [zeros([N * C, H * W], { dtype: gy.dtype, device: gy.device })
-    .scatterAdd_(1, idx!.reshape([N * C, L]), gy.reshape([N * C, L])).reshape([N, C, H, W])];
+  const z = zeros([N * C, H * W], { dtype: gy.dtype, device: gy.device });
+  return [(creating ? z.scatterAdd.bind(z) : z.scatterAdd_.bind(z))(1, idx!.reshape([N * C, L]), gy.reshape([N * C, L])).reshape([N, C, H, W])];
 }
 
 /** PyTorch's avg_pool2d divisors as a [L] tensor on `like`'s device (made from the geometry alone). */
@@ -178,7 +205,7 @@ export function avgPool2dBackward(gy: Tensor, ctx: AvgCtx): Tensor[] {
   const [N, C] = gy.shape as [number, number];
   const [H, W] = g.inSize;
   const k = be(gy);
-  if (k.avgPool2dBackward !== undefined) return [wrap(k.avgPool2dBackward(gy._s, gy.layout, g, cip, div), [N, C, H, W], gy)];
+  if (k.avgPool2dBackward !== undefined && !isCreatingGraph()) return [wrap(k.avgPool2dBackward(gy._s, gy.layout, g, cip, div), [N, C, H, W], gy)];
   const L = g.outSize[0] * g.outSize[1], kk = g.kernel[0] * g.kernel[1];
   const cols = gy.reshape([1, N * C, L]).div(avgDivisors(g, cip, div, gy)).expand([kk, N * C, L]);
   return [col2im(cols, g).reshape([N, C, H, W])];
@@ -208,7 +235,7 @@ export function adaptiveAvgPool2dBackward(gy: Tensor, ctx: { inSize: [number, nu
   const [N, C, oh, ow] = gy.shape as [number, number, number, number];
   const [H, W] = ctx.inSize;
   const k = be(gy);
-  if (k.adaptiveAvgPool2dBackward !== undefined) return [wrap(k.adaptiveAvgPool2dBackward(gy._s, gy.layout, ctx.inSize), [N, C, H, W], gy)];
+  if (k.adaptiveAvgPool2dBackward !== undefined && !isCreatingGraph()) return [wrap(k.adaptiveAvgPool2dBackward(gy._s, gy.layout, ctx.inSize), [N, C, H, W], gy)];
   return [adaptiveMatrix(H, oh, gy).t().matmul(gy).matmul(adaptiveMatrix(W, ow, gy))];
 }
 
@@ -237,7 +264,8 @@ export function softmaxForward(input: Tensor, d: number, log: boolean): Tensor {
 
 export function softmaxBackward(gy: Tensor, y: Tensor, dim: number, log: boolean): Tensor {
   const k = be(gy);
-  if (k.softmaxBackward !== undefined) return wrap(k.softmaxBackward(gy._s, gy.layout, y._s, y.layout, dim, log), gy.shape, gy);
+  // (a backward with createGraph takes the recorded formula: the kernel records nothing)
+  if (k.softmaxBackward !== undefined && !isCreatingGraph()) return wrap(k.softmaxBackward(gy._s, gy.layout, y._s, y.layout, dim, log), gy.shape, gy);
   return log ? gy.sub(y.exp().mul(gy.sum(dim, true))) : y.mul(gy.sub(gy.mul(y).sum(dim, true)));
 }
 
@@ -295,7 +323,10 @@ export function batchNormBackward(gy: Tensor, [x, w, mean, invstd]: (Tensor | nu
   const mask: Mask = [needs[0]!, needs[1]!, needs[2] ?? false];
   const k = be(gy);
   const C = x!.shape[1]!;
-  if (k.batchNormBackward !== undefined) {
+  const creating = isCreatingGraph();
+  // the saved batch statistics were computed unrecorded: exact only when they do not depend on a graph input
+  if (creating && ctx.training && x!._requiresGrad) throw new Error('NativeBatchNormBackward0 (batch norm in training mode) does not support double backward in torchlet (create_graph=True with an input that requires grad)');
+  if (k.batchNormBackward !== undefined && !creating) {
     const [gx, gw, gb] = k.batchNormBackward(gy._s, gy.layout, x!._s, x!.layout, sOf(w ?? null), lOf(w ?? null), mean!._s, invstd!._s, ctx.training, mask);
     return [wrapN(gx, x!.shape, gy), wrapN(gw, [C], gy), wrapN(gb, [C], gy)];
   }
@@ -370,12 +401,16 @@ export function rowNormBackward(gy: Tensor, [x, w, mean, rstd]: (Tensor | null)[
   const mask: Mask = [needs[0]!, needs[1]!, needs[2] ?? false];
   const k = be(gy);
   const wv = w ?? null;
-  if (ctx.kind === 'layer' && k.layerNormBackward !== undefined) {
+  const creating = isCreatingGraph();
+  if (creating && x!._requiresGrad) {
+    throw new Error(`${ctx.kind === 'layer' ? 'NativeLayerNormBackward0' : 'NativeGroupNormBackward0'} does not support double backward in torchlet (create_graph=True with an input that requires grad)`);
+  }
+  if (creating) { /* the composite below, recorded: exact, since mean and rstd are constants here */ } else if (ctx.kind === 'layer' && k.layerNormBackward !== undefined) {
     const wf = noGrad(() => wv?.reshape([-1]) ?? null);
     const [gx, gw, gb] = k.layerNormBackward(gy._s, gy.layout, x!._s, x!.layout, ctx.D, mean!._s, rstd!._s, sOf(wf), lOf(wf), mask);
     return [wrapN(gx, x!.shape, gy), wrapN(gw, ctx.wShape, gy), wrapN(gb, ctx.wShape, gy)];
   }
-  if (ctx.kind === 'group' && k.groupNormBackward !== undefined) {
+  if (ctx.kind === 'group' && k.groupNormBackward !== undefined && !creating) {
     const [gx, gw, gb] = k.groupNormBackward(gy._s, gy.layout, x!._s, x!.layout, ctx.groups, mean!._s, rstd!._s, sOf(wv), lOf(wv), mask);
     return [wrapN(gx, x!.shape, gy), wrapN(gw, ctx.wShape, gy), wrapN(gb, ctx.wShape, gy)];
   }
@@ -445,7 +480,8 @@ function nllWeights(logp: Tensor, target: Tensor, weight: Tensor | null, ignoreI
 export function nllLossBackward(gy: Tensor, [target, weight, tw]: (Tensor | null)[], ctx: NllCtx): Tensor[] {
   const k = be(gy);
   const wv = weight ?? null;
-  if (k.nllLossBackward !== undefined) {
+  const creating = isCreatingGraph();
+  if (k.nllLossBackward !== undefined && !creating) {
     const xl: Layout = { shape: ctx.xShape, strides: [], offset: 0 };
     return [wrap(k.nllLossBackward(gy._s, gy.layout, xl, target!._s, target!.layout, sOf(wv), lOf(wv), ctx.reduction, ctx.ignoreIndex, tw!._s), ctx.xShape, gy)];
   }
@@ -453,7 +489,7 @@ export function nllLossBackward(gy: Tensor, [target, weight, tw]: (Tensor | null
   const { safe, w } = nllWeights(like, target!, wv, ctx.ignoreIndex);
   const scale = ctx.reduction === 'mean' ? gy.div(tw!) : gy;
   const contrib = where(w.eq(0), 0, w.neg().mul(scale));
-  return [like.scatter_(ctx.classDim, safe.unsqueeze(ctx.classDim), contrib.unsqueeze(ctx.classDim))];
+  return [(creating ? like.scatter.bind(like) : like.scatter_.bind(like))(ctx.classDim, safe.unsqueeze(ctx.classDim), contrib.unsqueeze(ctx.classDim))];
 }
 
 export interface EmbCtx { num: number; pad: number | null; scale: boolean }
@@ -474,7 +510,8 @@ export function embedding(weight: Tensor, indices: Tensor, pad: number | null, s
 export function embeddingBackward(gy: Tensor, [indices]: (Tensor | null)[], ctx: EmbCtx): Tensor[] {
   const k = be(gy);
   const D = gy.shape[gy.dim() - 1]!;
-  if (k.embeddingBackward !== undefined) {
+  const creating = isCreatingGraph();
+  if (k.embeddingBackward !== undefined && !creating) {
     return [wrap(k.embeddingBackward(gy._s, gy.layout, indices!._s, indices!.layout, ctx.num, ctx.pad, ctx.scale), [ctx.num, D], gy)];
   }
   const flat = indices!.reshape([-1]).to('int64');
@@ -487,7 +524,8 @@ export function embeddingBackward(gy: Tensor, [indices]: (Tensor | null)[], ctx:
     sc = sc === null ? inv : sc.mul(inv);
   }
   if (sc !== null) g = g.mul(sc.unsqueeze(1));
-  return [zeros([ctx.num, D], { dtype: gy.dtype, device: gy.device }).scatterAdd_(0, flat.unsqueeze(1).expand([flat.shape[0]!, D]), g)];
+  const z = zeros([ctx.num, D], { dtype: gy.dtype, device: gy.device });
+  return [(creating ? z.scatterAdd.bind(z) : z.scatterAdd_.bind(z))(0, flat.unsqueeze(1).expand([flat.shape[0]!, D]), g)];
 }
 
 /**
@@ -509,7 +547,7 @@ export function binaryCrossEntropy(x: Tensor, t: Tensor, w: Tensor | null): Tens
 export function binaryCrossEntropyBackward(gy: Tensor, [x, t, wE]: (Tensor | null)[]): Tensor[] {
   const k = be(gy);
   const wv = wE ?? null;
-  if (k.binaryCrossEntropyBackward !== undefined) {
+  if (k.binaryCrossEntropyBackward !== undefined && !isCreatingGraph()) {
     const g = gy.expand([...x!.shape]);
     return [wrap(k.binaryCrossEntropyBackward(g._s, g.layout, x!._s, x!.layout, t!._s, t!.layout, sOf(wv), lOf(wv)), x!.shape, gy)];
   }

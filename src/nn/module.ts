@@ -35,7 +35,9 @@
  */
 import { Tensor, getBackend, setData } from '../tensor.js';
 import { emptyLike } from '../ops.js';
-import { noGrad } from '../autograd/grad_mode.js';
+import { noGrad, isGradEnabled } from '../autograd/grad_mode.js';
+import { _hookIdentity } from '../autograd/function.js';
+import { checkOptions } from '../_options.js';
 import type { DType } from '../dtype.js';
 import { isFloating, isDType } from '../dtype.js';
 import { Device, device as parseDevice } from '../device.js';
@@ -47,6 +49,37 @@ import { isOptions, pyTypeName, resolveArgs } from './_args.js';
 export type ForwardPreHook<M extends Module = Module> = (module: M, args: any[]) => any;
 /** A forward hook: may return a replacement output. */
 export type ForwardHook<M extends Module = Module> = (module: M, args: any[], output: any) => any;
+/** A forward pre-hook registered `withKwargs`: may return `[newArgs, newKwargs]`. */
+export type ForwardPreHookWithKwargs<M extends Module = Module> = (module: M, args: any[], kwargs: Record<string, any>) => [any[], Record<string, any>] | void | undefined | null;
+/** A forward hook registered `withKwargs`: may return a replacement output. */
+export type ForwardHookWithKwargs<M extends Module = Module> = (module: M, args: any[], kwargs: Record<string, any>, output: any) => any;
+/** A full backward hook: gets the gradients of the module's tensor inputs and outputs; may return new input gradients. */
+export type FullBackwardHook<M extends Module = Module> = (module: M, gradInput: (Tensor | null)[], gradOutput: (Tensor | null)[]) => (Tensor | null)[] | void | undefined | null;
+/** A full backward pre-hook: gets the gradients of the module's tensor outputs; may return replacements. */
+export type FullBackwardPreHook<M extends Module = Module> = (module: M, gradOutput: (Tensor | null)[]) => (Tensor | null)[] | void | undefined | null;
+/** Options of `registerForwardPreHook` / `registerForwardHook`. */
+export interface ForwardHookOptions { prepend?: boolean; withKwargs?: boolean; alwaysCall?: boolean }
+
+/**
+ * Keyword arguments in torchlet are one trailing options object: `module.call(x, { mask })` has args `[x]` and kwargs
+ * `{ mask }` for hooks registered `withKwargs`.
+ */
+function splitKwargs(args: any[]): [any[], Record<string, any>] {
+  const last = args[args.length - 1];
+  if (args.length > 0 && last !== null && typeof last === 'object' && !(last instanceof Tensor) && !Array.isArray(last) &&
+    [Object.prototype, null].includes(Object.getPrototypeOf(last))) return [args.slice(0, -1), last];
+  return [args, {}];
+}
+function joinKwargs(args: any[], kwargs: Record<string, any> | null | undefined): any[] {
+  return kwargs !== null && kwargs !== undefined && Object.keys(kwargs).length > 0 ? [...args, kwargs] : args;
+}
+function insertHook<T>(m: Map<number, T>, id: number, hook: T, prepend: boolean): void {
+  if (!prepend) { m.set(id, hook); return; }
+  const rest = [...m];
+  m.clear();
+  m.set(id, hook);
+  for (const [k, v] of rest) m.set(k, v);
+}
 
 /**
  * Returned by `registerForwardHook` and friends; `remove()` unregisters the hook.
@@ -59,6 +92,16 @@ export class RemovableHandle {
   /** Unregisters the hook (idempotent). */
   remove(): void { this.dict.delete(this.id); }
 }
+
+/** A hook that can stop a hook and its kwargs flag together. */
+class HookHandle extends RemovableHandle {
+  constructor(dict: Map<number, unknown>, private readonly flags: Set<number>) { super(dict); }
+  override remove(): void { super.remove(); this.flags.delete(this.id); }
+}
+
+/** A load-state-dict pre-hook (see `registerLoadStateDictPreHook`). */
+export type LoadStateDictPreHook<M extends Module = Module> = (module: M, stateDict: Map<string, Tensor>, prefix: string,
+  localMetadata: Record<string, any>, strict: boolean, missingKeys: string[], unexpectedKeys: string[], errorMsgs: string[]) => void;
 
 /** `{ missingKeys, unexpectedKeys }` returned by `loadStateDict`. */
 export interface IncompatibleKeys { missingKeys: string[]; unexpectedKeys: string[] }
@@ -220,6 +263,15 @@ export class Module {
   /** @internal */ _modules = new Map<string, Module | null>();
   /** @internal */ _forwardPreHooks = new Map<number, ForwardPreHook<any>>();
   /** @internal */ _forwardHooks = new Map<number, ForwardHook<any>>();
+  /** @internal ids of the forward (pre-)hooks registered withKwargs */
+  _forwardPreHooksWithKwargs = new Set<number>();
+  /** @internal */ _forwardHooksWithKwargs = new Set<number>();
+  /** @internal */ _backwardHooks = new Map<number, FullBackwardHook<any>>();
+  /** @internal */ _backwardPreHooks = new Map<number, FullBackwardPreHook<any>>();
+  /** @internal */ _stateDictPreHooks = new Map<number, (module: any, prefix: string, keepVars: boolean) => void>();
+  /** @internal */ _stateDictHooks = new Map<number, (module: any, stateDict: StateDict, prefix: string, localMetadata: Record<string, any>) => StateDict | void>();
+  /** @internal */ _loadStateDictPreHooks = new Map<number, LoadStateDictPreHook>();
+  /** @internal */ _loadStateDictPostHooks = new Map<number, (module: any, incompatibleKeys: IncompatibleKeys) => void>();
   /** @internal a forward given as a class field (arrow function) */
   _forwardImpl: ((...args: any[]) => any) | null = null;
 
@@ -251,20 +303,79 @@ export class Module {
   /** @internal */
   _callImpl(args: any[]): any {
     if (this._forwardPreHooks.size > 0) {
-      for (const h of [...this._forwardPreHooks.values()]) {
+      for (const [id, h] of [...this._forwardPreHooks]) {
+        if (this._forwardPreHooksWithKwargs.has(id)) {
+          const [a, kw] = splitKwargs(args);
+          const r = (h as unknown as ForwardPreHookWithKwargs)(this, a, kw);
+          if (r !== undefined && r !== null) {
+            if (!Array.isArray(r) || r.length !== 2) throw new TypeError(`forward pre-hook must return None or a tuple of (new_args, new_kwargs), but got ${pyTypeName(r)}.`);
+            args = joinKwargs(Array.isArray(r[0]) ? r[0] : [r[0]], r[1]);
+          }
+          continue;
+        }
         const r = h(this, args);
         if (r !== undefined) args = Array.isArray(r) ? r : [r];
       }
     }
+    const bw = (this._backwardHooks.size > 0 || this._backwardPreHooks.size > 0) && isGradEnabled() ? this._setupBackwardHooks(args) : null;
+    if (bw !== null) args = bw.args;
     const impl = this._forwardImpl ?? Object.getPrototypeOf(this).forward;
     let out = impl.apply(this, args);
     if (this._forwardHooks.size > 0) {
-      for (const h of [...this._forwardHooks.values()]) {
-        const r = h(this, args, out);
+      for (const [id, h] of [...this._forwardHooks]) {
+        const r = this._forwardHooksWithKwargs.has(id)
+          ? (h as unknown as ForwardHookWithKwargs)(this, ...splitKwargs(args), out)
+          : h(this, args, out);
         if (r !== undefined) out = r;
       }
     }
-    return out;
+    return bw !== null ? bw.output(out) : out;
+  }
+
+  /**
+   * @internal PyTorch's BackwardHook: the module's tensor inputs and outputs pass through identity nodes; the output
+   * node sees the output gradients (pre-hooks may replace them), the input node the input gradients, where the full
+   * backward hooks run (and may replace them). With no input requiring grad the hooks run at the output node with
+   * null input gradients, as PyTorch.
+   */
+  _setupBackwardHooks(args: any[]): { args: any[]; output: (out: any) => any } {
+    let gradOutputs: (Tensor | null)[] = [];
+    const tIn = args.filter((a): a is Tensor => a instanceof Tensor);
+    const inputsNeedGrad = tIn.some((t) => t.requiresGrad);
+    const runHooks = (gradIn: (Tensor | null)[]): (Tensor | null)[] => {
+      let gi = gradIn;
+      for (const h of [...this._backwardHooks.values()]) {
+        const r = h(this, gi, gradOutputs);
+        if (r !== undefined && r !== null) {
+          if (!Array.isArray(r) || r.length !== gi.length) throw new RangeError(`Backward hook returned an invalid number of grad_input, got ${Array.isArray(r) ? r.length : 1}, but expected ${gi.length}`);
+          gi = r.map((x) => x ?? null);
+        }
+      }
+      return gi;
+    };
+    const newIn = this._backwardHooks.size > 0 ? _hookIdentity(tIn, 'BackwardHookFunction', runHooks) : tIn;
+    let k = 0;
+    const wrappedArgs = args.map((a) => (a instanceof Tensor ? newIn[k++] : a));
+    const output = (out: any): any => {
+      const tOut: Tensor[] = out instanceof Tensor ? [out] : Array.isArray(out) ? out.filter((o): o is Tensor => o instanceof Tensor) : [];
+      const newOut = _hookIdentity(tOut, 'BackwardHookFunction', (go) => {
+        for (const h of [...this._backwardPreHooks.values()]) {
+          const r = h(this, go);
+          if (r !== undefined && r !== null) {
+            if (!Array.isArray(r) || r.length !== go.length) throw new RangeError(`Backward pre hook returned an invalid number of grad_output, got ${Array.isArray(r) ? r.length : 1}, but expected ${go.length}`);
+            go = r.map((x) => x ?? null);
+          }
+        }
+        gradOutputs = go;
+        if (!inputsNeedGrad && this._backwardHooks.size > 0) runHooks(tIn.map(() => null));
+        return go;
+      });
+      if (out instanceof Tensor) return newOut[0];
+      if (!Array.isArray(out)) return out;
+      let j = 0;
+      return out.map((o) => (o instanceof Tensor ? newOut[j++] : o));
+    };
+    return { args: wrappedArgs, output };
   }
 
   /** @internal The class name used in reprs and messages. */
@@ -343,9 +454,18 @@ export class Module {
    * Registers `hook(module, args)` to run before `forward`; returning a value replaces the arguments.
    * @example const h = layer.registerForwardPreHook((m, args) => { console.log(args[0].shape); }); h.remove();
    */
-  registerForwardPreHook(hook: ForwardPreHook<this>): RemovableHandle {
-    const h = new RemovableHandle(this._forwardPreHooks);
-    this._forwardPreHooks.set(h.id, hook);
+  registerForwardPreHook(hook: ForwardPreHook<this>, opts?: { prepend?: boolean; withKwargs?: false }): RemovableHandle;
+  /**
+   * With `withKwargs: true` the hook gets `(module, args, kwargs)` (kwargs: the trailing options object of the call)
+   * and may return `[newArgs, newKwargs]`. `prepend: true` runs it before the hooks registered so far.
+   * @example layer.registerForwardPreHook((m, args, kwargs) => [args, { ...kwargs, mask: null }], { withKwargs: true });
+   */
+  registerForwardPreHook(hook: ForwardPreHookWithKwargs<this>, opts: { prepend?: boolean; withKwargs: true }): RemovableHandle;
+  registerForwardPreHook(hook: ForwardPreHook<this> | ForwardPreHookWithKwargs<this>, opts: { prepend?: boolean; withKwargs?: boolean } = {}): RemovableHandle {
+    checkOptions('register_forward_pre_hook', opts, ['prepend', 'withKwargs']);
+    const h = new HookHandle(this._forwardPreHooks, this._forwardPreHooksWithKwargs);
+    insertHook(this._forwardPreHooks, h.id, hook as ForwardPreHook<any>, opts.prepend ?? false);
+    if (opts.withKwargs) this._forwardPreHooksWithKwargs.add(h.id);
     return h;
   }
 
@@ -356,9 +476,90 @@ export class Module {
    * const h = model.registerForwardHook((m, args, out) => { shapes.push([...out.shape]); });
    * model.call(x); h.remove();
    */
-  registerForwardHook(hook: ForwardHook<this>): RemovableHandle {
-    const h = new RemovableHandle(this._forwardHooks);
-    this._forwardHooks.set(h.id, hook);
+  registerForwardHook(hook: ForwardHook<this>, opts?: { prepend?: boolean; withKwargs?: false; alwaysCall?: boolean }): RemovableHandle;
+  /** With `withKwargs: true` the hook gets `(module, args, kwargs, output)`. */
+  registerForwardHook(hook: ForwardHookWithKwargs<this>, opts: { prepend?: boolean; withKwargs: true; alwaysCall?: boolean }): RemovableHandle;
+  registerForwardHook(hook: ForwardHook<this> | ForwardHookWithKwargs<this>, opts: ForwardHookOptions = {}): RemovableHandle {
+    checkOptions('register_forward_hook', opts, ['prepend', 'withKwargs', 'alwaysCall']);
+    if (opts.alwaysCall) throw new RangeError('register_forward_hook: alwaysCall (run the hook when forward throws) is not supported in torchlet');
+    const h = new HookHandle(this._forwardHooks, this._forwardHooksWithKwargs);
+    insertHook(this._forwardHooks, h.id, hook as ForwardHook<any>, opts.prepend ?? false);
+    if (opts.withKwargs) this._forwardHooksWithKwargs.add(h.id);
+    return h;
+  }
+
+  /**
+   * Registers `hook(module, gradInput, gradOutput)`, called when the gradients w.r.t. the module's tensor inputs are
+   * computed (PyTorch's `register_full_backward_hook`); returning a list replaces `gradInput`. Entries are null for
+   * inputs that do not require grad.
+   * @example
+   * const h = layer.registerFullBackwardHook((m, gIn, gOut) => { console.log(gOut[0]!.shape); });
+   */
+  registerFullBackwardHook(hook: FullBackwardHook<this>, opts: { prepend?: boolean } = {}): RemovableHandle {
+    checkOptions('register_full_backward_hook', opts, ['prepend']);
+    const h = new RemovableHandle(this._backwardHooks);
+    insertHook(this._backwardHooks, h.id, hook as FullBackwardHook<any>, opts.prepend ?? false);
+    return h;
+  }
+
+  /**
+   * Registers `hook(module, gradOutput)`, called when the gradients w.r.t. the module's outputs are computed, before
+   * the full backward hooks; returning a list replaces `gradOutput` (PyTorch's `register_full_backward_pre_hook`).
+   */
+  registerFullBackwardPreHook(hook: FullBackwardPreHook<this>, opts: { prepend?: boolean } = {}): RemovableHandle {
+    checkOptions('register_full_backward_pre_hook', opts, ['prepend']);
+    const h = new RemovableHandle(this._backwardPreHooks);
+    insertHook(this._backwardPreHooks, h.id, hook as FullBackwardPreHook<any>, opts.prepend ?? false);
+    return h;
+  }
+
+  /** PyTorch's deprecated `register_backward_hook`: use `registerFullBackwardHook`. */
+  registerBackwardHook(_hook: unknown): never {
+    throw new Error('register_backward_hook (the non-full backward hook) is not supported in torchlet: use registerFullBackwardHook');
+  }
+
+  /**
+   * Registers `hook(module, prefix, keepVars)`, called before this module's `stateDict` collects its entries
+   * (PyTorch's `register_state_dict_pre_hook`).
+   */
+  registerStateDictPreHook(hook: (module: this, prefix: string, keepVars: boolean) => void): RemovableHandle {
+    const h = new RemovableHandle(this._stateDictPreHooks);
+    this._stateDictPreHooks.set(h.id, hook as (module: any, prefix: string, keepVars: boolean) => void);
+    return h;
+  }
+
+  /**
+   * Registers `hook(module, stateDict, prefix, localMetadata)`, called after this module (and its children) added
+   * their entries to `stateDict`; it may edit the dict in place or return a replacement (PyTorch's
+   * `register_state_dict_post_hook` / `_register_state_dict_hook`). `localMetadata` is `{}`: torchlet keeps no versions.
+   * @example model.registerStateDictPostHook((m, sd, prefix) => { delete sd[prefix + 'cache']; });
+   */
+  registerStateDictPostHook(hook: (module: this, stateDict: StateDict, prefix: string, localMetadata: Record<string, any>) => StateDict | void): RemovableHandle {
+    const h = new RemovableHandle(this._stateDictHooks);
+    this._stateDictHooks.set(h.id, hook as (module: any, stateDict: StateDict, prefix: string, localMetadata: Record<string, any>) => StateDict | void);
+    return h;
+  }
+
+  /**
+   * Registers `hook(module, stateDict, prefix, localMetadata, strict, missingKeys, unexpectedKeys, errorMsgs)`, called
+   * before this module loads its entries; `stateDict` is a Map the hook may edit (rename or convert keys), as
+   * PyTorch's `register_load_state_dict_pre_hook`.
+   */
+  registerLoadStateDictPreHook(hook: LoadStateDictPreHook<this>): RemovableHandle {
+    const h = new RemovableHandle(this._loadStateDictPreHooks);
+    this._loadStateDictPreHooks.set(h.id, hook as LoadStateDictPreHook);
+    return h;
+  }
+
+  /**
+   * Registers `hook(module, incompatibleKeys)`, called after this module and its children loaded; the hook may edit
+   * `incompatibleKeys.missingKeys` / `unexpectedKeys` before `strict` is checked (PyTorch's
+   * `register_load_state_dict_post_hook`).
+   * @example model.registerLoadStateDictPostHook((m, keys) => { keys.missingKeys.length = 0; });
+   */
+  registerLoadStateDictPostHook(hook: (module: this, incompatibleKeys: IncompatibleKeys) => void): RemovableHandle {
+    const h = new RemovableHandle(this._loadStateDictPostHooks);
+    this._loadStateDictPostHooks.set(h.id, hook as (module: any, incompatibleKeys: IncompatibleKeys) => void);
     return h;
   }
 
@@ -636,16 +837,23 @@ export class Module {
     const dest = opts.destination ?? {};
     const prefix = opts.prefix ?? '';
     const keep = opts.keepVars ?? false;
+    for (const h of [...this._stateDictPreHooks.values()]) h(this, prefix, keep);
     for (const [k, p] of this._parameters) if (p !== null) dest[prefix + k] = keep ? p : p.detach();
     for (const [k, b] of this._buffers) {
       if (b !== null && !this._nonPersistentBuffers.has(k)) dest[prefix + k] = keep ? b : b.detach();
     }
     for (const [k, m] of this._modules) if (m !== null) m.stateDict({ destination: dest, prefix: `${prefix}${k}.`, keepVars: keep });
-    return dest;
+    let result = dest;
+    for (const h of [...this._stateDictHooks.values()]) {
+      const r = h(this, result, prefix, {});
+      if (r !== undefined && r !== null) result = r;
+    }
+    return result;
   }
 
   /** @internal PyTorch's `_load_from_state_dict`. */
-  _loadFromStateDict(sd: Map<string, Tensor>, prefix: string, missing: string[], unexpected: string[], errors: string[]): void {
+  _loadFromStateDict(sd: Map<string, Tensor>, prefix: string, missing: string[], unexpected: string[], errors: string[], strict = true): void {
+    for (const h of [...this._loadStateDictPreHooks.values()]) h(this, sd, prefix, {}, strict, missing, unexpected, errors);
     const local = new Map<string, Tensor>();
     for (const [k, p] of this._parameters) if (p !== null) local.set(k, p);
     for (const [k, b] of this._buffers) if (b !== null && !this._nonPersistentBuffers.has(k)) local.set(k, b);
@@ -697,7 +905,7 @@ export class Module {
     const sd = stateDict instanceof Map ? new Map(stateDict) : new Map(Object.entries(stateDict));
     const missing: string[] = [], unexpected: string[] = [], errors: string[] = [];
     const load = (m: Module, local: Map<string, Tensor>, prefix: string): void => {
-      m._loadFromStateDict(local, prefix, missing, unexpected, errors);
+      m._loadFromStateDict(local, prefix, missing, unexpected, errors, st);
       for (const [name, child] of m._modules) {
         if (child === null) continue;
         const cp = `${prefix}${name}.`;
@@ -705,6 +913,7 @@ export class Module {
         for (const [k, v] of local) if (k.startsWith(cp)) childSd.set(k, v);
         load(child, childSd, cp);
       }
+      for (const h of [...m._loadStateDictPostHooks.values()]) h(m, { missingKeys: missing, unexpectedKeys: unexpected });
     };
     load(this, sd, '');
     if (st) {

@@ -6,9 +6,9 @@
  */
 import type { DType } from '../dtype.js';
 import { isFloating } from '../dtype.js';
-import { Node, runBackward, setEngineOps } from '../autograd/engine.js';
+import { Node, outputNr, runBackward, setEngineOps } from '../autograd/engine.js';
 import type { BoundRule, Edge, Rule } from '../autograd/engine.js';
-import { isGradEnabled, noGrad } from '../autograd/grad_mode.js';
+import { enableGrad, isGradEnabled, noGrad } from '../autograd/grad_mode.js';
 import { ruleTable } from '../autograd/rules.js';
 import type { NoRule, RuleContexts, RuleName } from '../autograd/rules.js';
 import { Tensor, freeHandle, makeView } from '../tensor.js';
@@ -16,7 +16,7 @@ import { numelOf } from '../shape.js';
 import { isPlainObject } from './common.js';
 import { checkTensor, checkTensorList, typeName } from './args.js';
 import { checkOptions } from '../_options.js';
-import { zeros, arange, onesLike } from './creation.js';
+import { zeros, arange, onesLike, zerosLike } from './creation.js';
 
 /** A rule's context as a trailing argument: optional where the rule's context is null. */
 export type CtxArg<K extends RuleName> = RuleContexts[K] extends null ? [ctx?: null] : [ctx: RuleContexts[K]];
@@ -37,7 +37,7 @@ export function record<K extends RuleName | NoRule>(name: K, out: Tensor, inputs
   const edges: (Edge | null)[] = inputs.map((t) => {
     if (t === null || !t._requiresGrad) return null;
     any = true;
-    return { fn: t._gradFn, leaf: t._gradFn === null ? t : null };
+    return t._gradFn === null ? { fn: null, leaf: t } : { fn: t._gradFn, leaf: null, index: outputNr(t) };
   });
   if (!any) return out;
   const rule = (ruleTable() as Partial<Record<RuleName | NoRule, Rule<unknown>>>)[name];
@@ -129,14 +129,19 @@ export function detach(t: Tensor): Tensor {
   return d;
 }
 
-export function backward(t: Tensor, gradient?: Tensor | null | { retainGraph?: boolean }, options?: { retainGraph?: boolean }): void {
-  let g: Tensor | null = null, retain = false;
+/** Options of `Tensor.backward` (PyTorch's `retain_graph`, `create_graph`). */
+export interface BackwardOptions { retainGraph?: boolean; createGraph?: boolean }
+
+export function backward(t: Tensor, gradient?: Tensor | null | BackwardOptions, options?: BackwardOptions): void {
+  let g: Tensor | null = null, retain: boolean | null = null, create = false;
   const opt = (o: unknown): void => {
     if (!isPlainObject(o)) throw new TypeError(`backward(): options must be an object, not ${typeName(o)}`);
-    checkOptions('backward', o, ['retainGraph']);
-    const r = (o as { retainGraph?: unknown }).retainGraph;
+    checkOptions('backward', o, ['retainGraph', 'createGraph']);
+    const r = (o as { retainGraph?: unknown }).retainGraph, c = (o as { createGraph?: unknown }).createGraph;
     if (r !== undefined && r !== null && typeof r !== 'boolean') throw new TypeError(`backward(): argument 'retain_graph' must be bool, not ${typeName(r)}`);
+    if (c !== undefined && c !== null && typeof c !== 'boolean') throw new TypeError(`backward(): argument 'create_graph' must be bool, not ${typeName(c)}`);
     if (r !== undefined && r !== null) retain = r;
+    if (c !== undefined && c !== null) create = c;
   };
   if (gradient instanceof Tensor) g = gradient;
   else if (isPlainObject(gradient)) opt(gradient);
@@ -144,21 +149,25 @@ export function backward(t: Tensor, gradient?: Tensor | null | { retainGraph?: b
     throw new TypeError(`backward(): argument 'gradient' (position 1) must be Tensor, not ${typeName(gradient)}`);
   }
   if (options !== undefined) opt(options);
-  runBackward(t, checkBackward(t, g), retain);
+  // PyTorch: retain_graph defaults to create_graph
+  runBackward(t, checkBackward(t, g, create), retain ?? create, undefined, create);
 }
 
-/** The upstream gradient for a backward from `t` (ones for a scalar), with PyTorch's errors. */
-export function checkBackward(t: Tensor, g: Tensor | null): Tensor {
+/**
+ * The upstream gradient for a backward from `t` (ones for a scalar), with PyTorch's errors. With `createGraph` a given
+ * gradient keeps its history (double-vjp tricks differentiate through it).
+ */
+export function checkBackward(t: Tensor, g: Tensor | null, createGraph = false, index = 0): Tensor {
   refreshView(t);
-  if (!t._requiresGrad) throw new Error('element 0 of tensors does not require grad and does not have a grad_fn');
+  if (!t._requiresGrad) throw new Error(`element ${index} of tensors does not require grad and does not have a grad_fn`);
   if (g === null) {
     if (t.numel() !== 1) throw new Error('grad can be implicitly created only for scalar outputs');
     return onesLike(t);
   }
   if (g._shape.length !== t._shape.length || g._shape.some((s, i) => s !== t._shape[i])) {
-    throw new RangeError(`Mismatch in shape: grad_output[0] has a shape of [${g._shape.join(', ')}] and output[0] has a shape of [${t._shape.join(', ')}].`);
+    throw new RangeError(`Mismatch in shape: grad_output[${index}] has a shape of [${g._shape.join(', ')}] and output[${index}] has a shape of [${t._shape.join(', ')}].`);
   }
-  return g.detach();
+  return createGraph ? g : g.detach();
 }
 
 setEngineOps({
@@ -177,26 +186,49 @@ setEngineOps({
   detachedAlias: (g) => detach(g),
   free: freeHandle,
   withNoGrad: noGrad,
+  withGrad: enableGrad,
 });
 
+/** Options of `torch.autograd.grad`. */
+export interface GradOptions { retainGraph?: boolean; createGraph?: boolean; allowUnused?: boolean; materializeGrads?: boolean }
+
 /**
- * Gradients of `outputs` w.r.t. `inputs` without touching `.grad` (`torch.autograd.grad`, first order only).
- * @example const [dx] = torch.autograd.grad(y, [x]);
+ * Gradients of `outputs` (a tensor or a list) w.r.t. `inputs` without touching `.grad` (`torch.autograd.grad`).
+ * `gradOutputs` is the vector of the vector-Jacobian product (one per output; null for a one-element output).
+ * `createGraph: true` records the computation of the gradients, so they can be differentiated again (double
+ * backward; `retainGraph` then defaults to true).
+ * @example
+ * const x = torch.tensor([2], { requiresGrad: true });
+ * const [dx] = torch.autograd.grad(x.pow(3).sum(), [x], null, { createGraph: true }); // 3x² = 12
+ * const [ddx] = torch.autograd.grad(dx!.sum(), [x]);                                  // 6x = 12
  */
-export function grad(outputs: Tensor, inputs: Tensor[], gradOutputs?: Tensor | null, opts: { retainGraph?: boolean; allowUnused?: boolean } = {}): (Tensor | null)[] {
-  checkTensor('grad', 'outputs', 1, outputs);
-  checkTensorList('grad', inputs, 1);
-  if (gradOutputs !== undefined && gradOutputs !== null) checkTensor('grad', 'grad_outputs', 3, gradOutputs);
-  checkOptions('grad', opts, ['retainGraph', 'allowUnused']);
-  const g = checkBackward(outputs, gradOutputs ?? null);
-  inputs.forEach((t, i) => {
+export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], gradOutputs?: Tensor | readonly (Tensor | null)[] | null,
+  opts: GradOptions = {}): (Tensor | null)[] {
+  const outs: Tensor[] = outputs instanceof Tensor ? [outputs] : Array.isArray(outputs) ? [...outputs] : (checkTensor('grad', 'outputs', 1, outputs), []);
+  outs.forEach((t) => checkTensor('grad', 'outputs', 1, t));
+  const ins: Tensor[] = inputs instanceof Tensor ? [inputs] : (inputs as Tensor[]);
+  checkTensorList('grad', ins, 1);
+  let gos: (Tensor | null)[];
+  if (gradOutputs === undefined || gradOutputs === null) gos = outs.map(() => null);
+  else if (gradOutputs instanceof Tensor) gos = [gradOutputs];
+  else if (Array.isArray(gradOutputs)) gos = [...gradOutputs];
+  else throw new TypeError(`grad(): argument 'grad_outputs' (position 3) must be a Tensor or a list of Tensors, not ${typeName(gradOutputs)}`);
+  if (gos.length !== outs.length) throw new RangeError(`grad requires one grad_output per output: got ${gos.length} grad_outputs and ${outs.length} outputs`);
+  gos.forEach((g) => { if (g !== null) checkTensor('grad', 'grad_outputs', 3, g); });
+  checkOptions('grad', opts, ['retainGraph', 'createGraph', 'allowUnused', 'materializeGrads']);
+  const create = opts.createGraph ?? false;
+  const gs = outs.map((o, i) => checkBackward(o, gos[i]!, create, i));
+  ins.forEach((t, i) => {
     if (!t._requiresGrad) throw new Error(`One of the differentiated Tensors does not require grad (input ${i})`);
   });
-  const res = runBackward(outputs, g, opts.retainGraph ?? false, inputs);
-  res.forEach((r, i) => {
-    if (r === null && !opts.allowUnused) {
+  const res = runBackward(outs, gs, opts.retainGraph ?? create, ins, create);
+  const allowUnused = opts.allowUnused ?? opts.materializeGrads ?? false;
+  if (opts.materializeGrads && opts.allowUnused === false) throw new RangeError('Expected allow_unused to be True or not passed when materialize_grads=True, but got: allow_unused=False.');
+  return res.map((r, i) => {
+    if (r === null && !allowUnused) {
       throw new Error(`One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior. (input ${i})`);
     }
+    if (r === null && opts.materializeGrads) return zerosLike(ins[i]!);
+    return r;
   });
-  return res;
 }

@@ -75,6 +75,9 @@ const KNOWN_OPTIONS: Record<string, string> = {
   RMSprop: 'alpha,centered,eps,lr,maximize,momentum,weightDecay',
   Adagrad: 'eps,initialAccumulatorValue,lr,lrDecay,maximize,weightDecay',
   Adadelta: 'eps,lr,maximize,rho,weightDecay',
+  LBFGS: 'historySize,lineSearchFn,lr,maxEval,maxIter,toleranceChange,toleranceGrad',
+  Rprop: 'etas,lr,maximize,stepSizes',
+  ASGD: 'alpha,lambd,lr,maximize,t0,weightDecay',
 };
 
 /** The optimizer(s) whose options all appear in the saved group `g`, the one with the most options first (Adam's group
@@ -300,6 +303,12 @@ export class Optimizer {
     throw new Error(`${this.constructor.name}.step() is not implemented`);
   }
 
+  /**
+   * @internal Whether a state entry is a one-element scalar (a counter like `step`) rather than a tensor of the
+   * parameter's shape: loadStateDict does not check its shape and keeps its value known on the host.
+   */
+  _scalarStateKey(key: string): boolean { return key === 'step' || key === 'muProduct'; }
+
   /** @internal This parameter's state object, created empty on first use (PyTorch's `defaultdict(dict)`). */
   _stateOf(p: Tensor): Record<string, any> {
     let s = this.state.get(p);
@@ -388,7 +397,7 @@ export class Optimizer {
         });
       }
       if (key !== null && key !== 'betas' && (typeof value === 'number' || Array.isArray(value))) {
-        if ((key === 'step' || key === 'muProduct') && typeof value === 'number') {
+        if (key !== null && this._scalarStateKey(key) && typeof value === 'number') {
           const t = makeTensor(value, { dtype: 'float32', device: param.device });
           rememberHostValue(t, Math.fround(value)); // known on the host: loadStateDict and step() read nothing back
           return t;
@@ -414,7 +423,7 @@ export class Optimizer {
       // [5] one gave [0.9, 0.9, NaN, NaN, NaN])
       if (isPlainObject(s)) {
         for (const [key, t] of Object.entries(s)) {
-          if (!(t instanceof Tensor) || key === 'step' || key === 'muProduct') continue;
+          if (!(t instanceof Tensor) || this._scalarStateKey(key)) continue;
           if (t.shape.length !== param.shape.length || t.shape.some((d, i) => d !== param.shape[i])) {
             throw new RangeError(`${me}.loadStateDict: state '${key}' of ${where.get(Number(k))} has shape [${t.shape.join(', ')}], but the parameter has shape [${param.shape.join(', ')}]`);
           }
@@ -431,7 +440,7 @@ export class Optimizer {
     this.state = state;
     // the host-side mirrors of the scalar state are read once here, so that step() never reads a tensor back
     for (const s of state.values()) {
-      for (const k of ['step', 'muProduct']) if (s[k] instanceof Tensor) hostScalar(s[k]);
+      for (const k of Object.keys(s)) if (this._scalarStateKey(k) && s[k] instanceof Tensor && s[k].numel() === 1) hostScalar(s[k]);
     }
   }
 
