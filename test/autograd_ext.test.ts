@@ -20,7 +20,7 @@ function T(j: TJ, dtype: 'float32' | 'float64' = f64): Tensor {
   return torch.tensor(j.data, { dtype }).reshape(j.shape);
 }
 
-async function flat(t: Tensor): Promise<number[]> { return Array.from(await t.data(), Number); }
+async function flat(t: Tensor): Promise<number[]> { return Array.from(await t.typedArray(), Number); }
 
 function close(got: number[], want: number[], rtol: number, atol: number, what: string): void {
   assert.equal(got.length, want.length, `${what}: length ${got.length} vs ${want.length}`);

@@ -312,10 +312,10 @@ export class LBFGS extends Optimizer {
       let r = gen.next();
       while (!r.done) {
         const e = r.value;
-        if ('read' in e) { r = gen.next((await e.read.data())[0]); continue; }
+        if ('read' in e) { r = gen.next((await e.read.typedArray())[0]); continue; }
         const raw = await enableGrad(closure);
         first ??= raw;
-        r = gen.next(typeof raw === 'number' ? raw : raw instanceof Tensor ? (await raw.data())[0] : lossValue(raw));
+        r = gen.next(typeof raw === 'number' ? raw : raw instanceof Tensor ? (await raw.typedArray())[0] : lossValue(raw));
       }
       return first!;
     });
