@@ -41,3 +41,5 @@ export {
 export type { LossOptions, NLLLossOptions, CrossEntropyLossOptions } from './modules/loss.js';
 export { TransformerEncoderLayer, TransformerEncoder } from './modules/transformer.js';
 export type { TransformerEncoderLayerOptions, Activation } from './modules/transformer.js';
+export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell } from './modules/rnn.js';
+export type { RNNMode, RNNBaseOptions, RNNOptions, LSTMOptions, GRUOptions, RNNCellOptions, CellOptions } from './modules/rnn.js';
