@@ -423,7 +423,9 @@ export class GRU extends RNNBase {
  */
 export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, numLayers?: number | LSTMOptions, ...rest: Positional[]) {
-    const o = resolveArgs('LSTM', [numLayers, ...rest], { ...BASE_DEFAULTS, projSize: 0 });
+    const { device, dtype, ...before } = BASE_DEFAULTS;
+    // PyTorch's positional order: ..., bidirectional, proj_size, device, dtype
+    const o = resolveArgs('LSTM', [numLayers, ...rest], { ...before, projSize: 0, device, dtype });
     super('LSTM', inputSize, hiddenSize, o);
   }
   /** `[output, [hN, cN]]`; a PackedSequence input gives a PackedSequence output. */
@@ -567,7 +569,8 @@ export class LSTMCell extends RNNCellBase {
     const [x, unbatched] = this._cellInput(input);
     if (hx !== null && hx !== undefined && (!Array.isArray(hx) || hx.length !== 2)) throw new TypeError('LSTMCell: hx must be an array [h_0, c_0] of two Tensors');
     const h = this._cellHidden(hx?.[0], x, unbatched, 0);
-    const c = this._cellHidden(hx?.[1], x, unbatched, 1);
+    // PyTorch's cell kernel names both states hidden0 in its messages
+    const c = this._cellHidden(hx?.[1], x, unbatched, 0);
     const [h2, c2] = lstmStep(F.linear(x, this.weight_ih, this.bias_ih), F.linear(h, this.weight_hh, this.bias_hh), c, null);
     return unbatched ? [h2.squeeze(0), c2.squeeze(0)] : [h2, c2];
   }
