@@ -124,9 +124,6 @@ export class PackedSequence {
     yield this.data; yield this.batchSizes; yield this.sortedIndices; yield this.unsortedIndices;
   }
 
-  /** Whether the sequences were sorted by `packPaddedSequence` (PyTorch's `is_cuda` has no use here). */
-  get isSorted(): boolean { return this.sortedIndices === null; }
-
   /**
    * The same sequence with `data` moved/cast (`batchSizes` stays on the CPU, the indices follow the data's device),
    * as PyTorch's `PackedSequence.to`.
