@@ -58,6 +58,7 @@ const ALLOW: { file: string; line: string; why: string }[] = [
   { file: 'src/utils/data/dataset.ts', line: 'indices instanceof Tensor ? Array.from(indices.reshape([-1]).dataSync())', why: 'Subset indices given as a tensor (user data, read once)' },
   { file: 'src/utils/data/sampler.ts', line: 'indices instanceof Tensor ? Array.from(indices.reshape([-1]).dataSync())', why: 'sampler indices given as a tensor (user data, read once)' },
   { file: 'src/utils/data/sampler.ts', line: 'weights instanceof Tensor ? weights.dataSync() : weights', why: 'sampler weights given as a tensor (user data, read once)' },
+  { file: 'src/nn/utils/rnn.ts', line: 'return Array.from(t.reshape([-1]).dataSync(), Number);', why: 'sequence lengths / batch_sizes given as a tensor: host values PyTorch requires on the CPU and reads too' },
 ];
 
 function sources(dir: string): string[] {

@@ -45,3 +45,5 @@ export {
   CosineSimilarity, PairwiseDistance, TripletMarginLoss, MarginRankingLoss, HingeEmbeddingLoss, CosineEmbeddingLoss,
   MultiMarginLoss, PoissonNLLLoss, GaussianNLLLoss,
 } from './modules/distance.js';
+export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell } from './modules/rnn.js';
+export type { RNNMode, RNNBaseOptions, RNNOptions, LSTMOptions, GRUOptions, RNNCellOptions, CellOptions } from './modules/rnn.js';

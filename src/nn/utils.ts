@@ -250,3 +250,6 @@ export function vectorToParameters(vec: Tensor, parameters: TensorOrTensors): vo
     }
   });
 }
+
+/** `torch.nn.utils.rnn`: `PackedSequence`, `padSequence`, `packPaddedSequence`, `padPackedSequence`, `packSequence`, ... */
+export * as rnn from './utils/rnn.js';
