@@ -1068,3 +1068,8 @@ export function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Ten
   return [out, w];
 }
 
+
+// Vision functionals (interpolate, gridSample, affineGrid, pixelShuffle, instanceNorm, adaptiveMaxPool) and
+// scaledDotProductAttention live in their own files.
+export * from './functional_vision.js';
+export * from './functional_attention.js';
