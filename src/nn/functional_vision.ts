@@ -24,6 +24,7 @@ export interface InterpolateOptions {
 }
 
 const pyList = (v: readonly number[]): string => `[${v.join(', ')}]`;
+const pyTuple = (v: readonly number[]): string => (v.length === 1 ? `(${v[0]},)` : `(${v.join(', ')})`);
 
 /** `shape` with 1 everywhere but `dim`, which is `n` (a weight column broadcast along the other dims). */
 function along(n: number, dim: number, ndim: number): number[] { return Array.from({ length: ndim }, (_, i) => (i === dim ? n : 1)); }
@@ -96,14 +97,14 @@ export function interpolate(input: Tensor, size?: number | readonly number[] | n
     if (o.recomputeScaleFactor === true) throw new RangeError('recompute_scale_factor is not meaningful with an explicit size.');
     const sz = typeof o.size === 'number' ? new Array<number>(dim).fill(o.size) : [...o.size];
     if (sz.length !== dim) {
-      throw new RangeError(`Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of ${pyList(spatial)} and output size of ${pyList(sz)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.`);
+      throw new RangeError(`Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of ${pyList(spatial)} and output size of ${pyTuple(sz)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.`);
     }
     for (const s of sz) if (!Number.isInteger(s)) throw new TypeError(`interpolate(): size must be integers, got ${pyList(sz)}`);
     outSize = sz; scales = new Array<number | null>(dim).fill(null);
   } else if (o.scaleFactor !== null) {
     const sf = typeof o.scaleFactor === 'number' ? new Array<number>(dim).fill(o.scaleFactor) : [...o.scaleFactor];
     if (sf.length !== dim) {
-      throw new RangeError(`Input and scale_factor must have the same number of spatial dimensions, but got input with spatial dimensions of ${pyList(spatial)} and scale_factor of shape ${pyList(sf)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.`);
+      throw new RangeError(`Input and scale_factor must have the same number of spatial dimensions, but got input with spatial dimensions of ${pyList(spatial)} and scale_factor of shape ${pyTuple(sf)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.`);
     }
     outSize = spatial.map((s, i) => Math.floor(s * sf[i]!));
     scales = o.recomputeScaleFactor === true ? new Array<number | null>(dim).fill(null) : sf;
@@ -273,8 +274,8 @@ function baseLine(steps: number, align: boolean, t: Tensor): Tensor {
 export function affineGrid(theta: Tensor, size: readonly number[], alignCorners?: boolean | null | { alignCorners?: boolean | null }): Tensor {
   const o = resolveArgs('affine_grid', [alignCorners], { alignCorners: null as boolean | null });
   const align = o.alignCorners ?? false;
-  if (!isFloating(theta.dtype)) throw new TypeError(`Expected theta to have floating point type, but got ${theta.dtype}`);
-  const ts = sizeStr(theta.shape), ss = sizeStr(size);
+  if (!isFloating(theta.dtype)) throw new TypeError(`Expected theta to have floating point type, but got torch.${theta.dtype}`);
+  const ts = sizeStr(theta.shape), ss = listStr(size);
   if (size.length === 4) {
     if (theta.dim() !== 3 || theta.shape[1] !== 2 || theta.shape[2] !== 3) throw new RangeError(`Expected a batch of 2D affine matrices of shape Nx2x3 for size ${ss}. Got ${ts}.`);
     const spatial = size.slice(2);

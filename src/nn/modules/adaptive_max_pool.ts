@@ -2,7 +2,7 @@
 import type { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
 import * as F from '../functional.js';
-import { isOptions } from '../_args.js';
+import { isOptions, resolveArgs } from '../_args.js';
 
 /**
  * Adaptive max pooling of [N, C, H, W] / [C, H, W] to `outputSize` (int, or [h, w] with null keeping that input
@@ -12,10 +12,11 @@ import { isOptions } from '../_args.js';
 export class AdaptiveMaxPool2d extends Module {
   outputSize: number | readonly (number | null)[];
   returnIndices: boolean;
-  constructor(outputSize: number | readonly (number | null)[] | { outputSize: number | readonly (number | null)[]; returnIndices?: boolean }, returnIndices?: boolean) {
+  constructor(outputSize: number | readonly (number | null)[] | { outputSize: number | readonly (number | null)[]; returnIndices?: boolean },
+    returnIndices?: boolean | { returnIndices?: boolean }) {
     super();
     if (isOptions(outputSize)) { const o = outputSize as { outputSize: number | readonly (number | null)[]; returnIndices?: boolean }; this.outputSize = o.outputSize; this.returnIndices = o.returnIndices ?? false; }
-    else { this.outputSize = outputSize as number | readonly (number | null)[]; this.returnIndices = returnIndices ?? false; }
+    else { this.outputSize = outputSize as number | readonly (number | null)[]; this.returnIndices = resolveArgs('AdaptiveMaxPool2d', [returnIndices], { returnIndices: false }).returnIndices; }
   }
   override forward(input: Tensor): Tensor | [Tensor, Tensor] { return F.adaptiveMaxPool2d(input, this.outputSize, this.returnIndices); }
   override extraRepr(): string {
@@ -32,9 +33,9 @@ export class AdaptiveMaxPool2d extends Module {
 export class AdaptiveMaxPool1d extends Module {
   outputSize: number;
   returnIndices: boolean;
-  constructor(outputSize: number | { outputSize: number; returnIndices?: boolean }, returnIndices?: boolean) {
+  constructor(outputSize: number | { outputSize: number; returnIndices?: boolean }, returnIndices?: boolean | { returnIndices?: boolean }) {
     super();
-    if (typeof outputSize === 'number') { this.outputSize = outputSize; this.returnIndices = returnIndices ?? false; }
+    if (typeof outputSize === 'number') { this.outputSize = outputSize; this.returnIndices = resolveArgs('AdaptiveMaxPool1d', [returnIndices], { returnIndices: false }).returnIndices; }
     else { this.outputSize = outputSize.outputSize; this.returnIndices = outputSize.returnIndices ?? false; }
   }
   override forward(input: Tensor): Tensor | [Tensor, Tensor] { return F.adaptiveMaxPool1d(input, this.outputSize, this.returnIndices); }

@@ -316,7 +316,7 @@ export class Transformer extends Module {
   nhead: number;
   batchFirst: boolean;
 
-  constructor(dModel?: number | TransformerOptions, nhead?: number, numEncoderLayers?: number, numDecoderLayers?: number, dimFeedforward?: number,
+  constructor(dModel?: number | TransformerOptions, nhead?: number | TransformerOptions, numEncoderLayers?: number | TransformerOptions, numDecoderLayers?: number, dimFeedforward?: number,
     dropout?: number, activation?: Activation, customEncoder?: Module | null, customDecoder?: Module | null, layerNormEps?: number,
     batchFirst?: boolean, normFirst?: boolean, opts?: FactoryOptions) {
     super();
