@@ -113,3 +113,21 @@ test('scaledDotProductAttention: errors, options and dropout', async () => {
   const dropped = await toList(F.scaledDotProductAttention(q, k, v, { dropoutP: 0.5 }));
   assert.notDeepEqual(plain, dropped);
 });
+
+test('bias: false (PyTorch 2.1) drops every bias and equals the biased model with zero biases', async () => {
+  torch.manualSeed(5);
+  const opts = { dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16, dropout: 0 };
+  const nb = new nn.Transformer({ ...opts, bias: false });
+  const names = [...nb.namedParameters()].map(([k]) => k);
+  assert.ok(names.every((k) => !k.endsWith('bias')), names.join(' '));
+  assert.ok(names.includes('decoder.layers.0.multihead_attn.in_proj_weight') && names.includes('encoder.norm.weight'));
+  const wb = new nn.Transformer(opts);
+  const sd = nb.stateDict();
+  for (const [k, v] of Object.entries(wb.stateDict())) if (!(k in sd)) sd[k] = torch.zerosLike(v);
+  wb.loadStateDict(sd);
+  const src = torch.randn([5, 2, 8]), tgt = torch.randn([4, 2, 8]);
+  const a = await toList(nb.forward(src, tgt)), b = await toList(wb.forward(src, tgt));
+  assert.deepEqual(a, b);
+  const layer = new nn.TransformerDecoderLayer(8, 2, 16, 0, 'relu', 1e-5, false, false, false);
+  assert.ok([...layer.namedParameters()].every(([k]) => !k.endsWith('bias')));
+});

@@ -25,6 +25,13 @@ function activationFn(act: Activation): ((x: Tensor) => Tensor) | Module {
   return act;
 }
 
+/** LayerNorm(dModel), without its bias when `bias` is false (PyTorch 2.1's `LayerNorm(..., bias=False)`). */
+function layerNorm(dModel: number, eps: number, bias: boolean, fo: FactoryOptions): LayerNorm {
+  const ln = new LayerNorm(dModel, { eps, ...fo });
+  if (!bias) ln.registerParameter('bias', null);
+  return ln;
+}
+
 /**
  * The `isCausal` hints of PyTorch 2.x say that the given mask is the causal one (PyTorch may then skip reading
  * it); they never replace the mask, so a hint without a mask is PyTorch's error.
@@ -38,13 +45,15 @@ function checkCausalHint(isCausal: boolean, mask: Tensor | null): void {
 /** Options of `TransformerEncoderLayer`. */
 export interface TransformerEncoderLayerOptions extends FactoryOptions {
   dimFeedforward?: number; dropout?: number; activation?: Activation; layerNormEps?: number; batchFirst?: boolean; normFirst?: boolean;
+  /** PyTorch ≥ 2.1: false drops the biases of the linear layers, the attention projections and the LayerNorms. */
+  bias?: boolean;
 }
 
 /**
  * Self-attention + feed-forward block ("Attention Is All You Need"), PyTorch's submodules and names
  * (`self_attn`, `linear1`, `dropout`, `linear2`, `norm1`, `norm2`, `dropout1`, `dropout2`). Arguments:
  * (dModel, nhead, dimFeedforward = 2048, dropout = 0.1, activation = 'relu', layerNormEps = 1e-5,
- * batchFirst = false, normFirst = false). `forward(src, srcMask?, srcKeyPaddingMask?)`.
+ * batchFirst = false, normFirst = false, bias = true). `forward(src, srcMask?, srcKeyPaddingMask?, isCausal?)`.
  * @example
  * const layer = new torch.nn.TransformerEncoderLayer(16, 4, { dimFeedforward: 32, batchFirst: true });
  * layer.call(torch.randn([2, 5, 16])).shape; // [2, 5, 16]
@@ -62,18 +71,18 @@ export class TransformerEncoderLayer extends Module {
   activation: ((x: Tensor) => Tensor) | Module;
 
   constructor(dModel: number, nhead: number, dimFeedforward?: number | TransformerEncoderLayerOptions, dropout?: number, activation?: Activation,
-    layerNormEps?: number, batchFirst?: boolean, normFirst?: boolean, opts?: FactoryOptions) {
+    layerNormEps?: number, batchFirst?: boolean, normFirst?: boolean, bias?: boolean | FactoryOptions, opts?: FactoryOptions) {
     super();
-    const o = resolveArgs('TransformerEncoderLayer', [dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, opts],
-      { dimFeedforward: 2048, dropout: 0.1, activation: 'relu' as Activation, layerNormEps: 1e-5, batchFirst: false, normFirst: false, device: undefined as any, dtype: undefined as any });
+    const o = resolveArgs('TransformerEncoderLayer', [dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, bias, opts],
+      { dimFeedforward: 2048, dropout: 0.1, activation: 'relu' as Activation, layerNormEps: 1e-5, batchFirst: false, normFirst: false, bias: true, device: undefined as any, dtype: undefined as any });
     const fo = { device: o.device, dtype: o.dtype };
-    this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: o.dropout, batchFirst: o.batchFirst, ...fo });
-    this.linear1 = new Linear(dModel, o.dimFeedforward, fo);
+    this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: o.dropout, bias: o.bias, batchFirst: o.batchFirst, ...fo });
+    this.linear1 = new Linear(dModel, o.dimFeedforward, o.bias, fo);
     this.dropout = new Dropout(o.dropout);
-    this.linear2 = new Linear(o.dimFeedforward, dModel, fo);
+    this.linear2 = new Linear(o.dimFeedforward, dModel, o.bias, fo);
     this.normFirst = o.normFirst;
-    this.norm1 = new LayerNorm(dModel, { eps: o.layerNormEps, ...fo });
-    this.norm2 = new LayerNorm(dModel, { eps: o.layerNormEps, ...fo });
+    this.norm1 = layerNorm(dModel, o.layerNormEps, o.bias, fo);
+    this.norm2 = layerNorm(dModel, o.layerNormEps, o.bias, fo);
     this.dropout1 = new Dropout(o.dropout);
     this.dropout2 = new Dropout(o.dropout);
     this.activation = activationFn(o.activation);
@@ -164,7 +173,7 @@ const DEC_FWD = {
  * Self-attention, attention over the encoder's output (`memory`) and feed-forward, PyTorch's submodules and
  * names (`self_attn`, `multihead_attn`, `linear1`, `dropout`, `linear2`, `norm1`-`norm3`, `dropout1`-`dropout3`),
  * so a PyTorch state dict loads. Arguments as the encoder layer: (dModel, nhead, dimFeedforward = 2048,
- * dropout = 0.1, activation = 'relu', layerNormEps = 1e-5, batchFirst = false, normFirst = false).
+ * dropout = 0.1, activation = 'relu', layerNormEps = 1e-5, batchFirst = false, normFirst = false, bias = true).
  * `forward(tgt, memory, tgtMask?, memoryMask?, tgtKeyPaddingMask?, memoryKeyPaddingMask?, tgtIsCausal?, memoryIsCausal?)`;
  * masks are bool (true = not allowed to attend) or float (added to the scores), as in `MultiheadAttention`.
  * @example
@@ -188,20 +197,20 @@ export class TransformerDecoderLayer extends Module {
   activation: ((x: Tensor) => Tensor) | Module;
 
   constructor(dModel: number, nhead: number, dimFeedforward?: number | TransformerDecoderLayerOptions, dropout?: number, activation?: Activation,
-    layerNormEps?: number, batchFirst?: boolean, normFirst?: boolean, opts?: FactoryOptions) {
+    layerNormEps?: number, batchFirst?: boolean, normFirst?: boolean, bias?: boolean | FactoryOptions, opts?: FactoryOptions) {
     super();
-    const o = resolveArgs('TransformerDecoderLayer', [dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, opts],
-      { dimFeedforward: 2048, dropout: 0.1, activation: 'relu' as Activation, layerNormEps: 1e-5, batchFirst: false, normFirst: false, device: undefined as any, dtype: undefined as any });
+    const o = resolveArgs('TransformerDecoderLayer', [dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, bias, opts],
+      { dimFeedforward: 2048, dropout: 0.1, activation: 'relu' as Activation, layerNormEps: 1e-5, batchFirst: false, normFirst: false, bias: true, device: undefined as any, dtype: undefined as any });
     const fo = { device: o.device, dtype: o.dtype };
-    this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: o.dropout, batchFirst: o.batchFirst, ...fo });
-    this.multihead_attn = new MultiheadAttention(dModel, nhead, { dropout: o.dropout, batchFirst: o.batchFirst, ...fo });
-    this.linear1 = new Linear(dModel, o.dimFeedforward, fo);
+    this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: o.dropout, bias: o.bias, batchFirst: o.batchFirst, ...fo });
+    this.multihead_attn = new MultiheadAttention(dModel, nhead, { dropout: o.dropout, bias: o.bias, batchFirst: o.batchFirst, ...fo });
+    this.linear1 = new Linear(dModel, o.dimFeedforward, o.bias, fo);
     this.dropout = new Dropout(o.dropout);
-    this.linear2 = new Linear(o.dimFeedforward, dModel, fo);
+    this.linear2 = new Linear(o.dimFeedforward, dModel, o.bias, fo);
     this.normFirst = o.normFirst;
-    this.norm1 = new LayerNorm(dModel, { eps: o.layerNormEps, ...fo });
-    this.norm2 = new LayerNorm(dModel, { eps: o.layerNormEps, ...fo });
-    this.norm3 = new LayerNorm(dModel, { eps: o.layerNormEps, ...fo });
+    this.norm1 = layerNorm(dModel, o.layerNormEps, o.bias, fo);
+    this.norm2 = layerNorm(dModel, o.layerNormEps, o.bias, fo);
+    this.norm3 = layerNorm(dModel, o.layerNormEps, o.bias, fo);
     this.dropout1 = new Dropout(o.dropout);
     this.dropout2 = new Dropout(o.dropout);
     this.dropout3 = new Dropout(o.dropout);
@@ -287,7 +296,7 @@ export class TransformerDecoder extends Module {
 /** Options of `Transformer`. */
 export interface TransformerOptions extends FactoryOptions {
   dModel?: number; nhead?: number; numEncoderLayers?: number; numDecoderLayers?: number; dimFeedforward?: number; dropout?: number;
-  activation?: Activation; customEncoder?: Module | null; customDecoder?: Module | null; layerNormEps?: number; batchFirst?: boolean; normFirst?: boolean;
+  activation?: Activation; customEncoder?: Module | null; customDecoder?: Module | null; layerNormEps?: number; batchFirst?: boolean; normFirst?: boolean; bias?: boolean;
 }
 /** Options of `Transformer.forward` after `src, tgt`. */
 export interface TransformerForwardOptions {
@@ -302,7 +311,7 @@ export interface TransformerForwardOptions {
  * `decoder.norm.weight`, ...), every parameter with more than one dim initialised xavier-uniform as PyTorch.
  * Arguments (all optional, PyTorch's order): dModel = 512, nhead = 8, numEncoderLayers = 6, numDecoderLayers = 6,
  * dimFeedforward = 2048, dropout = 0.1, activation = 'relu', customEncoder, customDecoder, layerNormEps = 1e-5,
- * batchFirst = false, normFirst = false. `forward(src, tgt, srcMask?, tgtMask?, memoryMask?, srcKeyPaddingMask?,
+ * batchFirst = false, normFirst = false, bias = true. `forward(src, tgt, srcMask?, tgtMask?, memoryMask?, srcKeyPaddingMask?,
  * tgtKeyPaddingMask?, memoryKeyPaddingMask?, srcIsCausal?, tgtIsCausal?, memoryIsCausal?)` or an options object after `tgt`.
  * @example
  * const model = new torch.nn.Transformer({ dModel: 16, nhead: 4, numEncoderLayers: 2, numDecoderLayers: 2, dimFeedforward: 32, batchFirst: true });
@@ -318,25 +327,25 @@ export class Transformer extends Module {
 
   constructor(dModel?: number | TransformerOptions, nhead?: number | TransformerOptions, numEncoderLayers?: number | TransformerOptions, numDecoderLayers?: number, dimFeedforward?: number,
     dropout?: number, activation?: Activation, customEncoder?: Module | null, customDecoder?: Module | null, layerNormEps?: number,
-    batchFirst?: boolean, normFirst?: boolean, opts?: FactoryOptions) {
+    batchFirst?: boolean, normFirst?: boolean, bias?: boolean | FactoryOptions, opts?: FactoryOptions) {
     super();
     const o = resolveArgs('Transformer', [dModel, nhead, numEncoderLayers, numDecoderLayers, dimFeedforward, dropout, activation, customEncoder,
-      customDecoder, layerNormEps, batchFirst, normFirst, opts], {
+      customDecoder, layerNormEps, batchFirst, normFirst, bias, opts], {
       dModel: 512, nhead: 8, numEncoderLayers: 6, numDecoderLayers: 6, dimFeedforward: 2048, dropout: 0.1, activation: 'relu' as Activation,
-      customEncoder: null as Module | null, customDecoder: null as Module | null, layerNormEps: 1e-5, batchFirst: false, normFirst: false,
+      customEncoder: null as Module | null, customDecoder: null as Module | null, layerNormEps: 1e-5, batchFirst: false, normFirst: false, bias: true,
       device: undefined as DeviceLike | undefined, dtype: undefined as DType | undefined,
     });
     const fo = { device: o.device, dtype: o.dtype };
-    const layerOpts = { dimFeedforward: o.dimFeedforward, dropout: o.dropout, activation: o.activation, layerNormEps: o.layerNormEps, batchFirst: o.batchFirst, normFirst: o.normFirst, ...fo };
+    const layerOpts = { dimFeedforward: o.dimFeedforward, dropout: o.dropout, activation: o.activation, layerNormEps: o.layerNormEps, batchFirst: o.batchFirst, normFirst: o.normFirst, bias: o.bias, ...fo };
     if (o.customEncoder !== null) this.encoder = o.customEncoder;
     else {
       const layer = new TransformerEncoderLayer(o.dModel, o.nhead, layerOpts);
-      this.encoder = new TransformerEncoder(layer, o.numEncoderLayers, new LayerNorm(o.dModel, { eps: o.layerNormEps, ...fo }));
+      this.encoder = new TransformerEncoder(layer, o.numEncoderLayers, layerNorm(o.dModel, o.layerNormEps, o.bias, fo));
     }
     if (o.customDecoder !== null) this.decoder = o.customDecoder;
     else {
       const layer = new TransformerDecoderLayer(o.dModel, o.nhead, layerOpts);
-      this.decoder = new TransformerDecoder(layer, o.numDecoderLayers, new LayerNorm(o.dModel, { eps: o.layerNormEps, ...fo }));
+      this.decoder = new TransformerDecoder(layer, o.numDecoderLayers, layerNorm(o.dModel, o.layerNormEps, o.bias, fo));
     }
     this.dModel = o.dModel; this.nhead = o.nhead; this.batchFirst = o.batchFirst;
     this._resetParameters();
