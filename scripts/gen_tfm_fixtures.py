@@ -99,6 +99,8 @@ def gen_layers():
             inputs=[tgt_bf, mem_bf], fwd_kwargs={"tgt_mask": bool_causal, "tgt_key_padding_mask": kpm_tgt, "memory_key_padding_mask": kpm_mem})
     G.layer("TransformerDecoderLayer/float_memory_mask", D, (E, 2), {"dim_feedforward": 16, "dropout": 0.0},
             inputs=[tgt, mem], fwd_kwargs={"tgt_mask": causal, "memory_mask": R(4, 5), "memory_key_padding_mask": kpm_mem})
+    G.layer("TransformerDecoderLayer/float_key_padding_masks", D, (E, 2), {"dim_feedforward": 16, "dropout": 0.0},
+            inputs=[tgt, mem], fwd_kwargs={"tgt_key_padding_mask": R(2, 4), "memory_key_padding_mask": R(2, 5)})
     G.layer("TransformerDecoderLayer/memory_mask_3d", D, (E, 2), {"dim_feedforward": 16, "dropout": 0.0},
             inputs=[tgt, mem], fwd_kwargs={"memory_mask": R(4, 4, 5)})
     G.layer("TransformerDecoderLayer/unbatched", D, (E, 2), {"dim_feedforward": 16, "dropout": 0.0}, inputs=[R(4, E), R(5, E)],

@@ -131,3 +131,17 @@ test('bias: false (PyTorch 2.1) drops every bias and equals the biased model wit
   const layer = new nn.TransformerDecoderLayer(8, 2, 16, 0, 'relu', 1e-5, false, false, false);
   assert.ok([...layer.namedParameters()].every(([k]) => !k.endsWith('bias')));
 });
+
+test('scaledDotProductAttention: enableGqa repeats key/value heads (repeat_interleave), float32 masks with float64 queries', async () => {
+  const q = torch.randn([2, 4, 3, 5]), k = torch.randn([2, 2, 6, 5]), v = torch.randn([2, 2, 6, 7]);
+  const rep = (t: torch.Tensor) => torch.stack([t.select(1, 0), t.select(1, 0), t.select(1, 1), t.select(1, 1)], 1);
+  const a = await toList(F.scaledDotProductAttention(q, k, v, { enableGqa: true, isCausal: true }));
+  const b = await toList(F.scaledDotProductAttention(q, rep(k), rep(v), { isCausal: true }));
+  assert.deepEqual(a, b);
+  assertThrowsLike(() => F.scaledDotProductAttention(q, torch.randn([2, 3, 6, 5]), torch.randn([2, 3, 6, 5]), { enableGqa: true }),
+    'Number of heads in key and value must divide the number of heads in', 'gqa heads');
+  const qd = q.double();
+  const out = F.scaledDotProductAttention(qd, rep(k).double(), rep(v).double(), { attnMask: torch.zeros([3, 6]) });
+  assert.equal(out.dtype, 'float64');
+});
+
