@@ -79,6 +79,8 @@ def gen_funcs():
         fcase("interpolate/bilinear_scale_%s" % s, "interpolate", F.interpolate, [x4], [X], {"scale_factor": 1.5, "mode": "bilinear", "align_corners": ac})
         fcase("interpolate/trilinear_%s" % s, "interpolate", F.interpolate, [x5], [X], {"size": (4, 5, 2), "mode": "trilinear", "align_corners": ac})
         fcase("interpolate/bilinear_to_1_%s" % s, "interpolate", F.interpolate, [x4], [X], {"size": (1, 2), "mode": "bilinear", "align_corners": ac})
+        fcase("interpolate/bicubic_size_%s" % s, "interpolate", F.interpolate, [x4], [X], {"size": (7, 3), "mode": "bicubic", "align_corners": ac})
+        fcase("interpolate/bicubic_scale_%s" % s, "interpolate", F.interpolate, [x4], [X], {"scale_factor": 1.5, "mode": "bicubic", "align_corners": ac})
     fcase("interpolate/bilinear_scale_recompute", "interpolate", F.interpolate, [x4], [X],
           {"scale_factor": 1.5, "mode": "bilinear", "recompute_scale_factor": True})
     fcase("interpolate/nearest_scale_recompute", "interpolate", F.interpolate, [x4], [X], {"scale_factor": 1.7, "recompute_scale_factor": True})

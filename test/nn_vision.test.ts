@@ -67,6 +67,9 @@ test('interpolate and upsampling: module forms equal the functional, nearest kee
   const x = torch.randn([1, 2, 3, 4]);
   assert.deepEqual(await toList(new nn.Upsample(null, 2, 'bilinear').forward(x)), await toList(F.interpolate(x, null, 2, 'bilinear')));
   assert.deepEqual(await toList(new nn.UpsamplingBilinear2d({ size: [5, 6] }).forward(x)), await toList(F.interpolate(x, { size: [5, 6], mode: 'bilinear', alignCorners: true })));
+  assert.deepEqual(await toList(F.upsample(x, null, 2, 'bilinear')), await toList(F.interpolate(x, { scaleFactor: 2, mode: 'bilinear' })));
+  assert.deepEqual(await toList(F.upsampleNearest(x, [5, 7])), await toList(F.interpolate(x, { size: [5, 7] })));
+  assert.deepEqual(await toList(F.upsampleBilinear(x, { scaleFactor: 2 })), await toList(F.interpolate(x, { scaleFactor: 2, mode: 'bilinear', alignCorners: true })));
   const xi = torch.tensor([[[1, 2, 3]]], { dtype: 'int64' });
   const up = F.interpolate(xi, { scaleFactor: 2 });
   assert.equal(up.dtype, 'int64');

@@ -54,11 +54,27 @@ function linearTable(inSize: number, outSize: number, scale: number | null, alig
   return { i0, i1, l0, l1 };
 }
 
+/** PyTorch's bicubic taps (A = -0.75): indices floor(src) - 1 .. + 2 clamped to the input, and their weights. */
+function cubicTable(inSize: number, outSize: number, scale: number | null, alignCorners: boolean): { idx: number[][]; w: number[][] } {
+  const s = alignCorners ? (outSize > 1 ? (inSize - 1) / (outSize - 1) : 0) : scale !== null && scale > 0 ? 1 / scale : inSize / outSize;
+  const A = -0.75;
+  const cc1 = (x: number): number => ((A + 2) * x - (A + 3)) * x * x + 1;
+  const cc2 = (x: number): number => ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
+  const idx: number[][] = [[], [], [], []], w: number[][] = [[], [], [], []];
+  for (let i = 0; i < outSize; i++) {
+    const src = alignCorners ? s * i : s * (i + 0.5) - 0.5; // no clamp at 0 for cubic
+    const f = Math.floor(src), t = src - f;
+    const ws = [cc2(t + 1), cc1(t), cc1(1 - t), cc2(2 - t)];
+    for (let k = 0; k < 4; k++) { idx[k]!.push(Math.min(Math.max(f - 1 + k, 0), inSize - 1)); w[k]!.push(ws[k]!); }
+  }
+  return { idx, w };
+}
+
 /**
  * Resizes the spatial dims of [N, C, *spatial] input (`torch.nn.functional.interpolate`) to `size` or by
  * `scaleFactor`. Modes: 'nearest' (PyTorch's legacy floor rule), 'nearest-exact', 'linear' (3-D input),
- * 'bilinear' (4-D), 'trilinear' (5-D) with `alignCorners` (default false), and 'area' (adaptive average pooling,
- * 3-D/4-D). With `scaleFactor` the output size is floor(in · scale); the kernel then uses 1/scale as PyTorch does,
+ * 'bilinear' (4-D), 'bicubic' (4-D, A = -0.75, may overshoot the input range as PyTorch's), 'trilinear' (5-D)
+ * with `alignCorners` (default false), and 'area' (adaptive average pooling, 3-D/4-D). With `scaleFactor` the output size is floor(in · scale); the kernel then uses 1/scale as PyTorch does,
  * unless `recomputeScaleFactor` is true (then in/out). Positional order as PyTorch: (input, size, scaleFactor,
  * mode = 'nearest', alignCorners, recomputeScaleFactor, antialias = false), or an options object after `input`.
  * @example
@@ -113,7 +129,9 @@ export function interpolate(input: Tensor, size?: number | readonly number[] | n
     if (s <= 0) throw new RangeError(`Input and output sizes should be greater than 0, but got input (${spatial.join(', ')}) output (${outSize.join(', ')})`);
     if (spatial[i] === 0) throw new RangeError(`Input and output sizes should be greater than 0, but got input (${spatial.join(', ')}) output (${outSize.join(', ')})`);
   }
-  if (m === 'bicubic') throw new RangeError("interpolate(): mode 'bicubic' is not implemented in torchlet");
+  if (m === 'bicubic' && input.dim() !== 4) {
+    throw new RangeError(`Input Error: Only 3D, 4D and 5D input Tensors supported (got ${input.dim()}D) for the modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got ${m})`);
+  }
   const need: Record<string, number> = { linear: 3, bilinear: 4, trilinear: 5 };
   if (need[m] !== undefined && input.dim() !== need[m]) {
     throw new RangeError(`Got ${input.dim()}D input, but ${m} mode needs ${need[m]}D input`);
@@ -139,6 +157,18 @@ export function interpolate(input: Tensor, size?: number | readonly number[] | n
       if (!(O === I && t.every((v, k) => v === k))) x = x.indexSelect(d, idx(t));
       continue;
     }
+    if (m === 'bicubic') {
+      // separable cubic convolution, 4 taps with clamped indices (upsample_bicubic2d's coefficients and bounds)
+      const { idx: taps, w } = cubicTable(I, O, scales[i]!, align);
+      const shape = along(O, d, input.dim());
+      let acc: Tensor | null = null;
+      for (let k = 0; k < 4; k++) {
+        const term = x.indexSelect(d, idx(taps[k]!)).mul(makeTensor(w[k]!, { dtype: input.dtype, device: dev }).reshape(shape));
+        acc = acc === null ? term : acc.add(term);
+      }
+      x = acc!;
+      continue;
+    }
     const { i0, i1, l0, l1 } = linearTable(I, O, scales[i]!, align);
     const shape = along(O, d, input.dim());
     const w0 = makeTensor(l0, { dtype: input.dtype, device: dev }).reshape(shape);
@@ -146,6 +176,35 @@ export function interpolate(input: Tensor, size?: number | readonly number[] | n
     x = x.indexSelect(d, idx(i0)).mul(w0).add(x.indexSelect(d, idx(i1)).mul(w1));
   }
   return x === input ? input.clone() : x;
+}
+
+/**
+ * PyTorch's deprecated `F.upsample`: {@link interpolate} (same arguments).
+ * @example F.upsample(torch.randn([1, 1, 2, 2]), null, 2).shape // [1, 1, 4, 4]
+ */
+export function upsample(input: Tensor, size?: number | readonly number[] | null | InterpolateOptions, scaleFactor?: number | readonly number[] | null,
+  mode?: InterpolateMode, alignCorners?: boolean | null): Tensor {
+  return interpolate(input, size, scaleFactor, mode, alignCorners);
+}
+
+/**
+ * PyTorch's deprecated `F.upsample_nearest`: nearest {@link interpolate}.
+ * @example F.upsampleNearest(torch.randn([1, 1, 2, 2]), null, 2).shape // [1, 1, 4, 4]
+ */
+export function upsampleNearest(input: Tensor, size?: number | readonly number[] | null | { size?: number | readonly number[] | null; scaleFactor?: number | readonly number[] | null },
+  scaleFactor?: number | readonly number[] | null): Tensor {
+  const o = resolveArgs('upsample_nearest', [size, scaleFactor], { size: null as number | readonly number[] | null, scaleFactor: null as number | readonly number[] | null });
+  return interpolate(input, { size: o.size, scaleFactor: o.scaleFactor, mode: 'nearest' });
+}
+
+/**
+ * PyTorch's deprecated `F.upsample_bilinear`: bilinear {@link interpolate} with `alignCorners` true.
+ * @example F.upsampleBilinear(torch.randn([1, 1, 2, 2]), [3, 3]).shape // [1, 1, 3, 3]
+ */
+export function upsampleBilinear(input: Tensor, size?: number | readonly number[] | null | { size?: number | readonly number[] | null; scaleFactor?: number | readonly number[] | null },
+  scaleFactor?: number | readonly number[] | null): Tensor {
+  const o = resolveArgs('upsample_bilinear', [size, scaleFactor], { size: null as number | readonly number[] | null, scaleFactor: null as number | readonly number[] | null });
+  return interpolate(input, { size: o.size, scaleFactor: o.scaleFactor, mode: 'bilinear', alignCorners: true });
 }
 
 // =====================================================================================================================
