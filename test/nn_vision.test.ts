@@ -107,3 +107,14 @@ test('instanceNorm: running stats averaged over the batch; eval uses them', asyn
   const want = [[(1 - 4) / Math.sqrt(2 + 1e-5), (3 - 4) / Math.sqrt(2 + 1e-5)], [(0 - 2) / Math.sqrt(4 + 1e-5), (4 - 2) / Math.sqrt(4 + 1e-5)]];
   got.flat().forEach((v, i) => assert.ok(Math.abs(v - want.flat()[i]!) < 1e-5, `${v} vs ${want.flat()[i]}`));
 });
+
+test('InstanceNorm state dicts: PyTorch buffer names; a missing num_batches_tracked loads as 0 (as _NormBase)', async () => {
+  const m = new nn.InstanceNorm2d(3, { affine: true, trackRunningStats: true });
+  assert.deepEqual(Object.keys(m.stateDict()), ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']);
+  const sd = m.stateDict();
+  delete sd['num_batches_tracked'];
+  sd['running_mean'] = torch.ones([3]);
+  m.loadStateDict(sd);
+  assert.deepEqual(await toList(m.runningMean!), [1, 1, 1]);
+  assert.deepEqual(Object.keys(new nn.InstanceNorm1d(3).stateDict()), []);
+});

@@ -76,6 +76,16 @@ export abstract class InstanceNormBase extends Module {
     if (this.affine) { init.ones_(this.weight!); init.zeros_(this.bias!); }
   }
 
+  /**
+   * @internal As PyTorch's `_NormBase` for state dicts without version metadata: a missing `num_batches_tracked`
+   * loads as 0 instead of being reported missing.
+   */
+  override _loadFromStateDict(sd: Map<string, Tensor>, prefix: string, missing: string[], unexpected: string[], errors: string[]): void {
+    const key = `${prefix}num_batches_tracked`;
+    if (this.trackRunningStats && !sd.has(key)) sd.set(key, tensor(0, { dtype: 'int64' }));
+    super._loadFromStateDict(sd, prefix, missing, unexpected, errors);
+  }
+
   /** @internal The number of dims of an unbatched input (2 for InstanceNorm1d, 3 for 2d, 4 for 3d). */
   abstract _noBatchDim(): number;
 
