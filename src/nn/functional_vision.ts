@@ -296,6 +296,9 @@ export function gridSample(input: Tensor, grid: Tensor, mode?: 'bilinear' | 'nea
   if (o.mode === 'nearest') {
     const [v, inside] = at(ix.detach().round(), iy.detach().round());
     out = v.where(inside, 0);
+    // PyTorch's grid gradient is zeros in nearest mode (not None): a zero-valued link to grid with a zero gradient
+    // (where-guarded so an infinite grid value cannot turn it into NaN)
+    if (grid.requiresGrad) out = out.add(grid.mul(0).where(grid.isfinite(), 0).sum());
   } else {
     const x0 = ix.detach().floor(), y0 = iy.detach().floor();
     const x1 = x0.add(1), y1 = y0.add(1);
