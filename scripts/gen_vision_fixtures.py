@@ -91,7 +91,7 @@ def gen_funcs():
     # grid_sample
     inp = R(2, 3, 4, 5)
     grid = torch.rand(2, 3, 6, 2) * 2.6 - 1.3
-    for mode in ("bilinear", "nearest"):
+    for mode in ("bilinear", "nearest", "bicubic"):
         for pm in ("zeros", "border", "reflection"):
             for ac in (False, True):
                 fcase("grid_sample/%s_%s_%s" % (mode, pm, "ac" if ac else "noac"), "gridSample", F.grid_sample, [inp, grid], [I(0), I(1)],

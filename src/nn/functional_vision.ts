@@ -244,7 +244,7 @@ function sourceIndex(coord: Tensor, size: number, padding: string, align: boolea
 /**
  * Samples 4-D `input` [N, C, H, W] at the locations of `grid` [N, Ho, Wo, 2] (x, y in [-1, 1]; -1 is the left/top
  * edge: pixel centre with `alignCorners`, pixel corner without) → [N, C, Ho, Wo] (`torch.nn.functional.grid_sample`).
- * Modes 'bilinear' (differentiable in input and grid) and 'nearest' (round half to even, as PyTorch); padding
+ * Modes 'bilinear' and 'bicubic' (differentiable in input and grid) and 'nearest' (round half to even, as PyTorch); padding
  * 'zeros', 'border' or 'reflection'. Positional order as PyTorch: (input, grid, mode = 'bilinear',
  * paddingMode = 'zeros', alignCorners = false), or an options object after `grid`.
  * @example
@@ -278,7 +278,6 @@ export function gridSample(input: Tensor, grid: Tensor, mode?: 'bilinear' | 'nea
     if (input.shape[i] === 0) throw new RangeError(`grid_sampler(): expected input to have non-empty spatial dimensions, but input has sizes ${listStr(input.shape)} with dimension ${i} being empty`);
   }
   if (input.dim() === 5) throw new RangeError('grid_sample(): 5-D (volumetric) input is not implemented in torchlet');
-  if (o.mode === 'bicubic') throw new RangeError("grid_sample(): mode 'bicubic' is not implemented in torchlet");
   if (!isFloating(input.dtype)) throw new TypeError(`"grid_sampler_2d_cpu" not implemented for '${input.type()}'`);
   const align = o.alignCorners ?? false;
   const [N, C, H, W] = input.shape as [number, number, number, number];
@@ -293,7 +292,34 @@ export function gridSample(input: Tensor, grid: Tensor, mode?: 'bilinear' | 'nea
     return [flat.gather(2, lin), inside.reshape([N, 1, P])];
   };
   let out: Tensor;
-  if (o.mode === 'nearest') {
+  if (o.mode === 'bicubic') {
+    // PyTorch's bicubic grid sampling: 4×4 taps around the unnormalised (unpadded) point, each tap's integer
+    // coordinates padded (border/reflection, no gradient) and read as 0 outside; the cubic weights (A = -0.75)
+    // carry the gradient to grid
+    const unnorm = (c: Tensor, size: number): Tensor => (align ? c.add(1).div(2).mul(size - 1) : c.add(1).mul(size).sub(1).div(2));
+    const bx = unnorm(grid.select(3, 0), W), by = unnorm(grid.select(3, 1), H);
+    const x0 = bx.detach().floor(), y0 = by.detach().floor();
+    const A = -0.75;
+    const cc1 = (t: Tensor): Tensor => t.mul(A + 2).sub(A + 3).mul(t).mul(t).add(1);
+    const cc2 = (t: Tensor): Tensor => t.mul(A).sub(5 * A).mul(t).add(8 * A).mul(t).sub(4 * A);
+    const weights = (t: Tensor): Tensor[] => [cc2(t.add(1)), cc1(t), cc1(t.neg().add(1)), cc2(t.neg().add(2))];
+    const wx = weights(bx.sub(x0)), wy = weights(by.sub(y0));
+    const padTap = (c: Tensor, size: number): Tensor => {
+      if (o.paddingMode === 'border') return c.clamp(0, size - 1);
+      if (o.paddingMode === 'reflection') return (align ? reflectCoordinates(c, 0, 2 * (size - 1)) : reflectCoordinates(c, -1, 2 * size - 1)).clamp(0, size - 1);
+      return c;
+    };
+    let acc: Tensor | null = null;
+    for (let i = 0; i < 4; i++) {
+      const yc = padTap(y0.add(i - 1), H);
+      for (let j = 0; j < 4; j++) {
+        const [v, inside] = at(padTap(x0.add(j - 1), W), yc);
+        const term = v.where(inside, 0).mul(wy[i]!.mul(wx[j]!).reshape([N, 1, P]));
+        acc = acc === null ? term : acc.add(term);
+      }
+    }
+    out = acc!;
+  } else if (o.mode === 'nearest') {
     const [v, inside] = at(ix.detach().round(), iy.detach().round());
     out = v.where(inside, 0);
     // PyTorch's grid gradient is zeros in nearest mode (not None): a zero-valued link to grid with a zero gradient
