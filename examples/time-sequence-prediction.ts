@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     optimizer.zeroGrad();
     const out = seq.call(input);
     const loss = criterion.call(out, target);
-    const v = (await loss.data())[0]!;
+    const v = (await loss.typedArray())[0]!;
     losses.push(v);
     console.log(`STEP: ${i} loss: ${v.toFixed(6)}`);
     loss.backward();
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     await torch.noGrad(async () => {
       const pred = seq.call(testInput, future);
       const testLoss = criterion.call(pred.narrow(1, 0, L - 1), testTarget);
-      console.log(`test loss: ${(await testLoss.data())[0]!.toFixed(6)}; predicted ${pred.shape[1]! - (L - 1)} future steps`);
+      console.log(`test loss: ${(await testLoss.typedArray())[0]!.toFixed(6)}; predicted ${pred.shape[1]! - (L - 1)} future steps`);
     });
   }
   if (steps > 1 && !(losses[losses.length - 1]! < losses[0]!)) {

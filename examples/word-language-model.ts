@@ -116,7 +116,7 @@ async function main(): Promise<void> {
         const [x, y] = getBatch(data, i);
         const [out, h] = model.call(x, hidden);
         hidden = repackageHidden(h);
-        total += x.shape[0]! * (await criterion.call(out, y).data())[0]!;
+        total += x.shape[0]! * (await criterion.call(out, y).typedArray())[0]!;
       }
     });
     return total / (data.shape[0]! - 1);

@@ -1075,3 +1075,7 @@ export {
   cosineEmbeddingLoss, multiMarginLoss, poissonNllLoss, gaussianNllLoss,
 } from './functional_distance.js';
 export type { TripletMarginOptions, MultiMarginOptions, PoissonNllOptions, GaussianNllOptions } from './functional_distance.js';
+// Vision functionals (interpolate, gridSample, affineGrid, pixelShuffle, instanceNorm, adaptiveMaxPool) and
+// scaledDotProductAttention live in their own files.
+export * from './functional_vision.js';
+export * from './functional_attention.js';

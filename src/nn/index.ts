@@ -47,3 +47,14 @@ export {
 } from './modules/distance.js';
 export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell } from './modules/rnn.js';
 export type { RNNMode, RNNBaseOptions, RNNOptions, LSTMOptions, GRUOptions, RNNCellOptions, CellOptions } from './modules/rnn.js';
+export { TransformerDecoderLayer, TransformerDecoder, Transformer } from './modules/transformer.js';
+export type { TransformerDecoderLayerOptions, TransformerDecoderForwardOptions, TransformerOptions, TransformerForwardOptions } from './modules/transformer.js';
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, PixelShuffle, PixelUnshuffle } from './modules/upsampling.js';
+export type { UpsampleOptions } from './modules/upsampling.js';
+export {
+  ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
+  ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, CircularPad1d, CircularPad2d, CircularPad3d,
+} from './modules/padding.js';
+export { InstanceNormBase, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from './modules/instancenorm.js';
+export type { InstanceNormOptions } from './modules/instancenorm.js';
+export { AdaptiveMaxPool1d, AdaptiveMaxPool2d } from './modules/adaptive_max_pool.js';
