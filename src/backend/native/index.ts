@@ -178,6 +178,38 @@ let backstop: FinalizationRegistry<H> | null = null;
 let backstopSweep: Sweep | null | undefined;
 let backstopCountdown = 64;
 
+/**
+ * The pressure valve. Reporting native bytes to V8 makes it start a collection, but in a synchronous loop that
+ * allocates little on the JS heap, incremental marking of a large heap may not finish: measured, 3,000 dropped 1 MB
+ * storages peaked at 250–350 MB with the library's own modules loaded but at 1.3–1.6 GB once a few more modules
+ * (a bigger heap to mark) were loaded. So when native memory passes twice what was live after the last forced
+ * collection (and at least 256 MB), one full collection runs at once, after which the sweep frees what it found.
+ * `gc` comes from V8's `--expose-gc`, set only while one throwaway context is created (as `finalizerSweep` does);
+ * it is null where the sweep is (no V8 11, or TORCHLET_SYNC_FINALIZERS=0): freeing then waits for the event loop.
+ */
+let pressureGc: (() => void) | null = null;
+let pressureLimit = 256 * 2 ** 20;
+const PRESSURE_FLOOR = 256 * 2 ** 20;
+
+function exposeGc(): (() => void) | null {
+  if (Number(process.versions.v8.split('.')[0]) !== 11 || process.env['TORCHLET_SYNC_FINALIZERS'] === '0') return null;
+  try {
+    setFlagsFromString('--expose-gc');
+    const fn = runInNewContext('gc') as unknown;
+    return typeof fn === 'function' ? (fn as () => void) : null;
+  } catch {
+    return null;
+  } finally {
+    setFlagsFromString('--no-expose-gc');
+  }
+}
+
+function relievePressure(a: Addon): void {
+  pressureGc!();
+  backstopSweep?.call(backstop!);
+  pressureLimit = Math.max(PRESSURE_FLOOR, 2 * a.externalBytes());
+}
+
 /** A storage of the native backend: a handle to a 1-D at::Tensor. */
 export class NativeStorage implements Storage {
   constructor(readonly dtype: DType, readonly length: number, readonly h: H) {}
@@ -234,7 +266,7 @@ export class NativeBackend implements Backend {
     this.a = a;
     if (!argState.registered) { a.setArgBuffer(argState.args); argState.registered = true; }
     backstop ??= new FinalizationRegistry((h: H) => a.free(h));
-    if (backstopSweep === undefined) backstopSweep = finalizerSweep();
+    if (backstopSweep === undefined) { backstopSweep = finalizerSweep(); if (backstopSweep !== null) pressureGc = exposeGc(); }
     if (!sweepInstalled && sweepInstaller !== null) { sweepInstalled = true; sweepInstaller(finalizerSweep()); }
     a.unaryOps.forEach((op, i) => this.unaryCode.set(op, i));
     a.binaryOps.forEach((op, i) => this.binaryCode.set(op, i));
@@ -280,7 +312,11 @@ export class NativeBackend implements Backend {
     const s = new NativeStorage(dtype, length, h);
     backstop!.register(s, h);
     // the backstop's callbacks, like the core's, run inside a synchronous loop where cleanupSome exists
-    if (backstopSweep && --backstopCountdown === 0) { backstopCountdown = 64; backstopSweep.call(backstop!); }
+    if (backstopSweep && --backstopCountdown === 0) {
+      backstopCountdown = 64;
+      if (pressureGc !== null && this.a.externalBytes() > pressureLimit) relievePressure(this.a);
+      backstopSweep.call(backstop!);
+    }
     return s;
   }
   private static h(s: Storage): H { return (s as NativeStorage).h; }
