@@ -9,7 +9,7 @@
  * Matrix products go to the packed, register-blocked GEMM in `gemm.ts`.
  */
 import type { DType, TypedArray } from '../../dtype.js';
-import { isFloating } from '../../dtype.js';
+import { isFloating, isIntegral } from '../../dtype.js';
 import type { ArgReduceOp, Backend, BinaryOp, ConvGeometry, Layout, RandomDistribution, RandomSource, ReduceOp, Storage, UnaryOp } from '../types.js';
 import { CachingAllocator } from './pool.js';
 import { gemm } from './gemm.js';
@@ -150,7 +150,8 @@ function kernel(nIn: number, expr: string, accumulate = false): Function {
     }`;
   // One compiled copy per combination of array types, so every copy stays monomorphic for the JIT.
   const variants = new Map<string, Function>();
-  const tag = (a: TypedArray): string => (a instanceof Float32Array ? 'f' : a instanceof Float64Array ? 'd' : a instanceof Int32Array ? 'i' : 'b');
+  const tag = (a: TypedArray): string => (a instanceof Float32Array ? 'f' : a instanceof Float64Array ? 'd' : a instanceof Int32Array ? 'i'
+    : a instanceof Int16Array ? 's' : a instanceof Int8Array ? 'c' : 'b');
   const bound = (out: TypedArray, xs: TypedArray[], plan: Plan, p?: number) => {
     let sig = tag(out);
     for (let k = 0; k < xs.length; k++) sig += tag(xs[k]!);
@@ -217,6 +218,12 @@ const H = {
   remainder: (a: number, b: number): number => { const r = a % b; return r !== 0 && (r < 0) !== (b < 0) ? r + b : r; },
   /** float → int64 as x86 PyTorch does: truncation, and INT64_MIN for NaN and ±inf. */
   toInt64: (a: number): number => (a - a === 0 ? Math.trunc(a) : -9223372036854775808),
+  /**
+   * float → int16 as x86 PyTorch does: through int32, so |x| ≥ 2^31 (and NaN, ±inf) give 0; the Int16Array store
+   * then wraps modulo 2^16. (The 8-bit types need no helper: x86 goes through int64, whose low byte is exactly
+   * what the Uint8Array/Int8Array store keeps.)
+   */
+  toInt16: (a: number): number => (a > -2147483649 && a < 2147483648 ? a : 0),
   negativePower: (): never => { throw new RangeError('Integers to negative integer powers are not allowed.'); },
   zeroDivision: (): never => { throw new RangeError('ZeroDivisionError'); },
   round: (a: number): number => (Math.abs(a - Math.trunc(a)) === 0.5 ? 2 * Math.round(a / 2) : Math.round(a)),
@@ -296,16 +303,20 @@ function binaryExpr(op: BinaryOp, outDtype: DType): string {
 }
 
 function isIntDtype(d: DType): boolean {
-  return d === 'int64' || d === 'int32';
+  return isIntegral(d);
 }
 
 /** BINARY with the second operand a kernel parameter (`binaryScalar`); `addScaled` has no scalar form. */
 const BINARY_SCALAR = Object.fromEntries(Object.entries(BINARY).map(([k, e]) => [k, e.replace(/\ba1\b/g, 'P')])) as Record<BinaryOp, string>;
 
-/** Wraps an expression so the stored value matches the output dtype (int64 truncation, bool 0/1). */
+/**
+ * Wraps an expression so the stored value matches the output dtype (int64 truncation, bool 0/1, int16's rule for
+ * floats beyond int32). The other dtypes need nothing: the typed array's store truncates and wraps as C does.
+ */
 function castExpr(expr: string, dtype: DType): string {
   if (dtype === 'int64') return `H.toInt64(${expr})`;
   if (dtype === 'bool') return `((${expr}) !== 0 ? 1 : 0)`;
+  if (dtype === 'int16') return `H.toInt16(${expr})`;
   return expr;
 }
 
@@ -345,6 +356,7 @@ export class CpuBackend implements Backend {
     const d = s.data;
     if (dtype === 'int64') for (let i = 0; i < data.length; i++) d[i] = H.toInt64(data[i]!);
     else if (dtype === 'bool') for (let i = 0; i < data.length; i++) d[i] = data[i] ? 1 : 0;
+    else if (dtype === 'int16' && !(data instanceof Int16Array)) for (let i = 0; i < data.length; i++) d[i] = H.toInt16(data[i]!);
     else if (ArrayBuffer.isView(data) && (data as TypedArray).constructor === d.constructor) d.set(data as any);
     else for (let i = 0; i < data.length; i++) d[i] = data[i]!;
     return s;
@@ -386,7 +398,7 @@ export class CpuBackend implements Backend {
   copy(src: Storage, srcLayout: Layout, dst: Storage, dstLayout: Layout): void {
     const sd = (src as CpuStorage).data, dd = (dst as CpuStorage).data;
     const plan = makePlan(dstLayout.shape, [dstLayout, srcLayout]);
-    const needsCast = dst.dtype !== src.dtype && (dst.dtype === 'int64' || dst.dtype === 'bool');
+    const needsCast = dst.dtype !== src.dtype && (dst.dtype === 'int64' || dst.dtype === 'bool' || (dst.dtype === 'int16' && isFloating(src.dtype)));
     if (!needsCast && plan.shape.length === 1 && plan.strides[0]![0] === 1 && plan.strides[1]![0] === 1 && sd !== dd) {
       dd.set(sd.subarray(srcLayout.offset, srcLayout.offset + plan.numel), dstLayout.offset);
     } else if (sd === dd && overlaps(srcLayout, dstLayout)) {
@@ -561,7 +573,7 @@ export class CpuBackend implements Backend {
       if (k < 0 || k >= size) throw new RangeError(`index ${k} is out of bounds for dimension ${axis} with size ${size}`);
       return k;
     };
-    const isInt = dst.dtype === 'int64';
+    const isInt = isIntegral(dst.dtype);
     if (src === null) {
       const v = isInt ? Math.trunc(value) : value;
       forEachIndex(il.shape, [il, dLayout], (ip, dp) => {
@@ -729,7 +741,7 @@ export class CpuBackend implements Backend {
 
 
 function castFill(v: number, dtype: DType): number {
-  return dtype === 'int64' ? H.toInt64(v) : dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
+  return dtype === 'int64' ? H.toInt64(v) : dtype === 'bool' ? (v !== 0 ? 1 : 0) : dtype === 'int16' ? H.toInt16(v) : v;
 }
 
 function overlaps(a: Layout, b: Layout): boolean {
