@@ -11,10 +11,11 @@
  *               results that leave the range wrap, as PyTorch's do)
  * - `bool`    → `Uint8Array` holding 0 or 1
  *
- * Float → int8/uint8 casts truncate toward zero and wrap modulo 2^8 (NaN and ±inf give 0); float → int16 truncates
- * and wraps modulo 2^16 for |x| < 2^31 and gives 0 beyond (NaN, ±inf too). This is what PyTorch 1.13 on x86 does
- * (C++ leaves out-of-range float → integer conversion undefined; x86 converts through int64 for the 8-bit types
- * and through int32 for int16), checked by test/fixtures/small_int.json.
+ * Float → uint8 casts truncate toward zero and wrap modulo 2^8 (NaN and ±inf give 0); float → int8/int16 truncate
+ * and wrap modulo 2^8/2^16 for |x| < 2^31 and give 0 beyond (NaN, ±inf too); float → int32 gives INT32_MIN out of
+ * range, float → int64 INT64_MIN. This is what PyTorch 1.13 on x86 does (C++ leaves out-of-range float → integer
+ * conversion undefined; x86 converts through int64 for uint8 and through int32 for int8 and int16), checked by
+ * test/fixtures/small_int.json.
  *
  * @example
  * import * as torch from 'torchlet';
@@ -85,12 +86,12 @@ export function promoteTypes(a: DType, b: DType): DType {
 
 /**
  * A JS number as a storage of a small integer dtype holds it (the typed array's own conversion: truncation, then
- * wrap modulo 2^8/2^16; NaN and ±inf give 0), with PyTorch's int16 rule for |x| ≥ 2^31 (0, see the top).
+ * wrap modulo 2^8/2^16; NaN and ±inf give 0), with PyTorch's int8/int16 rule for |x| ≥ 2^31 (0, see the top).
  */
 export function wrapSmallInt(v: number, dtype: 'int16' | 'int8' | 'uint8'): number {
   switch (dtype) {
     case 'uint8': return (v | 0) & 255;
-    case 'int8': return ((v | 0) << 24) >> 24;
+    case 'int8': return v > -2147483649 && v < 2147483648 ? ((v | 0) << 24) >> 24 : 0;
     case 'int16': return v > -2147483649 && v < 2147483648 ? ((v | 0) << 16) >> 16 : 0;
   }
 }
@@ -113,7 +114,7 @@ export function castScalar(v: number, dtype: DType): number {
   switch (dtype) {
     case 'float32': return Math.fround(v);
     case 'float64': return v;
-    case 'int64': return Number.isFinite(v) ? Math.trunc(v) : v !== v ? 0 : v > 0 ? 9223372036854775807 : -9223372036854775808;
+    case 'int64': return Number.isFinite(v) ? Math.trunc(v) + 0 : v !== v ? 0 : v > 0 ? 9223372036854775807 : -9223372036854775808;
     case 'int32': return v | 0;
     case 'int16': case 'int8': case 'uint8': return wrapSmallInt(v, dtype);
     case 'bool': return v !== 0 ? 1 : 0; // NaN is truthy in PyTorch

@@ -40,7 +40,7 @@ export function scalarAs(v: number | boolean, dt: DType): number {
   switch (dt) {
     case 'float32': return Math.fround(x);
     case 'float64': return x;
-    case 'int64': return x - x === 0 ? Math.trunc(x) : -9223372036854775808;
+    case 'int64': return x >= -9223372036854775808 && x < 9223372036854775808 ? Math.trunc(x) + 0 : -9223372036854775808; // + 0: no -0
     case 'int32': return x | 0;
     // wraps as PyTorch converts the scalar to the dtype (`uint8_tensor.eq(256)` compares with 0)
     case 'int16': case 'int8': case 'uint8': return wrapSmallInt(x, dt);

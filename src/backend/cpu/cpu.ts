@@ -216,14 +216,30 @@ const H = {
   silu: (x: number): number => x * sigmoid(x),
   siluGrad: (x: number): number => { const s = sigmoid(x); return s * (1 + x * (1 - s)); },
   remainder: (a: number, b: number): number => { const r = a % b; return r !== 0 && (r < 0) !== (b < 0) ? r + b : r; },
-  /** float → int64 as x86 PyTorch does: truncation, and INT64_MIN for NaN and ±inf. */
-  toInt64: (a: number): number => (a - a === 0 ? Math.trunc(a) : -9223372036854775808),
+  /** float → int64 as x86 PyTorch does: truncation, and INT64_MIN for NaN, ±inf and |x| ≥ 2^63. */
+  // + 0: no -0 in an integer; out of range (|a| ≥ 2^63, NaN, ±inf) gives INT64_MIN, as x86's cvttsd2si
+  toInt64: (a: number): number => (a >= -9223372036854775808 && a < 9223372036854775808 ? Math.trunc(a) + 0 : -9223372036854775808),
   /**
-   * float → int16 as x86 PyTorch does: through int32, so |x| ≥ 2^31 (and NaN, ±inf) give 0; the Int16Array store
-   * then wraps modulo 2^16. (The 8-bit types need no helper: x86 goes through int64, whose low byte is exactly
-   * what the Uint8Array/Int8Array store keeps.)
+   * float → int16 or int8 as x86 PyTorch does: through int32, so |x| ≥ 2^31 (and NaN, ±inf) give 0; the typed
+   * array's store then wraps modulo 2^16 / 2^8. (uint8 needs no helper: x86 goes through int64, whose low byte is
+   * exactly what the Uint8Array store keeps.)
    */
-  toInt16: (a: number): number => (a > -2147483649 && a < 2147483648 ? a : 0),
+  viaInt32: (a: number): number => (a > -2147483649 && a < 2147483648 ? a : 0),
+  /** float → int32 as x86 PyTorch: out of range (and NaN, ±inf) gives INT32_MIN (the Int32Array store would wrap). */
+  toInt32: (a: number): number => (a > -2147483649 && a < 2147483648 ? a : -2147483648),
+  /**
+   * Integer power of a 32-bit-or-narrower integer type, wrapping modulo 2^32 at every product as C's integer
+   * arithmetic does (the typed array's store then wraps to 16 or 8 bits): `Math.pow` would round beyond 2^53.
+   */
+  ipow: (a: number, b: number): number => {
+    let r = 1, base = a | 0, e = b;
+    while (e > 0) {
+      if (e % 2 === 1) r = Math.imul(r, base);
+      base = Math.imul(base, base);
+      e = Math.floor(e / 2);
+    }
+    return r;
+  },
   negativePower: (): never => { throw new RangeError('Integers to negative integer powers are not allowed.'); },
   zeroDivision: (): never => { throw new RangeError('ZeroDivisionError'); },
   round: (a: number): number => (Math.abs(a - Math.trunc(a)) === 0.5 ? 2 * Math.round(a / 2) : Math.round(a)),
@@ -299,6 +315,7 @@ const INT_CHECKED: Partial<Record<BinaryOp, string>> = {
 };
 
 function binaryExpr(op: BinaryOp, outDtype: DType): string {
+  if (op === 'pow' && isIntDtype(outDtype) && outDtype !== 'int64') return '(a1 < 0 ? H.negativePower() : H.ipow(a0, a1))';
   return isIntDtype(outDtype) ? INT_CHECKED[op] ?? BINARY[op] : BINARY[op];
 }
 
@@ -310,14 +327,23 @@ function isIntDtype(d: DType): boolean {
 const BINARY_SCALAR = Object.fromEntries(Object.entries(BINARY).map(([k, e]) => [k, e.replace(/\ba1\b/g, 'P')])) as Record<BinaryOp, string>;
 
 /**
- * Wraps an expression so the stored value matches the output dtype (int64 truncation, bool 0/1, int16's rule for
- * floats beyond int32). The other dtypes need nothing: the typed array's store truncates and wraps as C does.
+ * Wraps an expression so the stored value matches the output dtype (int64 truncation, bool 0/1). The other dtypes
+ * need nothing: the typed array's store truncates and wraps as C's integer arithmetic does.
  */
 function castExpr(expr: string, dtype: DType): string {
   if (dtype === 'int64') return `H.toInt64(${expr})`;
   if (dtype === 'bool') return `((${expr}) !== 0 ? 1 : 0)`;
-  if (dtype === 'int16') return `H.toInt16(${expr})`;
   return expr;
+}
+
+/**
+ * A cast from a floating storage (`copy`): castExpr plus x86 PyTorch's out-of-range rules for int32 (INT32_MIN),
+ * int16 and int8 (0). Not for integer arithmetic into int32/int16, which wraps (castExpr).
+ */
+function floatCastExpr(expr: string, dtype: DType): string {
+  if (dtype === 'int32') return `H.toInt32(${expr})`;
+  if (dtype === 'int16' || dtype === 'int8') return `H.viaInt32(${expr})`;
+  return castExpr(expr, dtype);
 }
 
 function contiguousLayout(shape: readonly number[]): Layout {
@@ -356,7 +382,8 @@ export class CpuBackend implements Backend {
     const d = s.data;
     if (dtype === 'int64') for (let i = 0; i < data.length; i++) d[i] = H.toInt64(data[i]!);
     else if (dtype === 'bool') for (let i = 0; i < data.length; i++) d[i] = data[i] ? 1 : 0;
-    else if (dtype === 'int16' && !(data instanceof Int16Array)) for (let i = 0; i < data.length; i++) d[i] = H.toInt16(data[i]!);
+    else if ((dtype === 'int16' || dtype === 'int8') && !(data instanceof Int16Array || data instanceof Int8Array)) for (let i = 0; i < data.length; i++) d[i] = H.viaInt32(data[i]!);
+    else if (dtype === 'int32' && !(data instanceof Int32Array)) for (let i = 0; i < data.length; i++) d[i] = H.toInt32(data[i]!);
     else if (ArrayBuffer.isView(data) && (data as TypedArray).constructor === d.constructor) d.set(data as any);
     else for (let i = 0; i < data.length; i++) d[i] = data[i]!;
     return s;
@@ -398,14 +425,16 @@ export class CpuBackend implements Backend {
   copy(src: Storage, srcLayout: Layout, dst: Storage, dstLayout: Layout): void {
     const sd = (src as CpuStorage).data, dd = (dst as CpuStorage).data;
     const plan = makePlan(dstLayout.shape, [dstLayout, srcLayout]);
-    const needsCast = dst.dtype !== src.dtype && (dst.dtype === 'int64' || dst.dtype === 'bool' || (dst.dtype === 'int16' && isFloating(src.dtype)));
+    const fromFloat = isFloating(src.dtype);
+    const needsCast = dst.dtype !== src.dtype && (dst.dtype === 'int64' || dst.dtype === 'bool' || (fromFloat && (dst.dtype === 'int16' || dst.dtype === 'int8' || dst.dtype === 'int32')));
+    const cast = (e: string): string => (!needsCast ? e : fromFloat ? floatCastExpr(e, dst.dtype) : castExpr(e, dst.dtype));
     if (!needsCast && plan.shape.length === 1 && plan.strides[0]![0] === 1 && plan.strides[1]![0] === 1 && sd !== dd) {
       dd.set(sd.subarray(srcLayout.offset, srcLayout.offset + plan.numel), dstLayout.offset);
     } else if (sd === dd && overlaps(srcLayout, dstLayout)) {
       const tmp = this.readSync(src, srcLayout);
-      (kernel(1, castExpr('a0', needsCast ? dst.dtype : 'float64')) as any)(dd, [tmp], makePlan(dstLayout.shape, [dstLayout, contiguousLayout(dstLayout.shape)]));
+      (kernel(1, cast('a0')) as any)(dd, [tmp], makePlan(dstLayout.shape, [dstLayout, contiguousLayout(dstLayout.shape)]));
     } else {
-      (kernel(1, castExpr('a0', needsCast ? dst.dtype : 'float64')) as any)(dd, [sd], plan);
+      (kernel(1, cast('a0')) as any)(dd, [sd], plan);
     }
   }
 
@@ -741,7 +770,7 @@ export class CpuBackend implements Backend {
 
 
 function castFill(v: number, dtype: DType): number {
-  return dtype === 'int64' ? H.toInt64(v) : dtype === 'bool' ? (v !== 0 ? 1 : 0) : dtype === 'int16' ? H.toInt16(v) : v;
+  return dtype === 'int64' ? H.toInt64(v) : dtype === 'bool' ? (v !== 0 ? 1 : 0) : dtype === 'int16' || dtype === 'int8' ? H.viaInt32(v) : v;
 }
 
 function overlaps(a: Layout, b: Layout): boolean {
