@@ -85,14 +85,15 @@ export function promoteTypes(a: DType, b: DType): DType {
 }
 
 /**
- * A JS number as a storage of a small integer dtype holds it (the typed array's own conversion: truncation, then
- * wrap modulo 2^8/2^16; NaN and ±inf give 0), with PyTorch's int8/int16 rule for |x| ≥ 2^31 (0, see the top).
+ * A JS scalar converted to a small integer dtype as PyTorch converts a Python int (through int64: truncation, then
+ * wrap modulo 2^8/2^16, as the typed array's own store does; NaN and ±inf give 0). Tensor casts from floats follow
+ * x86's rules instead (see the top); scalars reaching an integer dtype are integers (floats promote the op to float).
  */
 export function wrapSmallInt(v: number, dtype: 'int16' | 'int8' | 'uint8'): number {
   switch (dtype) {
     case 'uint8': return (v | 0) & 255;
-    case 'int8': return v > -2147483649 && v < 2147483648 ? ((v | 0) << 24) >> 24 : 0;
-    case 'int16': return v > -2147483649 && v < 2147483648 ? ((v | 0) << 16) >> 16 : 0;
+    case 'int8': return ((v | 0) << 24) >> 24;
+    case 'int16': return ((v | 0) << 16) >> 16;
   }
 }
 

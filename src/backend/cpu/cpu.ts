@@ -382,8 +382,6 @@ export class CpuBackend implements Backend {
     const d = s.data;
     if (dtype === 'int64') for (let i = 0; i < data.length; i++) d[i] = H.toInt64(data[i]!);
     else if (dtype === 'bool') for (let i = 0; i < data.length; i++) d[i] = data[i] ? 1 : 0;
-    else if ((dtype === 'int16' || dtype === 'int8') && !(data instanceof Int16Array || data instanceof Int8Array)) for (let i = 0; i < data.length; i++) d[i] = H.viaInt32(data[i]!);
-    else if (dtype === 'int32' && !(data instanceof Int32Array)) for (let i = 0; i < data.length; i++) d[i] = H.toInt32(data[i]!);
     else if (ArrayBuffer.isView(data) && (data as TypedArray).constructor === d.constructor) d.set(data as any);
     else for (let i = 0; i < data.length; i++) d[i] = data[i]!;
     return s;
@@ -770,7 +768,7 @@ export class CpuBackend implements Backend {
 
 
 function castFill(v: number, dtype: DType): number {
-  return dtype === 'int64' ? H.toInt64(v) : dtype === 'bool' ? (v !== 0 ? 1 : 0) : dtype === 'int16' || dtype === 'int8' ? H.viaInt32(v) : v;
+  return dtype === 'int64' ? H.toInt64(v) : dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
 }
 
 function overlaps(a: Layout, b: Layout): boolean {
