@@ -33,6 +33,7 @@ import { knownHostValue, rememberHostValue } from './host_values.js';
 import type { DType } from './dtype.js';
 import { Device } from './device.js';
 import type { DeviceLike } from './device.js';
+import { checkOptions } from './_options.js';
 
 /** What `save` accepts: tensors inside nested plain objects / arrays of JSON values. */
 export type Saveable = Tensor | number | string | boolean | null | undefined | readonly Saveable[] | { readonly [key: string]: Saveable };
@@ -635,6 +636,7 @@ function place(t: Tensor, loc: string, map: MapLocation): Tensor {
  * const same = torch.load('/tmp/model.safetensors', { mapLocation: 'cpu' });
  */
 export function load(f: string | URL | Uint8Array, opts: { mapLocation?: MapLocation } = {}): any {
+  checkOptions('load', opts, ['mapLocation']);
   let bytes: Uint8Array;
   let label: string;
   if (f instanceof Uint8Array) { bytes = f; label = '<bytes>'; } else {

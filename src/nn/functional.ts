@@ -19,12 +19,14 @@ import type { ConvGeometry } from '../backend/types.js';
 import { isOptions, ntuple, resolveArgs, sizeStr, listStr } from './_args.js';
 import * as K from './_kernels.js';
 import { warn } from '../optim/_access.js';
+import { checkOptions } from '../_options.js';
 
 // =====================================================================================================================
 // Activations
 
 /** max(x, 0). @example F.relu(torch.tensor([-1, 2])) */
 export function relu(input: Tensor, inplace: boolean | { inplace?: boolean } = false): Tensor {
+  if (isOptions(inplace)) checkOptions('relu', inplace, ['inplace']);
   const ip = isOptions(inplace) ? inplace.inplace ?? false : inplace;
   return ip ? input.relu_() : input.relu();
 }
@@ -36,18 +38,19 @@ export function tanh(input: Tensor): Tensor { return input.tanh(); }
 export function gelu(input: Tensor, approximate: 'none' | 'tanh' | { approximate?: 'none' | 'tanh' } = 'none'): Tensor { return input.gelu(approximate); }
 /** SiLU / swish: x·sigmoid(x). @example F.silu(torch.ones([1])) */
 export function silu(input: Tensor, inplace: boolean | { inplace?: boolean } = false): Tensor {
+  if (isOptions(inplace)) checkOptions('silu', inplace, ['inplace']);
   const ip = isOptions(inplace) ? inplace.inplace ?? false : inplace;
   return ip ? inplaceResult(input, input.silu()) : input.silu();
 }
 /** Leaky ReLU. @example F.leakyRelu(torch.tensor([-1]), 0.1) // tensor([-0.1000]) */
 export function leakyRelu(input: Tensor, negativeSlope: number | { negativeSlope?: number; inplace?: boolean } = 0.01, inplace = false): Tensor {
-  if (isOptions(negativeSlope)) { inplace = negativeSlope.inplace ?? false; negativeSlope = negativeSlope.negativeSlope ?? 0.01; }
+  if (isOptions(negativeSlope)) { checkOptions('leaky_relu', negativeSlope, ['negativeSlope', 'inplace']); inplace = negativeSlope.inplace ?? false; negativeSlope = negativeSlope.negativeSlope ?? 0.01; }
   const r = input.leakyRelu(negativeSlope);
   return inplace ? inplaceResult(input, r) : r;
 }
 /** ELU. @example F.elu(torch.tensor([-1])) */
 export function elu(input: Tensor, alpha: number | { alpha?: number; inplace?: boolean } = 1, inplace = false): Tensor {
-  if (isOptions(alpha)) { inplace = alpha.inplace ?? false; alpha = alpha.alpha ?? 1; }
+  if (isOptions(alpha)) { checkOptions('elu', alpha, ['alpha', 'inplace']); inplace = alpha.inplace ?? false; alpha = alpha.alpha ?? 1; }
   const r = input.elu(alpha);
   return inplace ? inplaceResult(input, r) : r;
 }
@@ -520,7 +523,7 @@ function applyNoise(input: Tensor, noise: Tensor, inplace: boolean): Tensor {
  * @example F.dropout(torch.ones([4]), 0.5, false).tolist() // [1, 1, 1, 1]
  */
 export function dropout(input: Tensor, p: number | { p?: number; training?: boolean; inplace?: boolean } = 0.5, training = true, inplace = false): Tensor {
-  if (isOptions(p)) { training = p.training ?? true; inplace = p.inplace ?? false; p = p.p ?? 0.5; }
+  if (isOptions(p)) { checkOptions('dropout', p, ['p', 'training', 'inplace']); training = p.training ?? true; inplace = p.inplace ?? false; p = p.p ?? 0.5; }
   checkP(p as number);
   if (!training || p === 0 || input.numel() === 0) return input;
   if (p === 1) return inplace ? input.mul_(0) : input.mul(zerosLikeShape(input));
@@ -535,7 +538,7 @@ function zerosLikeShape(t: Tensor): Tensor { return zeros([...t.shape], { dtype:
  * @example F.dropout2d(torch.ones([2, 3, 4, 4]), 0.5).shape // [2, 3, 4, 4]
  */
 export function dropout2d(input: Tensor, p: number | { p?: number; training?: boolean; inplace?: boolean } = 0.5, training = true, inplace = false): Tensor {
-  if (isOptions(p)) { training = p.training ?? true; inplace = p.inplace ?? false; p = p.p ?? 0.5; }
+  if (isOptions(p)) { checkOptions('dropout2d', p, ['p', 'training', 'inplace']); training = p.training ?? true; inplace = p.inplace ?? false; p = p.p ?? 0.5; }
   checkP(p as number);
   if (!training || p === 0 || input.numel() === 0) return input;
   if (input.dim() < 2) throw new RangeError(`Feature dropout requires at least 2 dimensions in the input`);
@@ -589,7 +592,7 @@ export function embedding(input: Tensor, weight: Tensor, paddingIdx?: number | n
  */
 export function pad(input: Tensor, padArg: readonly number[], mode: 'constant' | 'reflect' | 'replicate' | 'circular' | { mode?: string; value?: number } = 'constant', value = 0): Tensor {
   let m: string = mode as string;
-  if (isOptions(mode)) { value = mode.value ?? 0; m = mode.mode ?? 'constant'; }
+  if (isOptions(mode)) { checkOptions('pad', mode, ['mode', 'value']); value = mode.value ?? 0; m = mode.mode ?? 'constant'; }
   if (padArg.length % 2 !== 0) throw new RangeError('Padding length must be divisible by 2');
   if (padArg.length / 2 > input.dim()) throw new RangeError('Padding length too large');
   if (m !== 'constant' && m !== 'reflect' && m !== 'replicate' && m !== 'circular') throw new RangeError(`Unrecognised padding mode ${m}`);
@@ -634,6 +637,7 @@ export function pad(input: Tensor, padArg: readonly number[], mode: 'constant' |
  * @example F.oneHot(torch.tensor([0, 2], { dtype: 'int64' }), 3).tolist() // [[1, 0, 0], [0, 0, 1]]
  */
 export function oneHot(tensor: Tensor, numClasses: number | { numClasses?: number } = -1): Tensor {
+  if (isOptions(numClasses)) checkOptions('one_hot', numClasses, ['numClasses']);
   const nc = isOptions(numClasses) ? numClasses.numClasses ?? -1 : numClasses;
   if (tensor.dtype !== 'int64') throw new TypeError('one_hot is only applicable to index tensor of type LongTensor.');
   if (tensor.numel() === 0) {
@@ -855,7 +859,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, sizeAverage?: boolea
  * @example F.huberLoss(torch.tensor([0, 3]), torch.tensor([0.5, 0]), 'mean', 1)
  */
 export function huberLoss(input: Tensor, target: Tensor, reduction: Reduction | { reduction?: Reduction; delta?: number } = 'mean', delta = 1): Tensor {
-  if (isOptions(reduction)) { delta = reduction.delta ?? 1; reduction = reduction.reduction ?? 'mean'; }
+  if (isOptions(reduction)) { checkOptions('huber_loss', reduction, ['reduction', 'delta']); delta = reduction.delta ?? 1; reduction = reduction.reduction ?? 'mean'; }
   checkReduction(reduction as string);
   if (delta <= 0) throw new RangeError('huber_loss does not support non-positive values for delta.');
   warnSizeMismatch(input, target);

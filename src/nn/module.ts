@@ -33,7 +33,8 @@ import { Tensor, getBackend } from '../tensor.js';
 import { emptyLike } from '../ops.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import type { DType } from '../dtype.js';
-import { isFloating, isDType } from '../dtype.js';
+import { DTYPES, isFloating, isDType } from '../dtype.js';
+import { checkOptions } from '../_options.js';
 import { Device, device as parseDevice } from '../device.js';
 import type { DeviceLike } from '../device.js';
 import { Parameter } from './parameter.js';
@@ -251,6 +252,7 @@ export class Module {
    * @example this.registerBuffer('running_mean', torch.zeros([4]));
    */
   registerBuffer(name: string, tensor: Tensor | null, persistent: boolean | { persistent?: boolean } = true): void {
+    if (isOptions(persistent)) checkOptions('register_buffer', persistent, ['persistent']);
     const pers = isOptions(persistent) ? persistent.persistent ?? true : persistent;
     this._checkName('buffer', name);
     if (name.includes('.')) throw keyError('buffer name can\'t contain "."');
@@ -334,6 +336,7 @@ export class Module {
    * @example model.namedModules().map(([n]) => n); // ['', 'features', 'features.0', ...]
    */
   namedModules(memo: Set<Module> | null = null, prefix = '', removeDuplicate = true): [string, Module][] {
+    if (memo !== null && !(memo instanceof Set)) throw new TypeError(`named_modules(): argument 'memo' must be a Set of modules or null, not ${pyTypeName(memo)}`);
     const out: [string, Module][] = [];
     const seen = memo ?? new Set<Module>();
     const visit = (m: Module, p: string): void => {
@@ -386,7 +389,7 @@ export class Module {
    * @example new torch.nn.Linear(2, 3).namedParameters().map(([n, p]) => [n, p.shape]); // [['weight', [3, 2]], ['bias', [3]]]
    */
   namedParameters(prefix: string | { prefix?: string; recurse?: boolean; removeDuplicate?: boolean } = '', recurse = true, removeDuplicate = true): [string, Parameter][] {
-    if (isOptions(prefix)) { recurse = prefix.recurse ?? true; removeDuplicate = prefix.removeDuplicate ?? true; prefix = prefix.prefix ?? ''; }
+    if (isOptions(prefix)) { checkOptions('named_parameters', prefix, ['prefix', 'recurse', 'removeDuplicate']); recurse = prefix.recurse ?? true; removeDuplicate = prefix.removeDuplicate ?? true; prefix = prefix.prefix ?? ''; }
     return this._namedMembers((m) => m._parameters, prefix as string, recurse, removeDuplicate);
   }
 
@@ -395,18 +398,20 @@ export class Module {
    * @example const n = model.parameters().reduce((s, p) => s + p.numel(), 0);
    */
   parameters(recurse: boolean | { recurse?: boolean } = true): Parameter[] {
+    if (isOptions(recurse)) checkOptions('parameters', recurse, ['recurse']);
     const r = isOptions(recurse) ? recurse.recurse ?? true : recurse;
     return this.namedParameters('', r).map(([, p]) => p);
   }
 
   /** `[name, buffer]` pairs (BatchNorm's `running_mean`, ...). @example bn.namedBuffers().map(([n]) => n) */
   namedBuffers(prefix: string | { prefix?: string; recurse?: boolean; removeDuplicate?: boolean } = '', recurse = true, removeDuplicate = true): [string, Tensor][] {
-    if (isOptions(prefix)) { recurse = prefix.recurse ?? true; removeDuplicate = prefix.removeDuplicate ?? true; prefix = prefix.prefix ?? ''; }
+    if (isOptions(prefix)) { checkOptions('named_buffers', prefix, ['prefix', 'recurse', 'removeDuplicate']); recurse = prefix.recurse ?? true; removeDuplicate = prefix.removeDuplicate ?? true; prefix = prefix.prefix ?? ''; }
     return this._namedMembers((m) => m._buffers, prefix as string, recurse, removeDuplicate);
   }
 
   /** All buffers. @example new torch.nn.BatchNorm1d(3).buffers().length // 3 */
   buffers(recurse: boolean | { recurse?: boolean } = true): Tensor[] {
+    if (isOptions(recurse)) checkOptions('buffers', recurse, ['recurse']);
     const r = isOptions(recurse) ? recurse.recurse ?? true : recurse;
     return this.namedBuffers('', r).map(([, b]) => b);
   }
@@ -478,6 +483,7 @@ export class Module {
    * @example model.zeroGrad();
    */
   zeroGrad(setToNone: boolean | { setToNone?: boolean } = true): void {
+    if (isOptions(setToNone)) checkOptions('zero_grad', setToNone, ['setToNone']);
     const none = isOptions(setToNone) ? setToNone.setToNone ?? true : setToNone;
     for (const p of this.parameters()) {
       if (p.grad === null) continue;
@@ -530,11 +536,12 @@ export class Module {
     let dt: DType | undefined, dev: Device | undefined;
     if (arg instanceof Tensor) { dt = arg.dtype; dev = arg.device; }
     else if (arg instanceof Device) dev = arg;
-    else if (isOptions(arg)) { dt = arg.dtype ?? undefined; if (arg.device !== undefined && arg.device !== null) dev = parseDevice(arg.device); }
+    else if (isOptions(arg)) { checkOptions('to', arg, ['device', 'dtype', 'nonBlocking']); dt = arg.dtype ?? undefined; if (arg.device !== undefined && arg.device !== null) dev = parseDevice(arg.device); }
     else if (typeof arg === 'string' && isDType(arg)) dt = arg;
     else if (typeof arg === 'string') dev = parseDevice(arg);
     if (typeof dtype === 'string') dt = dtype;
-    else if (isOptions(dtype) && dtype.dtype) dt = dtype.dtype;
+    else if (isOptions(dtype)) { checkOptions('to', dtype, ['dtype', 'nonBlocking']); if (dtype.dtype) dt = dtype.dtype; }
+    if (dt !== undefined && !isDType(dt)) throw new TypeError(`to(): argument 'dtype' must be one of ${DTYPES.map((d) => `'${d}'`).join(', ')}, not '${String(dt)}'`);
     if (dt !== undefined && !isFloating(dt)) {
       throw new TypeError(`nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=${dt}`);
     }
@@ -572,6 +579,7 @@ export class Module {
    * model.resetParameters();
    */
   toEmpty(opts: { device: DeviceLike; recurse?: boolean } | DeviceLike): this {
+    if (isOptions(opts) && !(opts instanceof Device)) checkOptions('to_empty', opts, ['device', 'recurse']);
     const o = isOptions(opts) && !(opts instanceof Device) ? opts as { device: DeviceLike; recurse?: boolean } : { device: opts as DeviceLike };
     const dev = parseDevice(o.device);
     getBackend(dev);
@@ -598,6 +606,7 @@ export class Module {
    * @example Object.keys(new torch.nn.BatchNorm1d(3).stateDict()); // ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
    */
   stateDict(opts: { destination?: StateDict; prefix?: string; keepVars?: boolean } = {}): StateDict {
+    checkOptions('state_dict', opts, ['destination', 'prefix', 'keepVars']);
     const dest = opts.destination ?? {};
     const prefix = opts.prefix ?? '';
     const keep = opts.keepVars ?? false;
@@ -712,6 +721,7 @@ export class Module {
  * @example const twin = torch.nn.deepcopy(layer);
  */
 export function deepcopy<T>(value: T, memo: Map<unknown, unknown> = new Map()): T {
+  if (!(memo instanceof Map)) throw new TypeError(`deepcopy(): argument 'memo' must be a Map, not ${pyTypeName(memo)}`);
   const v = value as unknown;
   if (v === null || typeof v !== 'object') return value;
   if (memo.has(v)) return memo.get(v) as T;

@@ -153,6 +153,7 @@ export class DeviceOps {
    * CUDA backend is registered (this build ships none).
    */
   cuda(this: Tensor, index?: number | Device | string | { device?: number | DeviceLike; nonBlocking?: boolean }): Tensor {
+    if (isPlainObject(index)) checkOptions('cuda', index, ['device', 'nonBlocking']);
     const d: number | DeviceLike | undefined = isPlainObject(index) ? (index as { device?: number | DeviceLike }).device : index as number | DeviceLike | undefined;
     const dev = typeof d === 'number' || d === undefined ? parseDevice('cuda', d ?? null) : parseDevice(d);
     if (dev.type !== 'cuda') throw new Error(`Invalid device, must be cuda device`);

@@ -8,6 +8,7 @@ import { tensor } from '../../ops.js';
 import { defaultCollate, defaultConvert } from './collate.js';
 import { IterableDataset, MapDataset, TensorDataset, Subset, describe, getItemOf, isMapDataset, isPlainObject, lenOf } from './dataset.js';
 import { BatchSampler, RandomSampler, SequentialSampler } from './sampler.js';
+import { unexpectedKeyword } from '../../_options.js';
 
 /** Options of `DataLoader` (PyTorch's keyword arguments in camelCase). */
 export interface DataLoaderOptions<T = any, B = any> {
@@ -75,7 +76,7 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     if (last > 0 && isPlainObject(args[last - 1])) {
       const opts = args[last - 1] as Record<string, unknown>;
       for (const k of Object.keys(opts)) {
-        if (!OPTION_KEYS.has(k)) throw new TypeError(`DataLoader got an unexpected keyword argument '${k}'`);
+        if (!OPTION_KEYS.has(k)) throw unexpectedKeyword('DataLoader.__init__', k, [...OPTION_KEYS]); // with a did-you-mean hint
       }
       Object.assign(o, opts);
       last--;
