@@ -223,6 +223,12 @@ export class Module {
       }
     }
     const impl = this._forwardImpl ?? Object.getPrototypeOf(this).forward;
+    // `lin.call()`: Python's "missing 1 required positional argument" instead of a JS internal from inside forward
+    // (only the first parameter is checked: TypeScript's optional parameters count in a function's length too)
+    if (args.length === 0 && impl.length > 0) {
+      const first = /^[^(]*\(\s*([A-Za-z_$][\w$]*)/.exec(String(impl))?.[1] ?? 'input';
+      throw new TypeError(`${this._getName()}.forward() missing 1 required positional argument: '${first}'`);
+    }
     let out = impl.apply(this, args);
     if (this._forwardHooks.size > 0) {
       for (const h of [...this._forwardHooks.values()]) {
