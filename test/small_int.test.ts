@@ -209,3 +209,21 @@ describe('small integer dtypes: typed arrays, names, checkpoints', () => {
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 });
+
+describe('scalar operands that PyTorch refuses or converts', () => {
+  test('an integer scalar ≥ 2^63 with an integer result: Overflow when unpacking long (in place too)', () => {
+    const i = torch.tensor([1, 2], { dtype: 'int64' }), u = torch.tensor(new Uint8Array([1, 2]));
+    assert.throws(() => i.add(2 ** 63), /^RangeError: Overflow when unpacking long$/);
+    assert.throws(() => u.mul(-(2 ** 64)), /Overflow when unpacking long/);
+    assert.throws(() => i.clone().add_(2 ** 63), /Overflow when unpacking long/);
+    assert.throws(() => i.eq(2 ** 70), /Overflow when unpacking long/);
+    // a float result takes the number as a float (JS cannot tell 2**63 from 2.0**63)
+    assert.equal(torch.tensor([1]).add(2 ** 63).dtype, 'float32');
+    assert.equal(i.div(2 ** 63).dtype, 'float32');
+  });
+
+  test('uint8.pow_(-1) refuses the negative exponent before converting it (it would become 255)', () => {
+    assert.throws(() => torch.tensor(new Uint8Array([2])).pow_(-1), /Integers to negative integer powers are not allowed/);
+    assert.throws(() => torch.tensor(new Int8Array([2])).pow(-1), /Integers to negative integer powers are not allowed/);
+  });
+});

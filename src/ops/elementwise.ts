@@ -91,6 +91,7 @@ export function prepBinary(aIn: Tensor, bIn: TensorLike, kind: BinKind, inPlace 
   // true division computes in the default float dtype (PyTorch promotes integer inputs to float first), so a JS
   // scalar is converted to that, not wrapped into the integer type (`uint8.div(-3)` divides by -3, not 253)
   if (kind === 'div' && !isFloating(common)) common = getDefaultDtype();
+  if (!(bIn instanceof Tensor)) checkScalarLong(bIn, common);
   if (!(bIn instanceof Tensor) && b.dtype !== common) b = wrapScalar(bIn, a, common); // scalar in the op's dtype
   let dt = common;
   if (kind === 'cmp' || kind === 'logical') dt = 'bool';
@@ -104,6 +105,15 @@ export function savedFor(op: BinaryOp, a: Tensor, b: Tensor, out: Tensor, save: 
   if (op === 'mul') return [gb ? a : null, ga ? b : null];
   if (op === 'div') return [gb ? a : null, b];
   return save === 'abo' ? [a, b, out] : [a, b];
+}
+
+/**
+ * A JS integer of magnitude ≥ 2^63 converted to an integer dtype: PyTorch's "Overflow when unpacking long" (a Python
+ * int that does not fit a C long) instead of INT64_MIN or a wrapped value. With a float result the number is taken as
+ * a float (JS cannot tell `2**63` from `2.0**63`), as `float32.add(1e20)` must work.
+ */
+export function checkScalarLong(v: number | boolean, dt: DType): void {
+  if (typeof v === 'number' && isIntegral(dt) && Number.isInteger(v) && (v >= 2 ** 63 || v < -(2 ** 63))) throw new RangeError('Overflow when unpacking long');
 }
 
 /** The dtypes of op(a, scalar): `common` (the scalar is converted to it) and the output's. */
@@ -135,6 +145,7 @@ export function binaryWithScalar<K extends BinaryRecorded | BinaryUnrecorded>(op
   if (k === undefined || (op as BinaryOp) === 'addScaled') return null;
   const { dt, common } = scalarTypes(a, v, kind);
   if (op === 'sub') checkBoolSub(a, v);
+  checkScalarLong(v, common);
   const value = scalarAs(v, common);
   // a negative exponent is refused before the conversion (`uint8.pow(-1)`: -1 would become 255); division by a
   // scalar that converts to 0 (`uint8 // 256`) raises, as PyTorch converts first there
