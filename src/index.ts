@@ -60,6 +60,8 @@ export * as autograd from './autograd/index.js';
 /** Shorthand dtype names as in PyTorch (`torch.float32`, `torch.long`, ...). */
 export const float32 = 'float32', float = 'float32', float64 = 'float64', double = 'float64',
   int64 = 'int64', long = 'int64', int32 = 'int32', int = 'int32', bool = 'bool';
+/** The small integer dtypes (`torch.uint8`, `torch.int8`, `torch.int16` and PyTorch's aliases). */
+export const uint8 = 'uint8', int8 = 'int8', int16 = 'int16', short = 'int16';
 export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';
 export { save, load } from './serialization.js';

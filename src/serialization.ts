@@ -18,8 +18,9 @@
  * keys or garbage weights. Version-1 files (older torchlet) carry `torchlet_crc32`, a CRC of the data section only,
  * still verified; files from other writers have none. See docs/reliability.md.
  *
- * dtypes: float32 ↔ F32, float64 ↔ F64, int64 ↔ I64 (written as exact 64-bit integers), int32 ↔ I32, bool ↔ BOOL.
- * Other safetensors dtypes (F16, BF16, U8, ...) are refused with a clear error.
+ * dtypes: float32 ↔ F32, float64 ↔ F64, int64 ↔ I64 (written as exact 64-bit integers), int32 ↔ I32, int16 ↔ I16,
+ * int8 ↔ I8, uint8 ↔ U8, bool ↔ BOOL.
+ * Other safetensors dtypes (F16, BF16, U16, ...) are refused with a clear error.
  */
 import { accessSync, closeSync, constants as fsConstants, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -32,18 +33,19 @@ import { knownHostValue, rememberHostValue } from './host_values.js';
 import type { DType } from './dtype.js';
 import { Device } from './device.js';
 import type { DeviceLike } from './device.js';
+import { checkOptions } from './_options.js';
 
 /** What `save` accepts: tensors inside nested plain objects / arrays of JSON values. */
 export type Saveable = Tensor | number | string | boolean | null | undefined | readonly Saveable[] | { readonly [key: string]: Saveable };
 
-const ST_DTYPE: Record<DType, string> = { float32: 'F32', float64: 'F64', int64: 'I64', int32: 'I32', bool: 'BOOL' };
-const FROM_ST: Record<string, DType> = { F32: 'float32', F64: 'float64', I64: 'int64', I32: 'int32', BOOL: 'bool' };
+const ST_DTYPE: Record<DType, string> = { float32: 'F32', float64: 'F64', int64: 'I64', int32: 'I32', int16: 'I16', int8: 'I8', uint8: 'U8', bool: 'BOOL' };
+const FROM_ST: Record<string, DType> = { F32: 'float32', F64: 'float64', I64: 'int64', I32: 'int32', I16: 'int16', I8: 'int8', U8: 'uint8', BOOL: 'bool' };
 const ST_SIZE: Record<string, number> = {
   BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, F8_E8M0: 1, F4: 1, F6_E2M3: 1, F6_E3M2: 1,
   I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8, C64: 8,
 };
 /** Order of the reference implementation's `Dtype` enum (increasing alignment); tensors are written largest first. */
-const ST_RANK: Record<string, number> = { BOOL: 0, I32: 9, F32: 11, F64: 12, I64: 13 };
+const ST_RANK: Record<string, number> = { BOOL: 0, U8: 1, I8: 2, I16: 5, I32: 9, F32: 11, F64: 12, I64: 13 };
 const MAX_HEADER = 100_000_000;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const TWO53 = 9007199254740992;
@@ -176,7 +178,7 @@ function tensorBytes(t: Tensor, name: string): Uint8Array {
   const data = t.dataSync();
   const n = data.length;
   switch (t.dtype) {
-    case 'float32': case 'float64': case 'int32': case 'bool': {
+    case 'float32': case 'float64': case 'int32': case 'int16': case 'int8': case 'uint8': case 'bool': {
       if (LITTLE_ENDIAN) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
       const size = data.BYTES_PER_ELEMENT;
       const out = new Uint8Array(n * size);
@@ -186,6 +188,8 @@ function tensorBytes(t: Tensor, name: string): Uint8Array {
         if (t.dtype === 'float32') dv.setFloat32(i * 4, x, true);
         else if (t.dtype === 'float64') dv.setFloat64(i * 8, x, true);
         else if (t.dtype === 'int32') dv.setInt32(i * 4, x, true);
+        else if (t.dtype === 'int16') dv.setInt16(i * 2, x, true);
+        else if (t.dtype === 'int8') dv.setInt8(i, x);
         else out[i] = x;
       }
       return out;
@@ -502,7 +506,7 @@ function parseHeader(bytes: Uint8Array): { infos: Info[]; metadata: Record<strin
     if (typeof dtype !== 'string') bad(`${t}: missing or non-string "dtype"`);
     const dt = dtype as string;
     if (!(dt in ST_SIZE)) bad(`${t}: unknown dtype '${dt}'`);
-    if (!(dt in FROM_ST)) bad(`${t}: dtype '${dt}' is not supported by torchlet (supported: F32, F64, I64, I32, BOOL)`);
+    if (!(dt in FROM_ST)) bad(`${t}: dtype '${dt}' is not supported by torchlet (supported: F32, F64, I64, I32, I16, I8, U8, BOOL)`);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) bad(`${t}: "shape" must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((d) => Number.isSafeInteger(d) && d >= 0) || offs[0] > offs[1]) {
       bad(`${t}: "data_offsets" must be [begin, end] with 0 <= begin <= end, got ${JSON.stringify(offs)}`);
@@ -542,7 +546,7 @@ function readTensor(bytes: Uint8Array, start: number, i: Info): Tensor {
   const count = i.shape.reduce((a, b) => a * b, 1);
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const dtype = FROM_ST[i.dtype]!;
-  let values: Float32Array | Float64Array | Int32Array | Uint8Array;
+  let values: Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
   switch (i.dtype) {
     case 'F32':
       values = LITTLE_ENDIAN ? new Float32Array(raw.buffer, 0, count) : Float32Array.from({ length: count }, (_, k) => dv.getFloat32(4 * k, true));
@@ -552,6 +556,15 @@ function readTensor(bytes: Uint8Array, start: number, i: Info): Tensor {
       break;
     case 'I32':
       values = LITTLE_ENDIAN ? new Int32Array(raw.buffer, 0, count) : Int32Array.from({ length: count }, (_, k) => dv.getInt32(4 * k, true));
+      break;
+    case 'I16':
+      values = LITTLE_ENDIAN ? new Int16Array(raw.buffer, 0, count) : Int16Array.from({ length: count }, (_, k) => dv.getInt16(2 * k, true));
+      break;
+    case 'I8':
+      values = new Int8Array(raw.buffer, 0, count);
+      break;
+    case 'U8':
+      values = raw;
       break;
     case 'BOOL':
       for (let k = 0; k < count; k++) {
@@ -623,6 +636,7 @@ function place(t: Tensor, loc: string, map: MapLocation): Tensor {
  * const same = torch.load('/tmp/model.safetensors', { mapLocation: 'cpu' });
  */
 export function load(f: string | URL | Uint8Array, opts: { mapLocation?: MapLocation } = {}): any {
+  checkOptions('load', opts, ['mapLocation']);
   let bytes: Uint8Array;
   let label: string;
   if (f instanceof Uint8Array) { bytes = f; label = '<bytes>'; } else {

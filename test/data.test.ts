@@ -122,7 +122,11 @@ describe('defaultCollate (PyTorch default_collate)', () => {
     assert.ok(m instanceof Map); assert.deepEqual(await toList(m.get('k')), [1, 2]);
     const ta = defaultCollate([new Float32Array([1, 2]), new Float32Array([3, 4])]);
     assert.equal(ta.dtype, 'float32'); assert.deepEqual(await toList(ta), [[1, 2], [3, 4]]);
-    assert.equal(defaultCollate([new Uint8Array([1]), new Uint8Array([200])]).dtype, 'int32');
+    const img = defaultCollate([new Uint8ClampedArray([1, 255]), new Uint8ClampedArray([200, 0])]);
+    assert.equal(img.dtype, 'uint8'); assert.deepEqual(await toList(img), [[1, 255], [200, 0]]); // image bytes stay uint8, as numpy's
+    assert.equal(defaultCollate([new Int8Array([-128]), new Int8Array([127])]).dtype, 'int8');
+    assert.equal(defaultCollate([new Int16Array([-300]), new Int16Array([300])]).dtype, 'int16');
+    assert.equal(defaultCollate([new Uint16Array([65535]), new Uint16Array([1])]).dtype, 'int32');
   });
 
   test("PyTorch's errors", async () => {

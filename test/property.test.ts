@@ -21,8 +21,23 @@ let cases = 0;
 const params = { numRuns: RUNS, seed: SEED, endOnFailure: true };
 after(() => { console.log(`# property suite: ${cases} cases tried (${RUNS} runs per property, seed ${SEED})`); });
 
-type DT = 'float32' | 'float64' | 'int64' | 'int32' | 'bool';
-const DTYPES: DT[] = ['float32', 'float64', 'int64', 'int32', 'bool'];
+type DT = 'float32' | 'float64' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
+const DTYPES: DT[] = ['float32', 'float64', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool'];
+/** Each integer dtype's range (int64 as doubles); the small ones are drawn over their whole range. */
+const RANGE: Partial<Record<DT, [number, number]>> = {
+  int64: [-(2 ** 63), 2 ** 63], int32: [-(2 ** 31), 2 ** 31 - 1], int16: [-32768, 32767], int8: [-128, 127], uint8: [0, 255],
+};
+/** A JS integer as an integer dtype stores it (two's complement wrap; int64 values here stay below 2^53). */
+function wrapTo(v: number, dt: DT): number {
+  switch (dt) {
+    case 'int32': return v | 0;
+    case 'int16': return (v << 16) >> 16;
+    case 'int8': return (v << 24) >> 24;
+    case 'uint8': return v & 255;
+    case 'bool': return v !== 0 ? 1 : 0;
+    default: return v + 0; // no -0 in an integer (Math.floor(0 / -4) is -0)
+  }
+}
 const INTERNAL = /is not a function|Cannot read propert|undefined is not|is not iterable|Invalid typed array length|is not a constructor|Maximum call stack|null is not|cannot be converted to a BigInt/;
 
 /** Runs `f`; a throw must be a TypeError/RangeError/Error with a real message. Returns the value or the error. */
@@ -47,6 +62,7 @@ const special = fc.constantFrom(NaN, Infinity, -Infinity, -0, 0.5, -2.5, 3);
 function valuesArb(dt: DT, n: number): fc.Arbitrary<number[]> {
   const el = dt === 'bool' ? fc.constantFrom(0, 1)
     : dt === 'int32' || dt === 'int64' ? fc.integer({ min: -50, max: 50 })
+      : dt === 'int16' || dt === 'int8' || dt === 'uint8' ? fc.oneof(fc.integer({ min: RANGE[dt]![0], max: RANGE[dt]![1] }), fc.constantFrom(RANGE[dt]![0], RANGE[dt]![1], 0))
       : fc.oneof(fc.double({ min: -100, max: 100, noNaN: true }), special);
   return fc.array(el, { minLength: n, maxLength: n });
 }
@@ -187,8 +203,11 @@ test('factories: sizes, counts and fill values are checked; results have the ask
       const goodDtype = dtype === undefined || DTYPES.includes(dtype as DT);
       if (!valid || !goodDtype || big) { assert.equal(r.ok, false, `${fn}(${JSON.stringify(size)}, ${String(dtype)}) should fail`); return; }
       if (fn === 'full') {
-        const fits = typeof fill === 'boolean' || (typeof fill === 'number' && !((dtype === 'int64' || dtype === 'int32') &&
-          !(fill >= (dtype === 'int32' ? -(2 ** 31) : -(2 ** 63)) && fill < (dtype === 'int32' ? 2 ** 31 : 2 ** 63))));
+        // PyTorch's checked conversion: the integer dtype's range (uint8 also takes integers down to -255, which wrap)
+        const idt = dtype as DT; // no dtype: the default float dtype, as torch.tensor's rule (any number fits)
+        const rg = RANGE[idt];
+        const lo = rg === undefined ? 0 : idt === 'uint8' && Number.isInteger(fill) ? -255 : rg[0];
+        const fits = typeof fill === 'boolean' || (typeof fill === 'number' && (rg === undefined || (fill >= lo && (idt === 'int64' ? fill < rg[1] : fill <= rg[1]))));
         if (!fits) { assert.equal(r.ok, false, `full with ${String(fill)} as ${String(dtype)} should fail`); return; }
       }
       if ((fn === 'rand' || fn === 'randn') && dtype !== undefined && dtype !== 'float32' && dtype !== 'float64') return; // PyTorch: not implemented for ints
@@ -196,6 +215,42 @@ test('factories: sizes, counts and fill values are checked; results have the ask
       assert.deepEqual(r.v.shape, size);
       if (dtype !== undefined) assert.equal(r.v.dtype, dtype);
     }), params);
+});
+
+test('integer arithmetic over every pair of dtypes: PyTorch\'s promotion, C wrap-around, division by zero raises', () => {
+  const ints: DT[] = ['int64', 'int32', 'int16', 'int8', 'uint8', 'bool'];
+  const pair = fc.tuple(fc.constantFrom(...DTYPES), fc.constantFrom(...DTYPES), fc.integer({ min: 0, max: 5 })).chain(([da, db, n]) =>
+    fc.tuple(fc.constant(da), fc.constant(db), valuesArb(da, n), valuesArb(db, n)));
+  fc.assert(fc.property(pair, fc.constantFrom('add', 'sub', 'mul', 'floorDivide', 'remainder', 'maximum', 'eq', 'lt'), ([da, db, va, vb], op) => {
+    cases++;
+    const a = make({ shape: [va.length], dt: da, vals: va }), b = make({ shape: [vb.length], dt: db, vals: vb });
+    const r = guarded(() => (a as any)[op](b) as Tensor);
+    const dt = torch.promoteTypes(da, db) as DT;
+    if (op === 'sub' && (da === 'bool' || db === 'bool')) { assert.equal(r.ok, false); return; }
+    const intOut = ints.includes(dt) && dt !== 'bool';
+    if ((op === 'floorDivide' || op === 'remainder') && intOut && vb.some((v) => v === 0)) {
+      assert.ok(!r.ok && r.e instanceof RangeError && /ZeroDivisionError/.test(r.e.message), `${da} ${op} ${db} by zero: ${r.ok ? 'accepted' : r.e.message}`);
+      return;
+    }
+    if (!r.ok) {
+      // bool // bool and bool % bool are not implemented in PyTorch either
+      assert.ok(dt === 'bool' && (op === 'floorDivide' || op === 'remainder'), `${da} ${op} ${db}: ${r.e.message}`);
+      return;
+    }
+    assert.equal(r.v.dtype, op === 'eq' || op === 'lt' ? 'bool' : dt, `${da} ${op} ${db}`);
+    if (!ints.includes(da) || !ints.includes(db)) return; // float values are covered by the reference test above
+    const f: Record<string, (x: number, y: number) => number> = {
+      add: (x, y) => x + y, sub: (x, y) => x - y, mul: (x, y) => x * y, floorDivide: (x, y) => Math.floor(x / y),
+      remainder: (x, y) => { const m = x % y; return m !== 0 && (m < 0) !== (y < 0) ? m + y : m; },
+      maximum: (x, y) => Math.max(x, y), eq: (x, y) => (x === y ? 1 : 0), lt: (x, y) => (x < y ? 1 : 0),
+    };
+    const got = flat(r.v.tolist());
+    // both operands are converted to the promoted dtype first (exact: it holds both ranges), then the result wraps
+    got.forEach((g, k) => {
+      const x = wrapTo(va[k]!, dt), y = wrapTo(vb[k]!, dt), want = op === 'eq' || op === 'lt' ? f[op]!(x, y) : wrapTo(f[op]!(x, y), dt);
+      assert.equal(g, want, `${da}(${va[k]}) ${op} ${db}(${vb[k]}) as ${dt}`);
+    });
+  }), params);
 });
 
 test('wrong argument types give TypeError/RangeError naming the call, never coercion or JS internals', () => {

@@ -340,7 +340,7 @@ describe('corrupted and truncated files', () => {
 
   test('dtype unknown or unsupported', () => {
     assert.match(loadError(craft({ x: { dtype: 'F17', shape: [1], data_offsets: [0, 4] } }, f32([1]))), /tensor 'x': unknown dtype 'F17'/);
-    assert.match(loadError(craft({ x: { dtype: 'F16', shape: [2], data_offsets: [0, 4] } }, f32([1]))), /tensor 'x': dtype 'F16' is not supported by torchlet \(supported: F32, F64, I64, I32, BOOL\)/);
+    assert.match(loadError(craft({ x: { dtype: 'F16', shape: [2], data_offsets: [0, 4] } }, f32([1]))), /tensor 'x': dtype 'F16' is not supported by torchlet \(supported: F32, F64, I64, I32, I16, I8, U8, BOOL\)/);
     assert.match(loadError(craft({ x: { shape: [1], data_offsets: [0, 4] } }, f32([1]))), /tensor 'x': missing or non-string "dtype"/);
   });
 

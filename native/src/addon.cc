@@ -45,10 +45,10 @@ Napi::Reference<Napi::Float64Array>* g_argsRef = nullptr;
 int64_t g_externalBytes = 0;
 
 // dtype codes shared with src/backend/native/index.ts (DTYPES there).
-const at::ScalarType kDTypes[] = {at::kFloat, at::kDouble, at::kLong, at::kInt, at::kBool};
+const at::ScalarType kDTypes[] = {at::kFloat, at::kDouble, at::kLong, at::kInt, at::kBool, at::kShort, at::kChar, at::kByte};
 
 at::ScalarType dtypeOf(int code) {
-  if (code < 0 || code > 4) throw std::runtime_error("native backend: bad dtype code");
+  if (code < 0 || code > 7) throw std::runtime_error("native backend: bad dtype code");
   return kDTypes[code];
 }
 
@@ -308,7 +308,11 @@ at::ScalarType hostType(const Napi::TypedArray& ta) {
     case napi_float32_array: return at::kFloat;
     case napi_float64_array: return at::kDouble;
     case napi_int32_array: return at::kInt;
-    case napi_uint8_array: return at::kBool;  // only 0/1 values are ever passed as Uint8Array
+    case napi_int16_array: return at::kShort;
+    case napi_int8_array: return at::kChar;
+    // uint8 and bool storages both travel as Uint8Array; bool's hold 0/1, which copy_ converts either way
+    case napi_uint8_array: return at::kByte;
+    case napi_uint8_clamped_array: return at::kByte;
     default: throw std::runtime_error("native backend: unsupported typed array");
   }
 }

@@ -5,8 +5,10 @@
 import type { Tensor } from '../tensor.js';
 import { grad, randn, zerosLike } from '../ops.js';
 import { noGrad } from './grad_mode.js';
+import { checkOptions } from '../_options.js';
 
 export interface GradcheckOptions { eps?: number; atol?: number; rtol?: number; raiseException?: boolean }
+const GRADCHECK_KEYS = ['eps', 'atol', 'rtol', 'raiseException'];
 
 /**
  * True when analytical and numerical gradients agree for every float64 input that requires grad.
@@ -15,6 +17,7 @@ export interface GradcheckOptions { eps?: number; atol?: number; rtol?: number; 
  * torch.autograd.gradcheck((a) => a.sin().mul(a), [x]); // true
  */
 export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradcheckOptions = {}): boolean {
+  checkOptions('gradcheck', opts, GRADCHECK_KEYS);
   const eps = opts.eps ?? 1e-6, atol = opts.atol ?? 1e-5, rtol = opts.rtol ?? 1e-3;
   for (const x of inputs) {
     if (x.requiresGrad && x.dtype !== 'float64') {

@@ -87,6 +87,14 @@ export function checkIntArg(fn: string, name: string, v: unknown, ok: (x: number
 
 /** Expands an int or a pair/tuple to `n` ints (PyTorch's `_pair`, `_single`). */
 export function ntuple(v: number | readonly number[], n: number, name = 'argument'): number[] {
+  // every entry an integer, as PyTorch's argument parser requires (`F.conv2d(x, w, { stride: 1.5 })`, a NaN padding,
+  // a string: TypeError naming the argument instead of a fractional or NaN geometry)
+  if (typeof v !== 'number' && !Array.isArray(v)) throw new TypeError(`argument '${name}' must be tuple of ints, not ${pyTypeName(v)}`);
+  if (typeof v === 'number' && !Number.isInteger(v)) throw new TypeError(`argument '${name}' must be tuple of ints, not ${typeof v === 'number' && Number.isNaN(v) ? 'float (nan)' : pyTypeName(v)}`);
+  if (Array.isArray(v)) {
+    const bad = v.findIndex((x) => typeof x !== 'number' || !Number.isInteger(x));
+    if (bad >= 0) throw new TypeError(`argument '${name}' must be tuple of ints, but found element of type ${pyTypeName(v[bad])} at pos ${bad + 1}`);
+  }
   if (typeof v === 'number') return new Array<number>(n).fill(v);
   if (v.length === 1 && n > 1) return new Array<number>(n).fill(v[0]!);
   if (v.length !== n) throw new RangeError(`${name} must be an int or a tuple of ${n} ints, got [${v.join(', ')}]`);

@@ -19,44 +19,53 @@ import type { ConvGeometry } from '../backend/types.js';
 import { isOptions, ntuple, resolveArgs, sizeStr, listStr } from './_args.js';
 import * as K from './_kernels.js';
 import { warn } from '../optim/_access.js';
+import { pyTypeName } from './_args.js';
+import { checkTensor } from '../ops/args.js';
+import { checkOptions } from '../_options.js';
 
 // =====================================================================================================================
 // Activations
 
 /** max(x, 0). @example F.relu(torch.tensor([-1, 2])) */
 export function relu(input: Tensor, inplace: boolean | { inplace?: boolean } = false): Tensor {
+  checkTensor('relu', 'input', 1, input); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
+  if (isOptions(inplace)) checkOptions('relu', inplace, ['inplace']);
   const ip = isOptions(inplace) ? inplace.inplace ?? false : inplace;
   return ip ? input.relu_() : input.relu();
 }
 /** Logistic sigmoid. @example F.sigmoid(torch.zeros([1])) // tensor([0.5000]) */
-export function sigmoid(input: Tensor): Tensor { return input.sigmoid(); }
+export function sigmoid(input: Tensor): Tensor { checkTensor('sigmoid', 'input', 1, input); return input.sigmoid(); }
 /** Hyperbolic tangent. @example F.tanh(torch.zeros([1])) */
-export function tanh(input: Tensor): Tensor { return input.tanh(); }
+export function tanh(input: Tensor): Tensor { checkTensor('tanh', 'input', 1, input); return input.tanh(); }
 /** GELU (exact, or `approximate: 'tanh'`). @example F.gelu(torch.ones([1])) */
-export function gelu(input: Tensor, approximate: 'none' | 'tanh' | { approximate?: 'none' | 'tanh' } = 'none'): Tensor { return input.gelu(approximate); }
+export function gelu(input: Tensor, approximate: 'none' | 'tanh' | { approximate?: 'none' | 'tanh' } = 'none'): Tensor { checkTensor('gelu', 'input', 1, input); return input.gelu(approximate); }
 /** SiLU / swish: x·sigmoid(x). @example F.silu(torch.ones([1])) */
 export function silu(input: Tensor, inplace: boolean | { inplace?: boolean } = false): Tensor {
+  checkTensor('silu', 'input', 1, input); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
+  if (isOptions(inplace)) checkOptions('silu', inplace, ['inplace']);
   const ip = isOptions(inplace) ? inplace.inplace ?? false : inplace;
   return ip ? inplaceResult(input, input.silu()) : input.silu();
 }
 /** Leaky ReLU. @example F.leakyRelu(torch.tensor([-1]), 0.1) // tensor([-0.1000]) */
 export function leakyRelu(input: Tensor, negativeSlope: number | { negativeSlope?: number; inplace?: boolean } = 0.01, inplace = false): Tensor {
-  if (isOptions(negativeSlope)) { inplace = negativeSlope.inplace ?? false; negativeSlope = negativeSlope.negativeSlope ?? 0.01; }
+  checkTensor('leaky_relu', 'input', 1, input); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
+  if (isOptions(negativeSlope)) { checkOptions('leaky_relu', negativeSlope, ['negativeSlope', 'inplace']); inplace = negativeSlope.inplace ?? false; negativeSlope = negativeSlope.negativeSlope ?? 0.01; }
   const r = input.leakyRelu(negativeSlope);
   return inplace ? inplaceResult(input, r) : r;
 }
 /** ELU. @example F.elu(torch.tensor([-1])) */
 export function elu(input: Tensor, alpha: number | { alpha?: number; inplace?: boolean } = 1, inplace = false): Tensor {
-  if (isOptions(alpha)) { inplace = alpha.inplace ?? false; alpha = alpha.alpha ?? 1; }
+  checkTensor('elu', 'input', 1, input); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
+  if (isOptions(alpha)) { checkOptions('elu', alpha, ['alpha', 'inplace']); inplace = alpha.inplace ?? false; alpha = alpha.alpha ?? 1; }
   const r = input.elu(alpha);
   return inplace ? inplaceResult(input, r) : r;
 }
 /** Softplus. @example F.softplus(torch.zeros([1])) // tensor([0.6931]) */
-export function softplus(input: Tensor, beta: number | { beta?: number; threshold?: number } = 1, threshold = 20): Tensor { return input.softplus(beta, threshold); }
+export function softplus(input: Tensor, beta: number | { beta?: number; threshold?: number } = 1, threshold = 20): Tensor { checkTensor('softplus', 'input', 1, input); return input.softplus(beta, threshold); }
 /** Softmax along `dim`. @example F.softmax(torch.zeros([2]), 0) */
-export function softmax(input: Tensor, dim: number | { dim: number; dtype?: DType }, dtype?: DType): Tensor { return input.softmax(dim, dtype); }
+export function softmax(input: Tensor, dim: number | { dim: number; dtype?: DType }, dtype?: DType): Tensor { checkTensor('softmax', 'input', 1, input); return input.softmax(dim, dtype); }
 /** Log-softmax along `dim`. @example F.logSoftmax(torch.zeros([2]), 0) */
-export function logSoftmax(input: Tensor, dim: number | { dim: number; dtype?: DType }, dtype?: DType): Tensor { return input.logSoftmax(dim, dtype); }
+export function logSoftmax(input: Tensor, dim: number | { dim: number; dtype?: DType }, dtype?: DType): Tensor { checkTensor('log_softmax', 'input', 1, input); return input.logSoftmax(dim, dtype); }
 
 /** Writes `r` into `input` (the `inplace=True` variants) and returns `input`. */
 function inplaceResult(input: Tensor, r: Tensor): Tensor {
@@ -77,6 +86,7 @@ export function legacySoftmaxDim(ndim: number): number {
  * @example F.linear(torch.ones([4, 3]), torch.ones([2, 3]), torch.zeros([2])).shape // [4, 2]
  */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  checkTensor('linear', 'input', 1, input); checkTensor('linear', 'weight', 2, weight); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   if (weight.dim() === 2 && input.dim() >= 1 && input.shape[input.dim() - 1] !== weight.shape[1]) {
     const lead = input.dim() === 1 ? 1 : input.shape.slice(0, -1).reduce((a, b) => a * b, 1);
     throw new RangeError(`mat1 and mat2 shapes cannot be multiplied (${lead}x${input.shape[input.dim() - 1]} and ${weight.shape[1]}x${weight.shape[0]})`);
@@ -89,6 +99,7 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
  * @example F.bilinear(torch.ones([5, 2]), torch.ones([5, 3]), torch.ones([4, 2, 3])).shape // [5, 4]
  */
 export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  checkTensor('bilinear', 'input1', 1, input1); checkTensor('bilinear', 'input2', 2, input2); checkTensor('bilinear', 'weight', 3, weight); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   if (weight.dim() !== 3) throw new RangeError(`bilinear(): weight must be three-dimensional, but got ${weight.dim()}`);
   const [O, I1, I2] = weight.shape as [number, number, number];
   if (input1.dim() !== input2.dim()) throw new RangeError(`bilinear(): input dimensions do not match: got ${input1.dim()} and ${input2.dim()}`);
@@ -132,6 +143,7 @@ function convSetup(name: string, nd: 1 | 2, input: Tensor, weight: Tensor, strid
     throw new RangeError(`Given groups=${groups}, expected weight to be divisible by ${groups} at dimension 0, but got weight of size ${listStr(weight.shape)} instead`);
   }
   if (s.some((v) => v <= 0)) throw new RangeError('non-positive stride is not supported');
+  if (d.some((v) => v <= 0)) throw new RangeError(`dilation should be greater than zero, but got ${listStr(d)}`);
   const spatial = x.shape.slice(2) as number[];
   const padLo: number[] = [], outSize: number[] = [];
   for (let i = 0; i < nd; i++) {
@@ -149,7 +161,7 @@ function convSetup(name: string, nd: 1 | 2, input: Tensor, weight: Tensor, strid
     padLo.push(lo);
     outSize.push(Math.floor((spatial[i]! + total - eff) / s[i]!) + 1);
   }
-  const padded = spatial.map((v, i) => v + (padding === 'same' ? d[i]! * (k[i]! - 1) : padding === 'valid' ? 0 : 2 * ntuple(padding as IntOrPair, nd)[i]!));
+  const padded = spatial.map((v, i) => v + (padding === 'same' ? d[i]! * (k[i]! - 1) : padding === 'valid' ? 0 : 2 * ntuple(padding as IntOrPair, nd, 'padding')[i]!));
   const effK = k.map((v, i) => d[i]! * (v - 1) + 1);
   if (padded.some((v, i) => v < effK[i]!)) {
     throw new RangeError(`Calculated padded input size per channel: (${padded.join(' x ')}). Kernel size: (${effK.join(' x ')}). Kernel size can't be greater than actual input size`);
@@ -180,6 +192,7 @@ const CONV_DEFAULTS = { stride: 1 as IntOrPair, padding: 0 as PaddingArg, dilati
  */
 export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null, stride?: IntOrPair | ConvOpts,
   padding?: PaddingArg, dilation?: IntOrPair, groups?: number): Tensor {
+  checkTensor('conv2d', 'input', 1, input); checkTensor('conv2d', 'weight', 2, weight); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('conv2d', [stride, padding, dilation, groups], CONV_DEFAULTS);
   const { x, w, geom, unbatched } = convSetup('conv2d', 2, input, weight, o.stride, o.padding, o.dilation, o.groups);
   const out = conv2dCore(x, w, bias, geom, o.groups);
@@ -192,6 +205,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
  */
 export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null = null, stride?: IntOrPair | ConvOpts,
   padding?: PaddingArg, dilation?: IntOrPair, groups?: number): Tensor {
+  checkTensor('conv1d', 'input', 1, input); checkTensor('conv1d', 'weight', 2, weight); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('conv1d', [stride, padding, dilation, groups], CONV_DEFAULTS);
   const { x, w, geom, unbatched } = convSetup('conv1d', 1, input, weight, o.stride, o.padding, o.dilation, o.groups);
   const out = conv2dCore(x, w, bias, geom, o.groups).squeeze(2);
@@ -211,6 +225,9 @@ function convTransposeNd(name: string, nd: 1 | 2, input: Tensor, weight: Tensor,
   let x = unbatched ? input.unsqueeze(0) : input;
   const s = ntuple(o.stride, nd, 'stride'), p = ntuple(o.padding, nd, 'padding'), op = ntuple(o.outputPadding, nd, 'output_padding');
   const d = ntuple(o.dilation, nd, 'dilation');
+  if (s.some((v) => v <= 0)) throw new RangeError('non-positive stride is not supported');
+  if (d.some((v) => v <= 0)) throw new RangeError(`dilation should be greater than zero, but got ${listStr(d)}`);
+  if (p.some((v) => v < 0)) throw new RangeError('negative padding is not supported');
   const Cin = x.shape[1]!;
   if (weight.shape[0] !== Cin) {
     throw new RangeError(`Given transposed=1, weight of size ${listStr(weight.shape)}, expected input${listStr(x.shape)} to have ${weight.shape[0]} channels, but got ${Cin} channels instead`);
@@ -248,6 +265,7 @@ function convTransposeNd(name: string, nd: 1 | 2, input: Tensor, weight: Tensor,
  */
 export function convTranspose2d(input: Tensor, weight: Tensor, bias: Tensor | null = null, stride?: IntOrPair | ConvTOpts,
   padding?: IntOrPair, outputPadding?: IntOrPair, groups?: number, dilation?: IntOrPair): Tensor {
+  checkTensor('conv_transpose2d', 'input', 1, input); checkTensor('conv_transpose2d', 'weight', 2, weight); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('conv_transpose2d', [stride, padding, outputPadding, groups, dilation], CONVT_DEFAULTS);
   return convTransposeNd('conv_transpose2d', 2, input, weight, bias, o);
 }
@@ -258,6 +276,7 @@ export function convTranspose2d(input: Tensor, weight: Tensor, bias: Tensor | nu
  */
 export function convTranspose1d(input: Tensor, weight: Tensor, bias: Tensor | null = null, stride?: IntOrPair | ConvTOpts,
   padding?: IntOrPair, outputPadding?: IntOrPair, groups?: number, dilation?: IntOrPair): Tensor {
+  checkTensor('conv_transpose1d', 'input', 1, input); checkTensor('conv_transpose1d', 'weight', 2, weight); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('conv_transpose1d', [stride, padding, outputPadding, groups, dilation], CONVT_DEFAULTS);
   return convTransposeNd('conv_transpose1d', 1, input, weight, bias, o);
 }
@@ -269,13 +288,15 @@ interface UnfoldOpts { dilation?: IntOrPair; padding?: IntOrPair; stride?: IntOr
  * @example F.unfold(torch.randn([1, 2, 4, 4]), 2).shape // [1, 8, 9]
  */
 export function unfold(input: Tensor, kernelSize: IntOrPair, dilation?: IntOrPair | UnfoldOpts, padding?: IntOrPair, stride?: IntOrPair): Tensor {
+  checkTensor('unfold', 'input', 1, input); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('unfold', [dilation, padding, stride], { dilation: 1 as IntOrPair, padding: 0 as IntOrPair, stride: 1 as IntOrPair });
   const unbatched = input.dim() === 3;
   if (input.dim() !== 4 && input.dim() !== 3) {
     throw new RangeError(`Input Error: Only 3D or 4D input Tensors are supported (got ${input.dim()}D)`);
   }
   const x = unbatched ? input.unsqueeze(0) : input;
-  const k = ntuple(kernelSize, 2), d = ntuple(o.dilation, 2), p = ntuple(o.padding, 2), s = ntuple(o.stride, 2);
+  const k = ntuple(kernelSize, 2, 'kernel_size'), d = ntuple(o.dilation, 2, 'dilation'), p = ntuple(o.padding, 2, 'padding'), s = ntuple(o.stride, 2, 'stride');
+  checkFoldGeometry(k, d, p, s);
   const H = x.shape[2]!, W = x.shape[3]!;
   const oh = Math.floor((H + 2 * p[0]! - d[0]! * (k[0]! - 1) - 1) / s[0]!) + 1;
   const ow = Math.floor((W + 2 * p[1]! - d[1]! * (k[1]! - 1) - 1) / s[1]!) + 1;
@@ -292,12 +313,14 @@ export function unfold(input: Tensor, kernelSize: IntOrPair, dilation?: IntOrPai
  * @example F.fold(torch.ones([1, 4, 9]), [4, 4], 2).shape // [1, 1, 4, 4]
  */
 export function fold(input: Tensor, outputSize: IntOrPair, kernelSize: IntOrPair, dilation?: IntOrPair | UnfoldOpts, padding?: IntOrPair, stride?: IntOrPair): Tensor {
+  checkTensor('fold', 'input', 1, input); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('fold', [dilation, padding, stride], { dilation: 1 as IntOrPair, padding: 0 as IntOrPair, stride: 1 as IntOrPair });
   const unbatched = input.dim() === 2;
   if (input.dim() !== 3 && input.dim() !== 2) throw new RangeError(`Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got ${input.dim()}D)`);
   const x = unbatched ? input.unsqueeze(0) : input;
-  const [H, W] = ntuple(outputSize, 2) as [number, number];
-  const k = ntuple(kernelSize, 2), d = ntuple(o.dilation, 2), p = ntuple(o.padding, 2), s = ntuple(o.stride, 2);
+  const [H, W] = ntuple(outputSize, 2, 'output_size') as [number, number];
+  const k = ntuple(kernelSize, 2, 'kernel_size'), d = ntuple(o.dilation, 2, 'dilation'), p = ntuple(o.padding, 2, 'padding'), s = ntuple(o.stride, 2, 'stride');
+  checkFoldGeometry(k, d, p, s);
   const kk = k[0]! * k[1]!;
   if (x.shape[1]! % kk !== 0) {
     throw new RangeError(`Expected size of input's dimension 1 to be divisible by the product of kernel_size, but got input.size(1)=${x.shape[1]} and kernel_size=(${k.join(', ')})`);
@@ -314,6 +337,14 @@ export function fold(input: Tensor, outputSize: IntOrPair, kernelSize: IntOrPair
 
 // =====================================================================================================================
 // Pooling
+
+/** im2col/col2im's checks (PyTorch's `col2im_shape_check`): positive kernel, dilation and stride, non-negative padding. */
+function checkFoldGeometry(k: number[], d: number[], p: number[], s: number[]): void {
+  if (k.some((v) => v <= 0)) throw new RangeError(`kernel size should be greater than zero, but got kernel_height: ${k[0]} kernel_width: ${k[1]}`);
+  if (d.some((v) => v <= 0)) throw new RangeError(`dilation should be greater than zero, but got dilation_height: ${d[0]} dilation_width: ${d[1]}`);
+  if (s.some((v) => v <= 0)) throw new RangeError(`stride should be greater than zero, but got stride_height: ${s[0]} stride_width: ${s[1]}`);
+  if (p.some((v) => v < 0)) throw new RangeError(`padding should be non-negative, but got pad_height: ${p[0]} pad_width: ${p[1]}`);
+}
 
 /** PyTorch's pooling_output_shape. */
 function poolOut(inSize: number, k: number, pad: number, stride: number, dil: number, ceil: boolean): number {
@@ -334,6 +365,12 @@ function poolSetup(name: string, input: Tensor, kernelSize: IntOrPair, stride: I
   const k = ntuple(kernelSize, 2, 'kernel_size');
   const s = stride === null || (Array.isArray(stride) && stride.length === 0) ? k : ntuple(stride, 2, 'stride');
   const p = ntuple(padding, 2, 'padding'), d = ntuple(dilation, 2, 'dilation');
+  // PyTorch's pool2d_shape_check, in its words; a zero stride used to loop forever in the kernel
+  if (k.some((v) => v <= 0)) throw new RangeError(`kernel size should be greater than zero, but got kernelH: ${k[0]} kernelW: ${k[1]}`);
+  if (s.some((v) => v === 0)) throw new RangeError('stride should not be zero');
+  if (s.some((v) => v < 0)) throw new RangeError(`stride should be greater than zero, but got dH: ${s[0]} dW: ${s[1]}`);
+  if (d.some((v) => v <= 0)) throw new RangeError(`dilation should be greater than zero, but got dilationH: ${d[0]} dilationW: ${d[1]}`);
+  if (p.some((v) => v < 0)) throw new RangeError(`pad must be non-negative, but got pad: ${Math.min(...p)}`);
   for (let i = 0; i < 2; i++) {
     if (p[i]! > Math.floor(k[i]! / 2)) throw new RangeError(`pad should be at most half of kernel size, but got pad=${p[i]} and kernel_size=${k[i]}`);
   }
@@ -355,6 +392,7 @@ interface MaxPoolOpts { stride?: IntOrPair | null; padding?: IntOrPair; dilation
  */
 export function maxPool2d(input: Tensor, kernelSize: IntOrPair, stride?: IntOrPair | null | MaxPoolOpts, padding?: IntOrPair,
   dilation?: IntOrPair, ceilMode?: boolean, returnIndices?: boolean): any {
+  checkTensor('max_pool2d', 'input', 1, input); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('max_pool2d', [stride, padding, dilation, ceilMode, returnIndices],
     { stride: null as IntOrPair | null, padding: 0 as IntOrPair, dilation: 1 as IntOrPair, ceilMode: false, returnIndices: false });
   const { x, geom, unbatched } = poolSetup('max_pool2d', input, kernelSize, o.stride, o.padding, o.dilation, o.ceilMode);
@@ -369,12 +407,13 @@ export function maxPool2d(input: Tensor, kernelSize: IntOrPair, stride?: IntOrPa
  */
 export function maxPool1d(input: Tensor, kernelSize: number | readonly number[], stride?: number | readonly number[] | null | MaxPoolOpts, padding?: number | readonly number[],
   dilation?: number | readonly number[], ceilMode?: boolean, returnIndices?: boolean): any {
+  checkTensor('max_pool1d', 'input', 1, input); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('max_pool1d', [stride, padding, dilation, ceilMode, returnIndices],
     { stride: null as IntOrPair | null, padding: 0 as IntOrPair, dilation: 1 as IntOrPair, ceilMode: false, returnIndices: false });
   if (input.dim() !== 2 && input.dim() !== 3) throw new RangeError(`max_pool1d() Expected 2D or 3D input tensor, but got ${listStr(input.shape)}`);
-  const one = (v: IntOrPair): number[] => [1, ntuple(v, 1)[0]!];
-  const r = maxPool2d(input.unsqueeze(-2), one(kernelSize), o.stride === null ? null : one(o.stride), [0, ntuple(o.padding, 1)[0]!],
-    one(o.dilation), o.ceilMode, o.returnIndices);
+  const one = (v: IntOrPair, name: string): number[] => [1, ntuple(v, 1, name)[0]!];
+  const r = maxPool2d(input.unsqueeze(-2), one(kernelSize, 'kernel_size'), o.stride === null ? null : one(o.stride, 'stride'), [0, ntuple(o.padding, 1, 'padding')[0]!],
+    one(o.dilation, 'dilation'), o.ceilMode, o.returnIndices);
   return o.returnIndices ? [r[0].squeeze(-2), r[1].squeeze(-2)] : r.squeeze(-2);
 }
 
@@ -387,6 +426,7 @@ interface AvgPoolOpts { stride?: IntOrPair | null; padding?: IntOrPair; ceilMode
  */
 export function avgPool2d(input: Tensor, kernelSize: IntOrPair, stride?: IntOrPair | null | AvgPoolOpts, padding?: IntOrPair,
   ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | null): Tensor {
+  checkTensor('avg_pool2d', 'input', 1, input); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('avg_pool2d', [stride, padding, ceilMode, countIncludePad, divisorOverride],
     { stride: null as IntOrPair | null, padding: 0 as IntOrPair, ceilMode: false, countIncludePad: true, divisorOverride: null as number | null });
   if (o.divisorOverride !== null && o.divisorOverride === 0) throw new RangeError('divisor must be not zero');
@@ -401,11 +441,12 @@ export function avgPool2d(input: Tensor, kernelSize: IntOrPair, stride?: IntOrPa
  */
 export function avgPool1d(input: Tensor, kernelSize: number | readonly number[], stride?: number | readonly number[] | null | AvgPoolOpts, padding?: number | readonly number[],
   ceilMode?: boolean, countIncludePad?: boolean): Tensor {
+  checkTensor('avg_pool1d', 'input', 1, input); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('avg_pool1d', [stride, padding, ceilMode, countIncludePad],
     { stride: null as IntOrPair | null, padding: 0 as IntOrPair, ceilMode: false, countIncludePad: true });
   if (input.dim() !== 2 && input.dim() !== 3) throw new RangeError(`avg_pool1d: Expected 2D or 3D input tensor, but got ${listStr(input.shape)}`);
-  const one = (v: IntOrPair): number[] => [1, ntuple(v, 1)[0]!];
-  return avgPool2d(input.unsqueeze(-2), one(kernelSize), o.stride === null ? null : one(o.stride), [0, ntuple(o.padding, 1)[0]!],
+  const one = (v: IntOrPair, name: string): number[] => [1, ntuple(v, 1, name)[0]!];
+  return avgPool2d(input.unsqueeze(-2), one(kernelSize, 'kernel_size'), o.stride === null ? null : one(o.stride, 'stride'), [0, ntuple(o.padding, 1, 'padding')[0]!],
     o.ceilMode, o.countIncludePad).squeeze(-2);
 }
 
@@ -414,10 +455,16 @@ export function avgPool1d(input: Tensor, kernelSize: number | readonly number[],
  * @example F.adaptiveAvgPool2d(torch.randn([2, 3, 7, 9]), 1).shape // [2, 3, 1, 1]
  */
 export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly (number | null)[]): Tensor {
+  checkTensor('adaptive_avg_pool2d', 'input', 1, input); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   if (input.dim() !== 3 && input.dim() !== 4) throw new RangeError(`adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got ${listStr(input.shape)}`);
   const H = input.shape[input.dim() - 2]!, W = input.shape[input.dim() - 1]!;
   const os = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize.length === 1 ? [outputSize[0], outputSize[0]] : outputSize;
   const oh = os[0] ?? H, ow = os[1] ?? W;
+  // integer output sizes (PyTorch's parser refuses a float with "object of type 'float' has no len()"), non-negative
+  for (const v of [oh, ow]) {
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`adaptive_avg_pool2d(): argument 'output_size' must be tuple of ints, but got ${pyTypeName(v)} ${String(v)}`);
+    if (v < 0) throw new RangeError(`adaptive_avg_pool2d(): elements of output_size must be greater than or equal to 0 but received {${oh}, ${ow}}`);
+  }
   if (!isFloating(input.dtype)) throw new TypeError(`"adaptive_avg_pool2d" not implemented for '${input.type()}'`);
   const unbatched = input.dim() === 3;
   const out = K.adaptiveAvgPool2d(unbatched ? input.unsqueeze(0) : input, [oh, ow]);
@@ -429,8 +476,11 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly (
  * @example F.adaptiveAvgPool1d(torch.randn([2, 3, 7]), 2).shape // [2, 3, 2]
  */
 export function adaptiveAvgPool1d(input: Tensor, outputSize: number | readonly number[]): Tensor {
+  checkTensor('adaptive_avg_pool1d', 'input', 1, input); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   if (input.dim() !== 2 && input.dim() !== 3) throw new RangeError(`adaptive_avg_pool1d(): Expected 2D or 3D tensor, but got ${listStr(input.shape)}`);
   const o = typeof outputSize === 'number' ? outputSize : outputSize[0]!;
+  if (typeof o !== 'number' || !Number.isInteger(o)) throw new TypeError(`adaptive_avg_pool1d(): argument 'output_size' must be tuple of ints, but got ${pyTypeName(o)} ${String(o)}`);
+  if (o < 0) throw new RangeError(`adaptive_avg_pool1d(): elements of output_size must be greater than or equal to 0 but received {${o}}`);
   if (!isFloating(input.dtype)) throw new TypeError(`"adaptive_avg_pool2d" not implemented for '${input.type()}'`);
   const unbatched = input.dim() === 2;
   const x = (unbatched ? input.unsqueeze(0) : input).unsqueeze(2);
@@ -451,6 +501,7 @@ interface BatchNormOpts { weight?: Tensor | null; bias?: Tensor | null; training
  */
 export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null | BatchNormOpts,
   bias?: Tensor | null, training?: boolean, momentum?: number | null, eps?: number): Tensor {
+  checkTensor('batch_norm', 'input', 1, input); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('batch_norm', [weight, bias, training, momentum, eps],
     { weight: null as Tensor | null, bias: null as Tensor | null, training: false, momentum: 0.1 as number | null, eps: 1e-5 });
   if (input.dim() < 2) throw new RangeError(`batch_norm(): expected input with at least 2 dims, got ${input.dim()}`);
@@ -471,6 +522,7 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
  */
 export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null | { weight?: Tensor | null; bias?: Tensor | null; eps?: number },
   bias?: Tensor | null, eps?: number): Tensor {
+  checkTensor('layer_norm', 'input', 1, input); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('layer_norm', [weight, bias, eps], { weight: null as Tensor | null, bias: null as Tensor | null, eps: 1e-5 });
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   const nd = ns.length;
@@ -488,6 +540,7 @@ export function layerNorm(input: Tensor, normalizedShape: number | readonly numb
  */
 export function groupNorm(input: Tensor, numGroups: number, weight?: Tensor | null | { weight?: Tensor | null; bias?: Tensor | null; eps?: number },
   bias?: Tensor | null, eps?: number): Tensor {
+  checkTensor('group_norm', 'input', 1, input); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('group_norm', [weight, bias, eps], { weight: null as Tensor | null, bias: null as Tensor | null, eps: 1e-5 });
   if (input.dim() < 2) throw new RangeError(`Expected at least 2 dimensions for input tensor but received ${input.dim()}`);
   const C = input.shape[1]!;
@@ -520,7 +573,8 @@ function applyNoise(input: Tensor, noise: Tensor, inplace: boolean): Tensor {
  * @example F.dropout(torch.ones([4]), 0.5, false).tolist() // [1, 1, 1, 1]
  */
 export function dropout(input: Tensor, p: number | { p?: number; training?: boolean; inplace?: boolean } = 0.5, training = true, inplace = false): Tensor {
-  if (isOptions(p)) { training = p.training ?? true; inplace = p.inplace ?? false; p = p.p ?? 0.5; }
+  checkTensor('dropout', 'input', 1, input); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
+  if (isOptions(p)) { checkOptions('dropout', p, ['p', 'training', 'inplace']); training = p.training ?? true; inplace = p.inplace ?? false; p = p.p ?? 0.5; }
   checkP(p as number);
   if (!training || p === 0 || input.numel() === 0) return input;
   if (p === 1) return inplace ? input.mul_(0) : input.mul(zerosLikeShape(input));
@@ -535,7 +589,8 @@ function zerosLikeShape(t: Tensor): Tensor { return zeros([...t.shape], { dtype:
  * @example F.dropout2d(torch.ones([2, 3, 4, 4]), 0.5).shape // [2, 3, 4, 4]
  */
 export function dropout2d(input: Tensor, p: number | { p?: number; training?: boolean; inplace?: boolean } = 0.5, training = true, inplace = false): Tensor {
-  if (isOptions(p)) { training = p.training ?? true; inplace = p.inplace ?? false; p = p.p ?? 0.5; }
+  checkTensor('dropout2d', 'input', 1, input); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
+  if (isOptions(p)) { checkOptions('dropout2d', p, ['p', 'training', 'inplace']); training = p.training ?? true; inplace = p.inplace ?? false; p = p.p ?? 0.5; }
   checkP(p as number);
   if (!training || p === 0 || input.numel() === 0) return input;
   if (input.dim() < 2) throw new RangeError(`Feature dropout requires at least 2 dimensions in the input`);
@@ -557,6 +612,7 @@ interface EmbeddingOpts { paddingIdx?: number | null; maxNorm?: number | null; n
  */
 export function embedding(input: Tensor, weight: Tensor, paddingIdx?: number | null | EmbeddingOpts, maxNorm?: number | null,
   normType?: number, scaleGradByFreq?: boolean, sparse?: boolean): Tensor {
+  checkTensor('embedding', 'input', 1, input); checkTensor('embedding', 'weight', 2, weight); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('embedding', [paddingIdx, maxNorm, normType, scaleGradByFreq, sparse],
     { paddingIdx: null as number | null, maxNorm: null as number | null, normType: 2, scaleGradByFreq: false, sparse: false });
   if (input.dtype !== 'int64' && input.dtype !== 'int32') {
@@ -588,8 +644,9 @@ export function embedding(input: Tensor, weight: Tensor, paddingIdx?: number | n
  * @example F.pad(torch.ones([1, 2, 2]), [1, 1]).shape // [1, 2, 4]
  */
 export function pad(input: Tensor, padArg: readonly number[], mode: 'constant' | 'reflect' | 'replicate' | 'circular' | { mode?: string; value?: number } = 'constant', value = 0): Tensor {
+  checkTensor('pad', 'input', 1, input); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   let m: string = mode as string;
-  if (isOptions(mode)) { value = mode.value ?? 0; m = mode.mode ?? 'constant'; }
+  if (isOptions(mode)) { checkOptions('pad', mode, ['mode', 'value']); value = mode.value ?? 0; m = mode.mode ?? 'constant'; }
   if (padArg.length % 2 !== 0) throw new RangeError('Padding length must be divisible by 2');
   if (padArg.length / 2 > input.dim()) throw new RangeError('Padding length too large');
   if (m !== 'constant' && m !== 'reflect' && m !== 'replicate' && m !== 'circular') throw new RangeError(`Unrecognised padding mode ${m}`);
@@ -634,6 +691,7 @@ export function pad(input: Tensor, padArg: readonly number[], mode: 'constant' |
  * @example F.oneHot(torch.tensor([0, 2], { dtype: 'int64' }), 3).tolist() // [[1, 0, 0], [0, 0, 1]]
  */
 export function oneHot(tensor: Tensor, numClasses: number | { numClasses?: number } = -1): Tensor {
+  if (isOptions(numClasses)) checkOptions('one_hot', numClasses, ['numClasses']);
   const nc = isOptions(numClasses) ? numClasses.numClasses ?? -1 : numClasses;
   if (tensor.dtype !== 'int64') throw new TypeError('one_hot is only applicable to index tensor of type LongTensor.');
   if (tensor.numel() === 0) {
@@ -729,6 +787,7 @@ function nllCore(logp: Tensor, target: Tensor, weight: Tensor | null, ignoreInde
  */
 export function nllLoss(input: Tensor, target: Tensor, weight?: Tensor | null | NllOpts, sizeAverage?: boolean | null,
   ignoreIndex?: number, reduce?: boolean | null, reduction?: Reduction): Tensor {
+  checkTensor('nll_loss', 'input', 1, input); checkTensor('nll_loss', 'target', 2, target); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('nll_loss', [weight, sizeAverage, ignoreIndex, reduce, reduction],
     { weight: null as Tensor | null, sizeAverage: null as boolean | null, ignoreIndex: -100, reduce: null as boolean | null, reduction: 'mean' as string });
   return nllCore(input, target, o.weight, o.ignoreIndex, resolveReduction(o));
@@ -744,6 +803,7 @@ interface CrossEntropyOpts extends NllOpts { labelSmoothing?: number }
  */
 export function crossEntropy(input: Tensor, target: Tensor, weight?: Tensor | null | CrossEntropyOpts, sizeAverage?: boolean | null,
   ignoreIndex?: number, reduce?: boolean | null, reduction?: Reduction, labelSmoothing?: number): Tensor {
+  checkTensor('cross_entropy', 'input', 1, input); checkTensor('cross_entropy', 'target', 2, target); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('cross_entropy', [weight, sizeAverage, ignoreIndex, reduce, reduction, labelSmoothing],
     { weight: null as Tensor | null, sizeAverage: null as boolean | null, ignoreIndex: -100, reduce: null as boolean | null, reduction: 'mean' as string, labelSmoothing: 0 });
   const red = resolveReduction(o);
@@ -799,6 +859,7 @@ export function crossEntropy(input: Tensor, target: Tensor, weight?: Tensor | nu
  * @example F.mseLoss(torch.tensor([1, 2]), torch.tensor([1, 4])) // tensor(2.)
  */
 export function mseLoss(input: Tensor, target: Tensor, sizeAverage?: boolean | null | LegacyOpts, reduce?: boolean | null, reduction?: Reduction): Tensor {
+  checkTensor('mse_loss', 'input', 1, input); checkTensor('mse_loss', 'target', 2, target); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('mse_loss', [sizeAverage, reduce, reduction], LEGACY);
   const red = resolveReduction(o);
   checkReduction(red);
@@ -812,6 +873,7 @@ export function mseLoss(input: Tensor, target: Tensor, sizeAverage?: boolean | n
  * @example F.l1Loss(torch.tensor([1, 2]), torch.tensor([1, 4])) // tensor(1.)
  */
 export function l1Loss(input: Tensor, target: Tensor, sizeAverage?: boolean | null | LegacyOpts, reduce?: boolean | null, reduction?: Reduction): Tensor {
+  checkTensor('l1_loss', 'input', 1, input); checkTensor('l1_loss', 'target', 2, target); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('l1_loss', [sizeAverage, reduce, reduction], LEGACY);
   const red = resolveReduction(o);
   checkReduction(red);
@@ -839,6 +901,7 @@ function warnSizeMismatch(input: Tensor, target: Tensor): void {
  */
 export function smoothL1Loss(input: Tensor, target: Tensor, sizeAverage?: boolean | null | (LegacyOpts & { beta?: number }), reduce?: boolean | null,
   reduction?: Reduction, beta?: number): Tensor {
+  checkTensor('smooth_l1_loss', 'input', 1, input); checkTensor('smooth_l1_loss', 'target', 2, target); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('smooth_l1_loss', [sizeAverage, reduce, reduction, beta], { ...LEGACY, beta: 1 });
   const red = resolveReduction(o);
   checkReduction(red);
@@ -855,7 +918,8 @@ export function smoothL1Loss(input: Tensor, target: Tensor, sizeAverage?: boolea
  * @example F.huberLoss(torch.tensor([0, 3]), torch.tensor([0.5, 0]), 'mean', 1)
  */
 export function huberLoss(input: Tensor, target: Tensor, reduction: Reduction | { reduction?: Reduction; delta?: number } = 'mean', delta = 1): Tensor {
-  if (isOptions(reduction)) { delta = reduction.delta ?? 1; reduction = reduction.reduction ?? 'mean'; }
+  checkTensor('huber_loss', 'input', 1, input); checkTensor('huber_loss', 'target', 2, target); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
+  if (isOptions(reduction)) { checkOptions('huber_loss', reduction, ['reduction', 'delta']); delta = reduction.delta ?? 1; reduction = reduction.reduction ?? 'mean'; }
   checkReduction(reduction as string);
   if (delta <= 0) throw new RangeError('huber_loss does not support non-positive values for delta.');
   warnSizeMismatch(input, target);
@@ -871,6 +935,7 @@ export function huberLoss(input: Tensor, target: Tensor, reduction: Reduction | 
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, weight?: Tensor | null | (LegacyOpts & { weight?: Tensor | null }),
   sizeAverage?: boolean | null, reduce?: boolean | null, reduction?: Reduction): Tensor {
+  checkTensor('binary_cross_entropy', 'input', 1, input); checkTensor('binary_cross_entropy', 'target', 2, target); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('binary_cross_entropy', [weight, sizeAverage, reduce, reduction], { weight: null as Tensor | null, ...LEGACY });
   const red = resolveReduction(o);
   checkReduction(red);
@@ -888,6 +953,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, weight?: Tenso
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, weight?: Tensor | null | (LegacyOpts & { weight?: Tensor | null; posWeight?: Tensor | null }),
   sizeAverage?: boolean | null, reduce?: boolean | null, reduction?: Reduction, posWeight?: Tensor | null): Tensor {
+  checkTensor('binary_cross_entropy_with_logits', 'input', 1, input); checkTensor('binary_cross_entropy_with_logits', 'target', 2, target); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('binary_cross_entropy_with_logits', [weight, sizeAverage, reduce, reduction, posWeight],
     { weight: null as Tensor | null, ...LEGACY, posWeight: null as Tensor | null });
   const red = resolveReduction(o);
@@ -916,6 +982,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, weig
  */
 export function klDiv(input: Tensor, target: Tensor, sizeAverage?: boolean | null | { sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: Reduction | 'batchmean'; logTarget?: boolean },
   reduce?: boolean | null, reduction?: Reduction | 'batchmean', logTarget?: boolean): Tensor {
+  checkTensor('kl_div', 'input', 1, input); checkTensor('kl_div', 'target', 2, target); // a Tensor, not an array or undefined (PyTorch's TypeError, not a JS internal)
   const o = resolveArgs('kl_div', [sizeAverage, reduce, reduction, logTarget], { ...LEGACY, logTarget: false });
   const red = resolveReduction(o);
   checkReduction(red, ['batchmean']);

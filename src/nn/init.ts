@@ -14,6 +14,7 @@ import { tensor as makeTensor } from '../ops.js';
 import type { Generator } from '../random.js';
 import { defaultGenerator } from '../random.js';
 import { isOptions } from './_args.js';
+import { checkOptions } from '../_options.js';
 
 /*
  * Device: every initialiser writes on the tensor's own device. The ones built on Tensor-level fills (`uniform_`,
@@ -77,7 +78,7 @@ function calculateCorrectFan(t: Tensor, mode: 'fan_in' | 'fan_out' | 'fanIn' | '
  * @example torch.nn.init.uniform_(torch.empty([3, 5]), -0.1, 0.1)
  */
 export function uniform_(t: Tensor, a: number | { a?: number; b?: number; generator?: Generator } = 0, b = 1, generator?: Generator): Tensor {
-  if (isOptions(a)) { b = a.b ?? 1; generator = a.generator; a = a.a ?? 0; }
+  if (isOptions(a)) { checkOptions('uniform_', a, ['a', 'b', 'generator']); b = a.b ?? 1; generator = a.generator; a = a.a ?? 0; }
   const lo = a as number;
   return noGrad(() => t.uniform_(lo, b, generator ?? defaultGenerator));
 }
@@ -87,7 +88,7 @@ export function uniform_(t: Tensor, a: number | { a?: number; b?: number; genera
  * @example torch.nn.init.normal_(torch.empty([3, 5]), 0, 0.02)
  */
 export function normal_(t: Tensor, mean: number | { mean?: number; std?: number; generator?: Generator } = 0, std = 1, generator?: Generator): Tensor {
-  if (isOptions(mean)) { std = mean.std ?? 1; generator = mean.generator; mean = mean.mean ?? 0; }
+  if (isOptions(mean)) { checkOptions('normal_', mean, ['generator', 'mean', 'std']); std = mean.std ?? 1; generator = mean.generator; mean = mean.mean ?? 0; }
   const m = mean as number;
   return noGrad(() => t.normal_(m, std, generator ?? defaultGenerator));
 }
@@ -99,7 +100,7 @@ export function normal_(t: Tensor, mean: number | { mean?: number; std?: number;
 export function truncNormal_(t: Tensor, mean: number | { mean?: number; std?: number; a?: number; b?: number; generator?: Generator } = 0,
   std = 1, a = -2, b = 2, generator?: Generator): Tensor {
   if (t.isMeta) return t; // no values to draw on meta
-  if (isOptions(mean)) { std = mean.std ?? 1; a = mean.a ?? -2; b = mean.b ?? 2; generator = mean.generator; mean = mean.mean ?? 0; }
+  if (isOptions(mean)) { checkOptions('trunc_normal_', mean, ['a', 'b', 'generator', 'mean', 'std']); std = mean.std ?? 1; a = mean.a ?? -2; b = mean.b ?? 2; generator = mean.generator; mean = mean.mean ?? 0; }
   const m = mean as number;
   const g = generator ?? defaultGenerator;
   const normCdf = (x: number) => (1 + erf(x / Math.SQRT2)) / 2;
@@ -143,7 +144,7 @@ export function eye_(t: Tensor): Tensor {
  * @example torch.nn.init.xavierUniform_(torch.empty([3, 5]), torch.nn.init.calculateGain('relu'))
  */
 export function xavierUniform_(t: Tensor, gain: number | { gain?: number; generator?: Generator } = 1, generator?: Generator): Tensor {
-  if (isOptions(gain)) { generator = gain.generator; gain = gain.gain ?? 1; }
+  if (isOptions(gain)) { checkOptions('xavier_uniform_', gain, ['gain', 'generator']); generator = gain.generator; gain = gain.gain ?? 1; }
   const [fi, fo] = calculateFanInAndFanOut(t);
   const std = (gain as number) * Math.sqrt(2.0 / (fi + fo));
   const a = Math.sqrt(3.0) * std;
@@ -155,7 +156,7 @@ export function xavierUniform_(t: Tensor, gain: number | { gain?: number; genera
  * @example torch.nn.init.xavierNormal_(torch.empty([3, 5]))
  */
 export function xavierNormal_(t: Tensor, gain: number | { gain?: number; generator?: Generator } = 1, generator?: Generator): Tensor {
-  if (isOptions(gain)) { generator = gain.generator; gain = gain.gain ?? 1; }
+  if (isOptions(gain)) { checkOptions('xavier_normal_', gain, ['gain', 'generator']); generator = gain.generator; gain = gain.gain ?? 1; }
   const [fi, fo] = calculateFanInAndFanOut(t);
   const std = (gain as number) * Math.sqrt(2.0 / (fi + fo));
   return normal_(t, 0, std, generator);
@@ -170,7 +171,7 @@ interface KaimingOpts { a?: number; mode?: FanMode; nonlinearity?: Nonlinearity;
  * @example torch.nn.init.kaimingUniform_(torch.empty([3, 5]), { mode: 'fan_in', nonlinearity: 'relu' })
  */
 export function kaimingUniform_(t: Tensor, a: number | KaimingOpts = 0, mode: FanMode = 'fan_in', nonlinearity: Nonlinearity = 'leaky_relu', generator?: Generator): Tensor {
-  if (isOptions(a)) { mode = a.mode ?? 'fan_in'; nonlinearity = a.nonlinearity ?? 'leaky_relu'; generator = a.generator; a = a.a ?? 0; }
+  if (isOptions(a)) { checkOptions('kaiming_uniform_', a, ['a', 'generator', 'mode', 'nonlinearity']); mode = a.mode ?? 'fan_in'; nonlinearity = a.nonlinearity ?? 'leaky_relu'; generator = a.generator; a = a.a ?? 0; }
   if (t.shape.includes(0)) return t; // "Initializing zero-element tensors is a no-op"
   const fan = calculateCorrectFan(t, mode);
   const gain = calculateGain(nonlinearity, a as number);
@@ -183,7 +184,7 @@ export function kaimingUniform_(t: Tensor, a: number | KaimingOpts = 0, mode: Fa
  * @example torch.nn.init.kaimingNormal_(torch.empty([3, 5]), { mode: 'fan_out', nonlinearity: 'relu' })
  */
 export function kaimingNormal_(t: Tensor, a: number | KaimingOpts = 0, mode: FanMode = 'fan_in', nonlinearity: Nonlinearity = 'leaky_relu', generator?: Generator): Tensor {
-  if (isOptions(a)) { mode = a.mode ?? 'fan_in'; nonlinearity = a.nonlinearity ?? 'leaky_relu'; generator = a.generator; a = a.a ?? 0; }
+  if (isOptions(a)) { checkOptions('kaiming_normal_', a, ['a', 'generator', 'mode', 'nonlinearity']); mode = a.mode ?? 'fan_in'; nonlinearity = a.nonlinearity ?? 'leaky_relu'; generator = a.generator; a = a.a ?? 0; }
   if (t.shape.includes(0)) return t;
   const fan = calculateCorrectFan(t, mode);
   const gain = calculateGain(nonlinearity, a as number);
@@ -197,7 +198,7 @@ export function kaimingNormal_(t: Tensor, a: number | KaimingOpts = 0, mode: Fan
  */
 export function orthogonal_(t: Tensor, gain: number | { gain?: number; generator?: Generator } = 1, generator?: Generator): Tensor {
   if (t.isMeta) return t; // no values to draw on meta
-  if (isOptions(gain)) { generator = gain.generator; gain = gain.gain ?? 1; }
+  if (isOptions(gain)) { checkOptions('orthogonal_', gain, ['gain', 'generator']); generator = gain.generator; gain = gain.gain ?? 1; }
   if (t.dim() < 2) throw new Error('Only tensors with 2 or more dimensions are supported');
   if (t.numel() === 0) return t;
   const g = generator ?? defaultGenerator;

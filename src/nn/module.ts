@@ -39,7 +39,7 @@ import { noGrad, isGradEnabled } from '../autograd/grad_mode.js';
 import { _hookIdentity } from '../autograd/function.js';
 import { checkOptions } from '../_options.js';
 import type { DType } from '../dtype.js';
-import { isFloating, isDType } from '../dtype.js';
+import { DTYPES, isFloating, isDType } from '../dtype.js';
 import { Device, device as parseDevice } from '../device.js';
 import type { DeviceLike } from '../device.js';
 import { Parameter } from './parameter.js';
@@ -320,6 +320,12 @@ export class Module {
     const bw = (this._backwardHooks.size > 0 || this._backwardPreHooks.size > 0) && isGradEnabled() ? this._setupBackwardHooks(args) : null;
     if (bw !== null) args = bw.args;
     const impl = this._forwardImpl ?? Object.getPrototypeOf(this).forward;
+    // `lin.call()`: Python's "missing 1 required positional argument" instead of a JS internal from inside forward
+    // (only the first parameter is checked: TypeScript's optional parameters count in a function's length too)
+    if (args.length === 0 && impl.length > 0) {
+      const first = /^[^(]*\(\s*([A-Za-z_$][\w$]*)/.exec(String(impl))?.[1] ?? 'input';
+      throw new TypeError(`${this._getName()}.forward() missing 1 required positional argument: '${first}'`);
+    }
     let out = impl.apply(this, args);
     if (this._forwardHooks.size > 0) {
       for (const [id, h] of [...this._forwardHooks]) {
@@ -397,6 +403,7 @@ export class Module {
    * @example this.registerBuffer('running_mean', torch.zeros([4]));
    */
   registerBuffer(name: string, tensor: Tensor | null, persistent: boolean | { persistent?: boolean } = true): void {
+    if (isOptions(persistent)) checkOptions('register_buffer', persistent, ['persistent']);
     const pers = isOptions(persistent) ? persistent.persistent ?? true : persistent;
     this._checkName('buffer', name);
     if (name.includes('.')) throw keyError('buffer name can\'t contain "."');
@@ -570,6 +577,7 @@ export class Module {
    * @example model.namedModules().map(([n]) => n); // ['', 'features', 'features.0', ...]
    */
   namedModules(memo: Set<Module> | null = null, prefix = '', removeDuplicate = true): [string, Module][] {
+    if (memo !== null && !(memo instanceof Set)) throw new TypeError(`named_modules(): argument 'memo' must be a Set of modules or null, not ${pyTypeName(memo)}`);
     const out: [string, Module][] = [];
     const seen = memo ?? new Set<Module>();
     const visit = (m: Module, p: string): void => {
@@ -622,7 +630,7 @@ export class Module {
    * @example new torch.nn.Linear(2, 3).namedParameters().map(([n, p]) => [n, p.shape]); // [['weight', [3, 2]], ['bias', [3]]]
    */
   namedParameters(prefix: string | { prefix?: string; recurse?: boolean; removeDuplicate?: boolean } = '', recurse = true, removeDuplicate = true): [string, Parameter][] {
-    if (isOptions(prefix)) { recurse = prefix.recurse ?? true; removeDuplicate = prefix.removeDuplicate ?? true; prefix = prefix.prefix ?? ''; }
+    if (isOptions(prefix)) { checkOptions('named_parameters', prefix, ['prefix', 'recurse', 'removeDuplicate']); recurse = prefix.recurse ?? true; removeDuplicate = prefix.removeDuplicate ?? true; prefix = prefix.prefix ?? ''; }
     return this._namedMembers((m) => m._parameters, prefix as string, recurse, removeDuplicate);
   }
 
@@ -631,18 +639,20 @@ export class Module {
    * @example const n = model.parameters().reduce((s, p) => s + p.numel(), 0);
    */
   parameters(recurse: boolean | { recurse?: boolean } = true): Parameter[] {
+    if (isOptions(recurse)) checkOptions('parameters', recurse, ['recurse']);
     const r = isOptions(recurse) ? recurse.recurse ?? true : recurse;
     return this.namedParameters('', r).map(([, p]) => p);
   }
 
   /** `[name, buffer]` pairs (BatchNorm's `running_mean`, ...). @example bn.namedBuffers().map(([n]) => n) */
   namedBuffers(prefix: string | { prefix?: string; recurse?: boolean; removeDuplicate?: boolean } = '', recurse = true, removeDuplicate = true): [string, Tensor][] {
-    if (isOptions(prefix)) { recurse = prefix.recurse ?? true; removeDuplicate = prefix.removeDuplicate ?? true; prefix = prefix.prefix ?? ''; }
+    if (isOptions(prefix)) { checkOptions('named_buffers', prefix, ['prefix', 'recurse', 'removeDuplicate']); recurse = prefix.recurse ?? true; removeDuplicate = prefix.removeDuplicate ?? true; prefix = prefix.prefix ?? ''; }
     return this._namedMembers((m) => m._buffers, prefix as string, recurse, removeDuplicate);
   }
 
   /** All buffers. @example new torch.nn.BatchNorm1d(3).buffers().length // 3 */
   buffers(recurse: boolean | { recurse?: boolean } = true): Tensor[] {
+    if (isOptions(recurse)) checkOptions('buffers', recurse, ['recurse']);
     const r = isOptions(recurse) ? recurse.recurse ?? true : recurse;
     return this.namedBuffers('', r).map(([, b]) => b);
   }
@@ -714,6 +724,7 @@ export class Module {
    * @example model.zeroGrad();
    */
   zeroGrad(setToNone: boolean | { setToNone?: boolean } = true): void {
+    if (isOptions(setToNone)) checkOptions('zero_grad', setToNone, ['setToNone']);
     const none = isOptions(setToNone) ? setToNone.setToNone ?? true : setToNone;
     for (const p of this.parameters()) {
       if (p.grad === null) continue;
@@ -766,11 +777,12 @@ export class Module {
     let dt: DType | undefined, dev: Device | undefined;
     if (arg instanceof Tensor) { dt = arg.dtype; dev = arg.device; }
     else if (arg instanceof Device) dev = arg;
-    else if (isOptions(arg)) { dt = arg.dtype ?? undefined; if (arg.device !== undefined && arg.device !== null) dev = parseDevice(arg.device); }
+    else if (isOptions(arg)) { checkOptions('to', arg, ['device', 'dtype', 'nonBlocking']); dt = arg.dtype ?? undefined; if (arg.device !== undefined && arg.device !== null) dev = parseDevice(arg.device); }
     else if (typeof arg === 'string' && isDType(arg)) dt = arg;
     else if (typeof arg === 'string') dev = parseDevice(arg);
     if (typeof dtype === 'string') dt = dtype;
-    else if (isOptions(dtype) && dtype.dtype) dt = dtype.dtype;
+    else if (isOptions(dtype)) { checkOptions('to', dtype, ['dtype', 'nonBlocking']); if (dtype.dtype) dt = dtype.dtype; }
+    if (dt !== undefined && !isDType(dt)) throw new TypeError(`to(): argument 'dtype' must be one of ${DTYPES.map((d) => `'${d}'`).join(', ')}, not '${String(dt)}'`);
     if (dt !== undefined && !isFloating(dt)) {
       throw new TypeError(`nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=${dt}`);
     }
@@ -808,6 +820,7 @@ export class Module {
    * model.resetParameters();
    */
   toEmpty(opts: { device: DeviceLike; recurse?: boolean } | DeviceLike): this {
+    if (isOptions(opts) && !(opts instanceof Device)) checkOptions('to_empty', opts, ['device', 'recurse']);
     const o = isOptions(opts) && !(opts instanceof Device) ? opts as { device: DeviceLike; recurse?: boolean } : { device: opts as DeviceLike };
     const dev = parseDevice(o.device);
     getBackend(dev);
@@ -834,6 +847,7 @@ export class Module {
    * @example Object.keys(new torch.nn.BatchNorm1d(3).stateDict()); // ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
    */
   stateDict(opts: { destination?: StateDict; prefix?: string; keepVars?: boolean } = {}): StateDict {
+    checkOptions('state_dict', opts, ['destination', 'prefix', 'keepVars']);
     const dest = opts.destination ?? {};
     const prefix = opts.prefix ?? '';
     const keep = opts.keepVars ?? false;
@@ -966,6 +980,7 @@ export class Module {
  * @example const twin = torch.nn.deepcopy(layer);
  */
 export function deepcopy<T>(value: T, memo: Map<unknown, unknown> = new Map()): T {
+  if (!(memo instanceof Map)) throw new TypeError(`deepcopy(): argument 'memo' must be a Map, not ${pyTypeName(memo)}`);
   const v = value as unknown;
   if (v === null || (typeof v !== 'object' && !(v instanceof Module))) return value; // modules are functions
   if (memo.has(v)) return memo.get(v) as T;

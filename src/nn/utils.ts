@@ -20,6 +20,7 @@ import { noGrad } from '../autograd/grad_mode.js';
 import type { DType } from '../dtype.js';
 import type { Backend, TensorRef } from '../backend/types.js';
 import { pyFloat } from '../optim/_access.js';
+import { checkOptions } from '../_options.js';
 
 /** A single tensor or any iterable of tensors (arrays, generators, `module.parameters()`). */
 export type TensorOrTensors = Tensor | Iterable<Tensor>;
@@ -69,10 +70,13 @@ function resultDtype(ts: readonly Tensor[]): DType {
  * const grads = params.map((p) => p.grad!).filter((g) => g !== null);
  * const total = torch.nn.utils.getTotalNorm(grads, 2);
  */
+/** The keys of `ClipGradNormOptions` (an unknown one is an error, with a did-you-mean hint). */
+const CLIP_KEYS = ['normType', 'errorIfNonfinite', 'foreach'];
+
 export function getTotalNorm(tensors: TensorOrTensors, normType: number | 'inf' | ClipGradNormOptions = 2,
   errorIfNonfinite: boolean | ClipGradNormOptions = false, foreach?: boolean | null): Tensor {
-  if (typeof normType === 'object') { errorIfNonfinite = normType.errorIfNonfinite ?? false; normType = normType.normType ?? 2; }
-  if (typeof errorIfNonfinite === 'object') errorIfNonfinite = errorIfNonfinite.errorIfNonfinite ?? false;
+  if (typeof normType === 'object') { checkOptions('get_total_norm', normType, CLIP_KEYS); errorIfNonfinite = normType.errorIfNonfinite ?? false; normType = normType.normType ?? 2; }
+  if (typeof errorIfNonfinite === 'object') { checkOptions('get_total_norm', errorIfNonfinite, CLIP_KEYS); errorIfNonfinite = errorIfNonfinite.errorIfNonfinite ?? false; }
   void foreach;
   const ts = toList(tensors);
   const p = parseNormType(normType);
@@ -162,8 +166,8 @@ export function clipGradsWithNorm_(parameters: TensorOrTensors, maxNorm: number,
 export function clipGradNorm_(parameters: TensorOrTensors, maxNorm: number, normType: number | 'inf' | ClipGradNormOptions = 2,
   errorIfNonfinite: boolean | ClipGradNormOptions = false, foreach?: boolean | null): Tensor {
   let p: number | 'inf' = 2, err = false;
-  if (typeof normType === 'object') { p = normType.normType ?? 2; err = normType.errorIfNonfinite ?? false; } else p = normType;
-  if (typeof errorIfNonfinite === 'object') err = errorIfNonfinite.errorIfNonfinite ?? err; else err = err || errorIfNonfinite;
+  if (typeof normType === 'object') { checkOptions('clip_grad_norm_', normType, CLIP_KEYS); p = normType.normType ?? 2; err = normType.errorIfNonfinite ?? false; } else p = normType;
+  if (typeof errorIfNonfinite === 'object') { checkOptions('clip_grad_norm_', errorIfNonfinite, CLIP_KEYS); err = errorIfNonfinite.errorIfNonfinite ?? err; } else err = err || errorIfNonfinite;
   void foreach;
   const params = toList(parameters);
   const grads = params.map((q) => q.grad).filter((g): g is Tensor => g !== null);

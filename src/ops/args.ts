@@ -107,20 +107,35 @@ export function checkAlloc(dt: DType, numel: number): void {
   if (numel > MAX_ELEMENTS) throw allocError(dt, numel);
 }
 
-/** The range of each integer dtype (int64 as JS numbers: exactly ±2^63 as doubles). */
-const INT_RANGE: Partial<Record<DType, [number, number, string]>> = {
-  int32: [-(2 ** 31), 2 ** 31 - 1, 'int32'],
-  int64: [-(2 ** 63), 2 ** 63, 'int64_t'],
+/**
+ * The range of each integer dtype (int64 as JS numbers: exactly ±2^63 as doubles) and its two names in PyTorch's
+ * messages: `torch.tensor` names the scalar type (`uint8`), the scalar paths (`full`, `fill_`, `clamp`, ...) name
+ * the C type (`uint8_t`; int32 is `int`).
+ */
+const INT_RANGE: Partial<Record<DType, [number, number, string, string]>> = {
+  int64: [-(2 ** 63), 2 ** 63, 'int64', 'int64_t'],
+  int32: [-(2 ** 31), 2 ** 31 - 1, 'int32', 'int'],
+  int16: [-(2 ** 15), 2 ** 15 - 1, 'int16', 'int16_t'],
+  int8: [-128, 127, 'int8', 'int8_t'],
+  uint8: [0, 255, 'uint8', 'uint8_t'],
 };
 
 /**
  * PyTorch's "value cannot be converted to type int32 without overflow" for a scalar stored into an integer dtype
  * (NaN, ±inf and out-of-range values; int64's upper bound 2^63 itself is out of range, as a double).
+ *
+ * As c10's `overflows`: an integer may be negative down to -max for uint8 (`torch.full([1], -1, dtype=uint8)` is
+ * 255: two's complement wrap is allowed), a fractional value must lie in [0, 255]. An integer of magnitude ≥ 2^63
+ * is a Python int that does not fit a C long: "Overflow when unpacking long", as PyTorch says before it looks at the
+ * dtype (JS has no int/float distinction, so an integer-valued number is taken as a Python int here).
+ * `names` picks which of PyTorch's two spellings the message uses (see `INT_RANGE`).
  */
-export function checkFits(dt: DType, v: number): void {
+export function checkFits(dt: DType, v: number, names: 'scalarType' | 'cType' = 'cType'): void {
   const r = INT_RANGE[dt];
   if (r === undefined) return;
-  if (!(v >= r[0] && (dt === 'int64' ? v < r[1] : v <= r[1]))) {
-    throw new RangeError(`value cannot be converted to type ${r[2]} without overflow: ${v}`);
+  if (Number.isInteger(v) && (v >= 2 ** 63 || v < -(2 ** 63))) throw new RangeError('Overflow when unpacking long');
+  const lo = dt === 'uint8' && Number.isInteger(v) ? -255 : r[0];
+  if (!(v >= lo && (dt === 'int64' ? v < r[1] : v <= r[1]))) {
+    throw new RangeError(`value cannot be converted to type ${names === 'cType' ? r[3] : r[2]} without overflow: ${v}`);
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Layout, Storage } from '../backend/types.js';
 import type { DType } from '../dtype.js';
-import { getDefaultDtype, isFloating, promoteTypes } from '../dtype.js';
+import { getDefaultDtype, isFloating, promoteTypes, wrapSmallInt } from '../dtype.js';
 import type { DeviceLike } from '../device.js';
 import { Tensor, fromStorage, releaseTensor } from '../tensor.js';
 import { broadcastStrides, normDim } from '../shape.js';
@@ -40,8 +40,10 @@ export function scalarAs(v: number | boolean, dt: DType): number {
   switch (dt) {
     case 'float32': return Math.fround(x);
     case 'float64': return x;
-    case 'int64': return x - x === 0 ? Math.trunc(x) : -9223372036854775808;
+    case 'int64': return x >= -9223372036854775808 && x < 9223372036854775808 ? Math.trunc(x) + 0 : -9223372036854775808; // + 0: no -0
     case 'int32': return x | 0;
+    // wraps as PyTorch converts the scalar to the dtype (`uint8_tensor.eq(256)` compares with 0)
+    case 'int16': case 'int8': case 'uint8': return wrapSmallInt(x, dt);
     case 'bool': return x ? 1 : 0;
   }
 }
@@ -101,7 +103,7 @@ export function bLayout(t: Tensor, shape: readonly number[]): Layout {
 }
 
 export function torchTypeName(d: DType): string {
-  return { float32: 'Float', float64: 'Double', int64: 'Long', int32: 'Int', bool: 'Bool' }[d];
+  return { float32: 'Float', float64: 'Double', int64: 'Long', int32: 'Int', int16: 'Short', int8: 'Char', uint8: 'Byte', bool: 'Bool' }[d];
 }
 
 /**

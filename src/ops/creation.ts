@@ -3,7 +3,7 @@
  * `arange`, `linspace`, `eye`, `*Like`), each made on the device of its options by that device's backend.
  */
 import type { DType, TypedArray } from '../dtype.js';
-import { getDefaultDtype } from '../dtype.js';
+import { getDefaultDtype, isIntegral } from '../dtype.js';
 import { device as parseDevice } from '../device.js';
 import { Tensor, fromStorage } from '../tensor.js';
 import type { NestedArray } from '../tensor.js';
@@ -79,10 +79,12 @@ export function fromValues(shape: readonly number[], vals: ArrayLike<number>, op
 /**
  * A tensor from (nested) arrays, a typed array or a number. JavaScript numbers carry no int/float
  * distinction, so numbers give the default float dtype (`float32`) unless `dtype` says otherwise; booleans give
- * `bool`; an `Int32Array` gives int32, a `Float64Array` float64.
+ * `bool`; a typed array keeps its values and element type (`Uint8Array`/`Uint8ClampedArray` → uint8, `Int8Array` →
+ * int8, `Int16Array` → int16, `Int32Array` → int32, `Float64Array` → float64, see `typedArrayDType`).
  * @example
  * torch.tensor([[1, 2], [3, 4]]);                 // float32
  * torch.tensor([1, 2], { dtype: 'int64' });      // int64
+ * torch.tensor(new Uint8ClampedArray([0, 128, 255])); // uint8 [0, 128, 255]
  */
 export function tensor(data: NestedArray | Tensor, opts: TensorOptions = {}): Tensor {
   opts = checkFactoryOptions('tensor', opts);
@@ -124,7 +126,7 @@ export function tensor(data: NestedArray | Tensor, opts: TensorOptions = {}): Te
     if (ArrayBuffer.isView(x)) {
       if (d !== shape.length - 1) throw new RangeError(`expected sequence of length ${shape[d]} at dim ${d}`);
       const ta = x as TypedArray;
-      typedDt = ta instanceof Float64Array ? 'float64' : ta instanceof Int32Array ? 'int32' : ta instanceof Uint8Array ? 'bool' : 'float32';
+      typedDt = typedArrayDType(ta);
       for (let i = 0; i < ta.length; i++) flat.push(ta[i]!);
       allBool = typedDt === 'bool'; sawValue = true;
       return;
@@ -133,8 +135,29 @@ export function tensor(data: NestedArray | Tensor, opts: TensorOptions = {}): Te
   };
   walk(data, 0);
   const dt = opts.dtype ?? typedDt ?? (sawValue && allBool ? 'bool' : getDefaultDtype());
-  if (dt === 'int64' || dt === 'int32') for (const v of flat) checkFits(dt, v);
+  if (isIntegral(dt)) for (const v of flat) checkFits(dt, v, 'scalarType');
   return fromValues(shape, flat, { ...opts, dtype: dt });
+}
+
+/**
+ * The dtype `torch.tensor` gives a typed array, keeping every value (PyTorch's `torch.from_numpy` mapping):
+ * `Uint8Array` and `Uint8ClampedArray` (image data) → uint8, `Int8Array` → int8, `Int16Array` → int16, `Int32Array`
+ * → int32, `Float64Array` → float64; `Uint16Array`, `Uint32Array` → int32/int64 (PyTorch 1.13 has no unsigned
+ * 16/32-bit types; int32 holds every uint16, int64 every uint32); `BigInt64Array` is refused (its values are
+ * bigints) and `Float32Array` (and anything else) → float32.
+ */
+function typedArrayDType(ta: ArrayBufferView): DType {
+  if (ta instanceof Float64Array) return 'float64';
+  if (ta instanceof Int32Array) return 'int32';
+  if (ta instanceof Int16Array) return 'int16';
+  if (ta instanceof Int8Array) return 'int8';
+  if (ta instanceof Uint8Array || ta instanceof Uint8ClampedArray) return 'uint8';
+  if (ta instanceof Uint16Array) return 'int32';
+  if (ta instanceof Uint32Array) return 'int64';
+  if (ta instanceof BigInt64Array || ta instanceof BigUint64Array || ta instanceof DataView) {
+    throw new TypeError(`tensor(): ${ta.constructor.name} is not supported (bigint elements); convert to a Float64Array or a number array`);
+  }
+  return 'float32';
 }
 
 /** Alias of `tensor` (PyTorch's `as_tensor`; always copies here). */

@@ -5,7 +5,7 @@
  */
 import type { Backend, Storage } from '../backend/types.js';
 import type { DType } from '../dtype.js';
-import { isDType } from '../dtype.js';
+import { isDType, itemSize } from '../dtype.js';
 import { CPU, Device, canonicalDevice, device as parseDevice } from '../device.js';
 import type { DeviceLike } from '../device.js';
 import { noGrad } from '../autograd/grad_mode.js';
@@ -140,6 +140,12 @@ export class DeviceOps {
   int(this: Tensor): Tensor { return this.to('int32'); }
   /** `to('bool')` (non-zero → true). */
   bool(this: Tensor): Tensor { return this.to('bool'); }
+  /** `to('int16')` (PyTorch's `short()`; integers wrap modulo 2^16). @example torch.tensor([70000], { dtype: 'int64' }).short().tolist() // [4464] */
+  short(this: Tensor): Tensor { return this.to('int16'); }
+  /** `to('int8')` (PyTorch's `char()`; integers wrap modulo 2^8). @example torch.tensor([200], { dtype: 'int64' }).char().tolist() // [-56] */
+  char(this: Tensor): Tensor { return this.to('int8'); }
+  /** `to('uint8')` (PyTorch's `byte()`; -1 becomes 255, floats truncate then wrap). @example torch.tensor([-1.5, 300.5]).byte().tolist() // [255, 44] */
+  byte(this: Tensor): Tensor { return this.to('uint8'); }
   /** `to('cpu')`: this tensor when already on the CPU, else a copy there (reads through the source backend). */
   cpu(this: Tensor): Tensor { return this.to(CPU); }
   /**
@@ -147,6 +153,7 @@ export class DeviceOps {
    * CUDA backend is registered (this build ships none).
    */
   cuda(this: Tensor, index?: number | Device | string | { device?: number | DeviceLike; nonBlocking?: boolean }): Tensor {
+    if (isPlainObject(index)) checkOptions('cuda', index, ['device', 'nonBlocking']);
     const d: number | DeviceLike | undefined = isPlainObject(index) ? (index as { device?: number | DeviceLike }).device : index as number | DeviceLike | undefined;
     const dev = typeof d === 'number' || d === undefined ? parseDevice('cuda', d ?? null) : parseDevice(d);
     if (dev.type !== 'cuda') throw new Error(`Invalid device, must be cuda device`);
@@ -155,6 +162,6 @@ export class DeviceOps {
   /** The type name, e.g. 'torch.FloatTensor'. */
   type(this: Tensor): string { return `torch.${torchTypeName(this.dtype)}Tensor`; }
   /** Number of bytes per element. */
-  elementSize(this: Tensor): number { return { float32: 4, float64: 8, int64: 8, int32: 4, bool: 1 }[this.dtype]; }
+  elementSize(this: Tensor): number { return itemSize(this.dtype); }
 }
 installTensorMethods(DeviceOps);

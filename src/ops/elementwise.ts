@@ -18,7 +18,7 @@ import { sameDeviceError, commonDevice, onDevice } from './device.js';
 import { record, needsGrad } from './autograd.js';
 import type { CtxArg, RecordArgs } from './autograd.js';
 import type { NoRule, RuleContexts, RuleName } from '../autograd/rules.js';
-import { checkOperand, checkTensor, checkNumber, typeName } from './args.js';
+import { checkOperand, checkTensor, checkNumber, checkFits, typeName } from './args.js';
 import { checkOptions } from '../_options.js';
 
 /** PyTorch's name of an op (`floorDivide` → `floor_divide`) for messages. */
@@ -88,9 +88,12 @@ export function prepBinary(aIn: Tensor, bIn: TensorLike, kind: BinKind, inPlace 
     }
   } else b = wrapScalar(bIn, a);
   let common = resultType(a, b);
+  // true division computes in the default float dtype (PyTorch promotes integer inputs to float first), so a JS
+  // scalar is converted to that, not wrapped into the integer type (`uint8.div(-3)` divides by -3, not 253)
+  if (kind === 'div' && !isFloating(common)) common = getDefaultDtype();
+  if (!(bIn instanceof Tensor)) checkScalarLong(bIn, common);
   if (!(bIn instanceof Tensor) && b.dtype !== common) b = wrapScalar(bIn, a, common); // scalar in the op's dtype
   let dt = common;
-  if (kind === 'div' && !isFloating(common)) dt = getDefaultDtype();
   if (kind === 'cmp' || kind === 'logical') dt = 'bool';
   return { a, b, dt, common };
 }
@@ -104,11 +107,20 @@ export function savedFor(op: BinaryOp, a: Tensor, b: Tensor, out: Tensor, save: 
   return save === 'abo' ? [a, b, out] : [a, b];
 }
 
+/**
+ * A JS integer of magnitude ≥ 2^63 converted to an integer dtype: PyTorch's "Overflow when unpacking long" (a Python
+ * int that does not fit a C long) instead of INT64_MIN or a wrapped value. With a float result the number is taken as
+ * a float (JS cannot tell `2**63` from `2.0**63`), as `float32.add(1e20)` must work.
+ */
+export function checkScalarLong(v: number | boolean, dt: DType): void {
+  if (typeof v === 'number' && isIntegral(dt) && Number.isInteger(v) && (v >= 2 ** 63 || v < -(2 ** 63))) throw new RangeError('Overflow when unpacking long');
+}
+
 /** The dtypes of op(a, scalar): `common` (the scalar is converted to it) and the output's. */
 export function scalarTypes(a: Tensor, v: number | boolean, kind: BinKind): { dt: DType; common: DType } {
-  const common = resultTypeScalar(a, v);
+  let common = resultTypeScalar(a, v);
+  if (kind === 'div' && !isFloating(common)) common = getDefaultDtype(); // as prepBinary: true division is in float
   let dt = common;
-  if (kind === 'div' && !isFloating(common)) dt = getDefaultDtype();
   if (kind === 'cmp' || kind === 'logical') dt = 'bool';
   return { dt, common };
 }
@@ -133,8 +145,11 @@ export function binaryWithScalar<K extends BinaryRecorded | BinaryUnrecorded>(op
   if (k === undefined || (op as BinaryOp) === 'addScaled') return null;
   const { dt, common } = scalarTypes(a, v, kind);
   if (op === 'sub') checkBoolSub(a, v);
+  checkScalarLong(v, common);
   const value = scalarAs(v, common);
-  checkIntegerScalar(op, dt, value);
+  // a negative exponent is refused before the conversion (`uint8.pow(-1)`: -1 would become 255); division by a
+  // scalar that converts to 0 (`uint8 // 256`) raises, as PyTorch converts first there
+  checkIntegerScalar(op, dt, op === 'pow' ? Number(v) : value);
   const out = newTensor(k.call(a._backend, op, a._s, a.layout, value, dt), a._shape, a);
   if (kind === 'cmp' || kind === 'logical' || !needsGrad(a)) return out;
   const rule = op as BinaryRecorded, rest = [ctx] as RecordArgs<BinaryRecorded>; // cmp/logical returned above
@@ -186,6 +201,8 @@ export function where(condition: Tensor, input: TensorLike, other: TensorLike): 
   if (other instanceof Tensor) other = onDevice(other, dev);
   const dt = resultTypeOf([input, other].filter((x): x is Tensor => x instanceof Tensor),
     [input, other].filter((x): x is number | boolean => !(x instanceof Tensor)).map(scalarDType));
+  // a scalar converted to an integer result dtype must fit (`where(c, uint8, 300)`), as PyTorch's checked conversion
+  for (const x of [input, other]) if (typeof x === 'number') checkFits(dt, x);
   const k = condition._backend.whereScalar;
   if (k !== undefined && (!(input instanceof Tensor) || !(other instanceof Tensor))) {
     // scalar operands go to the kernel as parameters (no storage, no upload), converted to the result dtype
@@ -426,6 +443,8 @@ export class ElementwiseOps {
     if (lo !== null) checkOperand('clamp', 'min', 1, lo);
     if (hi !== null) checkOperand('clamp', 'max', 2, hi);
     if (lo === null && hi === null) throw new Error("torch.clamp: At least one of 'min' or 'max' must not be None");
+    // an integer bound of an integer tensor is converted to its dtype with PyTorch's check (`uint8.clamp(0, 300)`)
+    for (const b of [lo, hi]) if (typeof b === 'number' && Number.isInteger(b) && isIntegral(this.dtype)) checkFits(this.dtype, b);
     if (lo instanceof Tensor || hi instanceof Tensor) {
       // tensor bounds (PyTorch's clamp.Tensor overload): maximum/minimum, which broadcast, promote and differentiate
       let r: Tensor = this;

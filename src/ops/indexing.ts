@@ -22,7 +22,7 @@ import { record, needsGrad } from './autograd.js';
 import { where } from './elementwise.js';
 import { checkWritable, writeWithHistory } from './inplace.js';
 import { tensor } from './creation.js';
-import { checkInt, checkOperand, checkTensor } from './args.js';
+import { checkFits, checkInt, checkOperand, checkTensor } from './args.js';
 import { checkOptions } from '../_options.js';
 import type { Layout } from '../backend/types.js';
 import { fmtShape } from '../shape.js';
@@ -556,6 +556,7 @@ export class IndexingOps {
       throw new RangeError(`masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.dim()} dimension(s).`);
     }
     const dev = commonDevice(value instanceof Tensor ? [this, mask, value] : [this, mask]); // self first, as PyTorch names them
+    if (typeof value === 'number') checkFits(this.dtype, value); // `uint8.maskedFill(m, 300)` overflows as in PyTorch
     const v = value instanceof Tensor ? onDevice(value, dev).to(this.dtype) : wrapScalar(value, this, this.dtype);
     // out of place, self and mask broadcast together as in PyTorch
     return where(mask, v, this);

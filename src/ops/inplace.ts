@@ -14,7 +14,7 @@ import { installTensorMethods } from './registry.js';
 import { TensorLike, isPlainObject, scalarAs, resultTypeScalar, resultType, bLayout, torchTypeName, release } from './common.js';
 import { isMeta } from './device.js';
 import { record, needsGrad, viewGeom, refreshView, detach } from './autograd.js';
-import { BinKind, prepBinary, scalarTypes, checkIntegerScalar } from './elementwise.js';
+import { BinKind, prepBinary, scalarTypes, checkIntegerScalar, checkScalarLong } from './elementwise.js';
 import { fullLike } from './creation.js';
 
 export function canCast(from: DType, to: DType): boolean {
@@ -108,8 +108,9 @@ export function scalarInplace(self: Tensor, op: 'add' | 'sub' | 'mul' | 'div' | 
   const k = self._backend.binaryScalar;
   if (k === undefined || needsGrad(self)) return null;
   const { dt, common } = scalarTypes(self, v, kind);
+  checkScalarLong(v, common);
   let value = scalarAs(v, common);
-  checkIntegerScalar(op, dt, value);
+  checkIntegerScalar(op, dt, op === 'pow' ? Number(v) : value); // as binaryWithScalar: the exponent's sign before conversion
   let kop: BinaryOp = op;
   if (alpha !== 1) { kop = 'add'; value = (op === 'sub' ? -alpha : alpha) * value; }
   return inplace(self, [], dt, () => { throw new Error('internal: scalarInplace under autograd'); },

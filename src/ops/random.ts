@@ -16,6 +16,7 @@ import { resolveDevice, isMeta } from './device.js';
 import { parseSize, finish, onMetaDevice, filled, fromValues, likeOpts, emptyLike } from './creation.js';
 import { checkFactoryOptions } from './creation.js';
 import { checkAlloc, checkInt, typeName } from './args.js';
+import { checkOptions } from '../_options.js';
 
 /** Random fills on meta write nothing; the leaf-write check still applies. */
 export function checkLeafWrite(t: Tensor): Tensor {
@@ -110,27 +111,50 @@ export function randnLike(t: Tensor, opts: TensorOptions = {}): Tensor { return 
 /** Uniform samples with another tensor's shape and dtype. */
 export function randLike(t: Tensor, opts: TensorOptions = {}): Tensor { return rand([...t._shape], likeOpts(t, opts, 'rand_like')); }
 
+/**
+ * A `generator` argument: a Generator, undefined/null (the default generator), or `{ generator }` (PyTorch's keyword,
+ * checked for unknown keys). Anything else is PyTorch's TypeError instead of failing inside the sampler.
+ */
+function generatorArg(fn: string, g: unknown): Generator {
+  if (g === undefined || g === null) return defaultGenerator;
+  if (g instanceof Generator) return g;
+  if (isPlainObject(g)) {
+    checkOptions(fn, g, ['generator']);
+    return generatorArg(fn, (g as { generator?: unknown }).generator);
+  }
+  throw new TypeError(`${fn}(): argument 'generator' must be torch.Generator, not ${typeName(g)}`);
+}
+
+/** A number argument of a random fill (`from`, `to`, `mean`, `std`, `p`): no string or undefined coerced to NaN. */
+function numArg(fn: string, name: string, v: unknown): number {
+  if (typeof v !== 'number') throw new TypeError(`${fn}(): argument '${name}' must be float, not ${typeName(v)}`);
+  return v;
+}
+
 /** The random methods of `Tensor` (installed on `Tensor.prototype`; typed through `interface Tensor`). */
 export class RandomOps {
   /** Fills in place with U(from, to). */
-  uniform_(this: Tensor, from: number | { from?: number; to?: number; generator?: Generator } = 0, to = 1, generator?: Generator): Tensor {
+  uniform_(this: Tensor, from: number | { from?: number; to?: number; generator?: Generator } = 0, to = 1, generator?: Generator | { generator?: Generator }): Tensor {
     if (isMeta(this)) return checkLeafWrite(this);
-    if (isPlainObject(from)) { to = from.to ?? 1; generator = from.generator; from = from.from ?? 0; }
-    return randomFill(this, { kind: 'uniform', from: from as number, to }, generator ?? defaultGenerator);
+    if (isPlainObject(from)) { checkOptions('uniform_', from, ['from', 'to', 'generator']); to = from.to ?? 1; generator = from.generator; from = from.from ?? 0; }
+    const g = generatorArg('uniform_', generator);
+    return randomFill(this, { kind: 'uniform', from: numArg('uniform_', 'from', from), to: numArg('uniform_', 'to', to) }, g);
   }
   /** Fills in place with N(mean, std²). */
-  normal_(this: Tensor, mean: number | { mean?: number; std?: number; generator?: Generator } = 0, std = 1, generator?: Generator): Tensor {
+  normal_(this: Tensor, mean: number | { mean?: number; std?: number; generator?: Generator } = 0, std = 1, generator?: Generator | { generator?: Generator }): Tensor {
     if (isMeta(this)) return checkLeafWrite(this);
-    if (isPlainObject(mean)) { std = mean.std ?? 1; generator = mean.generator; mean = mean.mean ?? 0; }
-    return randomFill(this, { kind: 'normal', mean: mean as number, std }, generator ?? defaultGenerator);
+    if (isPlainObject(mean)) { checkOptions('normal_', mean, ['mean', 'std', 'generator']); std = mean.std ?? 1; generator = mean.generator; mean = mean.mean ?? 0; }
+    const g = generatorArg('normal_', generator);
+    return randomFill(this, { kind: 'normal', mean: numArg('normal_', 'mean', mean), std: numArg('normal_', 'std', std) }, g);
   }
   /**
    * Fills in place with 0/1 draws of probability `p`: a number, or a tensor of probabilities that broadcasts to
    * this shape (one draw per element).
    * @example torch.zeros([4]).bernoulli_(0.5)
    */
-  bernoulli_(this: Tensor, p: number | Tensor = 0.5, generator?: Generator): Tensor {
-    const g = generator ?? defaultGenerator;
+  bernoulli_(this: Tensor, p: number | Tensor = 0.5, generator?: Generator | { generator?: Generator }): Tensor {
+    const g = generatorArg('bernoulli_', generator);
+    if (!(p instanceof Tensor)) numArg('bernoulli_', 'p', p);
     if (!(p instanceof Tensor)) return randomFill(this, { kind: 'bernoulli', p }, g);
     const bs = broadcastShapes(this._shape, p._shape);
     if (bs.length !== this.dim() || bs.some((d, i) => d !== this._shape[i])) {
@@ -144,8 +168,7 @@ export class RandomOps {
    * @example torch.bernoulli(torch.full([3], 0.5))
    */
   bernoulli(this: Tensor, opts: { generator?: Generator } | Generator = {}): Tensor {
-    const g = opts instanceof Generator ? opts : opts.generator;
-    return emptyLike(this).bernoulli_(this, g);
+    return emptyLike(this).bernoulli_(this, generatorArg('bernoulli', opts));
   }
 }
 installTensorMethods(RandomOps);

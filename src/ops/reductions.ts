@@ -12,7 +12,7 @@ import { Tensor } from '../tensor.js';
 import { normDim, normDims } from '../shape.js';
 import { installTensorMethods } from './registry.js';
 import { checkOptions } from '../_options.js';
-import { checkDType, typeName } from './args.js';
+import { checkDType, checkOptDType, typeName } from './args.js';
 import { isPlainObject, newTensor, torchTypeName } from './common.js';
 import { record, needsGrad } from './autograd.js';
 import { unary, where } from './elementwise.js';
@@ -277,9 +277,11 @@ export class ReductionOps {
     return softmaxImpl(this, dim, dtype, true);
   }
   /** Cumulative sum along `dim`. @example torch.tensor([1, 2, 3]).cumsum(0) // tensor([1., 3., 6.]) */
-  cumsum(this: Tensor, dim: number | { dim: number; dtype?: DType }, dtype?: DType): Tensor {
+  cumsum(this: Tensor, dim: number | { dim: number; dtype?: DType }, dtype?: DType | { dtype?: DType }): Tensor {
     let d = dim as number;
     if (isPlainObject(dim)) { checkOptions('cumsum', dim, ['dim', 'dtype']); d = dim.dim; dtype = dim.dtype; }
+    else if (isPlainObject(dtype)) { checkOptions('cumsum', dtype, ['dtype']); dtype = (dtype as { dtype?: DType }).dtype; }
+    dtype = checkOptDType('cumsum', dtype);
     const nd = normDim(d, this.dim());
     const dt = dtype ?? (isFloating(this.dtype) ? this.dtype : 'int64');
     if (this.dim() === 0) return this.to(dt).clone();

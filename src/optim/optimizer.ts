@@ -8,6 +8,7 @@ import { pyNum } from './_access.js';
 import { unexpectedKeyword } from '../nn/_args.js';
 import { hostScalar } from './_common.js';
 import { knownHostValue, rememberHostValue } from '../host_values.js';
+import { checkOptions } from '../_options.js';
 
 /**
  * Marks an optimizer default that every parameter group must specify (PyTorch's `torch.optim.optimizer.required`).
@@ -266,6 +267,10 @@ export class Optimizer {
    * opt.zeroGrad({ setToNone: false });    // p.grad is all zeros
    */
   zeroGrad(setToNone: boolean | { setToNone?: boolean } = true): void {
+    if (typeof setToNone !== 'boolean') {
+      if (setToNone === null || typeof setToNone !== 'object') throw new TypeError(`zero_grad(): argument 'set_to_none' must be bool, not ${setToNone === null ? 'null' : typeof setToNone}`);
+      checkOptions('zero_grad', setToNone, ['setToNone']);
+    }
     const toNone = typeof setToNone === 'boolean' ? setToNone : setToNone.setToNone ?? true;
     for (const g of this.paramGroups) {
       for (const p of g.params) {

@@ -18,6 +18,7 @@ import { defaultGenerator } from '../random.js';
 import { Module } from '../nn/module.js';
 import type { RemovableHandle } from '../nn/module.js';
 import type { Parameter } from '../nn/parameter.js';
+import { unexpectedKeyword } from '../_options.js';
 
 // ---- public types ----------------------------------------------------------------------------------------------
 
@@ -636,8 +637,9 @@ export function summary(model: Module, inputSize?: readonly number[] | readonly 
   if (!(model instanceof Module)) throw new TypeError('summary: model must be an nn.Module');
   const o = options;
   for (const k of Object.keys(o)) {
-    if (!['batchSize', 'depth', 'colNames', 'colWidth', 'rowSettings', 'dtypes', 'device', 'mode', 'verbose', 'inputData', 'forwardArgs', 'format'].includes(k)) {
-      throw new TypeError(`summary: unknown option '${k}'`);
+    const known = ['batchSize', 'depth', 'colNames', 'colWidth', 'rowSettings', 'dtypes', 'device', 'mode', 'verbose', 'inputData', 'forwardArgs', 'format'];
+    if (!known.includes(k)) {
+      throw unexpectedKeyword('summary', k, known); // Python's words, with a did-you-mean hint
     }
   }
   const verbose = o.verbose ?? 1;

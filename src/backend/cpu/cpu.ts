@@ -9,7 +9,7 @@
  * Matrix products go to the packed, register-blocked GEMM in `gemm.ts`.
  */
 import type { DType, TypedArray } from '../../dtype.js';
-import { isFloating } from '../../dtype.js';
+import { isFloating, isIntegral } from '../../dtype.js';
 import type { ArgReduceOp, Backend, BinaryOp, ConvGeometry, Layout, RandomDistribution, RandomSource, ReduceOp, Storage, UnaryOp } from '../types.js';
 import { CachingAllocator } from './pool.js';
 import { gemm } from './gemm.js';
@@ -150,7 +150,8 @@ function kernel(nIn: number, expr: string, accumulate = false): Function {
     }`;
   // One compiled copy per combination of array types, so every copy stays monomorphic for the JIT.
   const variants = new Map<string, Function>();
-  const tag = (a: TypedArray): string => (a instanceof Float32Array ? 'f' : a instanceof Float64Array ? 'd' : a instanceof Int32Array ? 'i' : 'b');
+  const tag = (a: TypedArray): string => (a instanceof Float32Array ? 'f' : a instanceof Float64Array ? 'd' : a instanceof Int32Array ? 'i'
+    : a instanceof Int16Array ? 's' : a instanceof Int8Array ? 'c' : 'b');
   const bound = (out: TypedArray, xs: TypedArray[], plan: Plan, p?: number) => {
     let sig = tag(out);
     for (let k = 0; k < xs.length; k++) sig += tag(xs[k]!);
@@ -215,8 +216,30 @@ const H = {
   silu: (x: number): number => x * sigmoid(x),
   siluGrad: (x: number): number => { const s = sigmoid(x); return s * (1 + x * (1 - s)); },
   remainder: (a: number, b: number): number => { const r = a % b; return r !== 0 && (r < 0) !== (b < 0) ? r + b : r; },
-  /** float → int64 as x86 PyTorch does: truncation, and INT64_MIN for NaN and ±inf. */
-  toInt64: (a: number): number => (a - a === 0 ? Math.trunc(a) : -9223372036854775808),
+  /** float → int64 as x86 PyTorch does: truncation, and INT64_MIN for NaN, ±inf and |x| ≥ 2^63. */
+  // + 0: no -0 in an integer; out of range (|a| ≥ 2^63, NaN, ±inf) gives INT64_MIN, as x86's cvttsd2si
+  toInt64: (a: number): number => (a >= -9223372036854775808 && a < 9223372036854775808 ? Math.trunc(a) + 0 : -9223372036854775808),
+  /**
+   * float → int16 or int8 as x86 PyTorch does: through int32, so |x| ≥ 2^31 (and NaN, ±inf) give 0; the typed
+   * array's store then wraps modulo 2^16 / 2^8. (uint8 needs no helper: x86 goes through int64, whose low byte is
+   * exactly what the Uint8Array store keeps.)
+   */
+  viaInt32: (a: number): number => (a > -2147483649 && a < 2147483648 ? a : 0),
+  /** float → int32 as x86 PyTorch: out of range (and NaN, ±inf) gives INT32_MIN (the Int32Array store would wrap). */
+  toInt32: (a: number): number => (a > -2147483649 && a < 2147483648 ? a : -2147483648),
+  /**
+   * Integer power of a 32-bit-or-narrower integer type, wrapping modulo 2^32 at every product as C's integer
+   * arithmetic does (the typed array's store then wraps to 16 or 8 bits): `Math.pow` would round beyond 2^53.
+   */
+  ipow: (a: number, b: number): number => {
+    let r = 1, base = a | 0, e = b;
+    while (e > 0) {
+      if (e % 2 === 1) r = Math.imul(r, base);
+      base = Math.imul(base, base);
+      e = Math.floor(e / 2);
+    }
+    return r;
+  },
   negativePower: (): never => { throw new RangeError('Integers to negative integer powers are not allowed.'); },
   zeroDivision: (): never => { throw new RangeError('ZeroDivisionError'); },
   round: (a: number): number => (Math.abs(a - Math.trunc(a)) === 0.5 ? 2 * Math.round(a / 2) : Math.round(a)),
@@ -292,21 +315,35 @@ const INT_CHECKED: Partial<Record<BinaryOp, string>> = {
 };
 
 function binaryExpr(op: BinaryOp, outDtype: DType): string {
+  if (op === 'pow' && isIntDtype(outDtype) && outDtype !== 'int64') return '(a1 < 0 ? H.negativePower() : H.ipow(a0, a1))';
   return isIntDtype(outDtype) ? INT_CHECKED[op] ?? BINARY[op] : BINARY[op];
 }
 
 function isIntDtype(d: DType): boolean {
-  return d === 'int64' || d === 'int32';
+  return isIntegral(d);
 }
 
 /** BINARY with the second operand a kernel parameter (`binaryScalar`); `addScaled` has no scalar form. */
 const BINARY_SCALAR = Object.fromEntries(Object.entries(BINARY).map(([k, e]) => [k, e.replace(/\ba1\b/g, 'P')])) as Record<BinaryOp, string>;
 
-/** Wraps an expression so the stored value matches the output dtype (int64 truncation, bool 0/1). */
+/**
+ * Wraps an expression so the stored value matches the output dtype (int64 truncation, bool 0/1). The other dtypes
+ * need nothing: the typed array's store truncates and wraps as C's integer arithmetic does.
+ */
 function castExpr(expr: string, dtype: DType): string {
   if (dtype === 'int64') return `H.toInt64(${expr})`;
   if (dtype === 'bool') return `((${expr}) !== 0 ? 1 : 0)`;
   return expr;
+}
+
+/**
+ * A cast from a floating storage (`copy`): castExpr plus x86 PyTorch's out-of-range rules for int32 (INT32_MIN),
+ * int16 and int8 (0). Not for integer arithmetic into int32/int16, which wraps (castExpr).
+ */
+function floatCastExpr(expr: string, dtype: DType): string {
+  if (dtype === 'int32') return `H.toInt32(${expr})`;
+  if (dtype === 'int16' || dtype === 'int8') return `H.viaInt32(${expr})`;
+  return castExpr(expr, dtype);
 }
 
 function contiguousLayout(shape: readonly number[]): Layout {
@@ -386,14 +423,16 @@ export class CpuBackend implements Backend {
   copy(src: Storage, srcLayout: Layout, dst: Storage, dstLayout: Layout): void {
     const sd = (src as CpuStorage).data, dd = (dst as CpuStorage).data;
     const plan = makePlan(dstLayout.shape, [dstLayout, srcLayout]);
-    const needsCast = dst.dtype !== src.dtype && (dst.dtype === 'int64' || dst.dtype === 'bool');
+    const fromFloat = isFloating(src.dtype);
+    const needsCast = dst.dtype !== src.dtype && (dst.dtype === 'int64' || dst.dtype === 'bool' || (fromFloat && (dst.dtype === 'int16' || dst.dtype === 'int8' || dst.dtype === 'int32')));
+    const cast = (e: string): string => (!needsCast ? e : fromFloat ? floatCastExpr(e, dst.dtype) : castExpr(e, dst.dtype));
     if (!needsCast && plan.shape.length === 1 && plan.strides[0]![0] === 1 && plan.strides[1]![0] === 1 && sd !== dd) {
       dd.set(sd.subarray(srcLayout.offset, srcLayout.offset + plan.numel), dstLayout.offset);
     } else if (sd === dd && overlaps(srcLayout, dstLayout)) {
       const tmp = this.readSync(src, srcLayout);
-      (kernel(1, castExpr('a0', needsCast ? dst.dtype : 'float64')) as any)(dd, [tmp], makePlan(dstLayout.shape, [dstLayout, contiguousLayout(dstLayout.shape)]));
+      (kernel(1, cast('a0')) as any)(dd, [tmp], makePlan(dstLayout.shape, [dstLayout, contiguousLayout(dstLayout.shape)]));
     } else {
-      (kernel(1, castExpr('a0', needsCast ? dst.dtype : 'float64')) as any)(dd, [sd], plan);
+      (kernel(1, cast('a0')) as any)(dd, [sd], plan);
     }
   }
 
@@ -616,7 +655,7 @@ export class CpuBackend implements Backend {
       if (k < 0 || k >= size) throw new RangeError(`index ${k} is out of bounds for dimension ${axis} with size ${size}`);
       return k;
     };
-    const isInt = dst.dtype === 'int64';
+    const isInt = isIntegral(dst.dtype);
     if (src === null) {
       const v = isInt ? Math.trunc(value) : value;
       forEachIndex(il.shape, [il, dLayout], (ip, dp) => {

@@ -34,7 +34,7 @@ export function sizeClass(n: number): number {
 }
 
 export class CachingAllocator {
-  private lists: Map<number, TypedArray[]>[] = [new Map(), new Map(), new Map(), new Map(), new Map()];
+  private lists: Map<number, TypedArray[]>[] = [new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), new Map()];
   private cachedBytes = 0;
   private limitBytes = 1 << 30;
   enabled = true;
@@ -45,7 +45,11 @@ export class CachingAllocator {
   freshBytes = 0;
 
   private idx(dtype: DType): number {
-    switch (dtype) { case 'float32': return 0; case 'float64': return 1; case 'int64': return 2; case 'int32': return 3; default: return 4; }
+    // one list per array type: bool and uint8 share Uint8Array buffers
+    switch (dtype) {
+      case 'float32': return 0; case 'float64': return 1; case 'int64': return 2; case 'int32': return 3;
+      case 'int16': return 5; case 'int8': return 6; default: return 4;
+    }
   }
 
   /** A buffer of at least `n` elements (its `length` is the size class) and the exact-length view to use. */

@@ -15,6 +15,7 @@ import { runInNewContext } from 'node:vm';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { DType, TypedArray } from '../../dtype.js';
+import { castScalar } from '../../dtype.js';
 import type {
   ArgReduceOp, Backend, BinaryOp, ConvGeometry, Layout, OptimizerHyperparams, OptimizerKind, OptimizerSlot,
   RandomDistribution, RandomSource, ReduceOp, Storage, TensorRef, UnaryOp,
@@ -156,9 +157,10 @@ export function isAvailable(): boolean { return load() !== null; }
 /** Why the native backend is unavailable, with the command that fixes it; null when it is available. */
 export function reason(): string | null { return load() === null ? loadError : null; }
 
-const DTYPES: Record<DType, number> = { float32: 0, float64: 1, int64: 2, int32: 3, bool: 4 };
+const DTYPES: Record<DType, number> = { float32: 0, float64: 1, int64: 2, int32: 3, bool: 4, int16: 5, int8: 6, uint8: 7 };
 const HOST: Record<DType, new (n: number) => TypedArray> = {
   float32: Float32Array, float64: Float64Array, int64: Float64Array, int32: Int32Array, bool: Uint8Array,
+  int16: Int16Array, int8: Int8Array, uint8: Uint8Array,
 };
 const REDUCE: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3, any: 4, all: 5 };
 const REDUCTION = { none: 0, mean: 1, sum: 2 } as const;
@@ -332,7 +334,8 @@ export class NativeBackend implements Backend {
       // JS truthiness (NaN is false), as the portable backend converts
       host = new Uint8Array(data.length);
       for (let i = 0; i < data.length; i++) host[i] = data[i] ? 1 : 0;
-    } else if (data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array) {
+    } else if (data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array
+      || data instanceof Int16Array || data instanceof Int8Array || data instanceof Uint8Array) {
       host = data; // the addon converts from any of these
     } else {
       host = Host === Float32Array ? Float32Array.from(data) : Host === Int32Array ? Int32Array.from(data) : Float64Array.from(data);
@@ -356,7 +359,8 @@ export class NativeBackend implements Backend {
     const finite = value - value === 0;
     const v = dst.dtype === 'int64' ? (finite ? Math.trunc(value) : -9223372036854775808)
       : dst.dtype === 'int32' ? (finite ? Math.trunc(value) | 0 : 0)
-        : dst.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
+        : dst.dtype === 'bool' ? (value !== 0 ? 1 : 0)
+          : dst.dtype === 'int16' || dst.dtype === 'int8' || dst.dtype === 'uint8' ? castScalar(value, dst.dtype) : value;
     this.begin(); this.layout(layout);
     this.a.fill(NativeBackend.h(dst), v);
 

@@ -8,8 +8,12 @@ import * as F from '../functional.js';
 import * as init from '../init.js';
 import { isOptions, pyFloat, pyNum, resolveArgs } from '../_args.js';
 import type { FactoryOptions } from '../_args.js';
+import { checkOptions } from '../../_options.js';
 
-const inplaceArg = (v: boolean | { inplace?: boolean } | undefined): boolean => (isOptions(v) ? v.inplace ?? false : v ?? false);
+const inplaceArg = (v: boolean | { inplace?: boolean } | undefined): boolean => {
+  if (isOptions(v)) checkOptions('__init__', v, ['inplace']);
+  return isOptions(v) ? v.inplace ?? false : v ?? false;
+};
 
 /**
  * max(0, x). @example new torch.nn.ReLU().call(torch.tensor([-1, 2])).tolist() // [0, 2]
@@ -104,6 +108,7 @@ export class Softmax extends Module {
   dim: number | null;
   constructor(dim?: number | null | { dim?: number | null }) {
     super();
+    if (isOptions(dim)) checkOptions('Softmax.__init__', dim, ['dim']);
     this.dim = isOptions(dim) ? dim.dim ?? null : dim ?? null;
   }
   override forward(input: Tensor): Tensor { return input.softmax(this.dim ?? F.legacySoftmaxDim(input.dim())); }
@@ -118,6 +123,7 @@ export class LogSoftmax extends Module {
   dim: number | null;
   constructor(dim?: number | null | { dim?: number | null }) {
     super();
+    if (isOptions(dim)) checkOptions('LogSoftmax.__init__', dim, ['dim']);
     this.dim = isOptions(dim) ? dim.dim ?? null : dim ?? null;
   }
   override forward(input: Tensor): Tensor { return input.logSoftmax(this.dim ?? F.legacySoftmaxDim(input.dim())); }

@@ -45,19 +45,20 @@ export abstract class ConvNd extends Module {
   constructor(nd: number, inChannels: number, outChannels: number, kernelSize: IntOrTuple, stride: IntOrTuple, padding: IntOrTuple | 'same' | 'valid',
     dilation: IntOrTuple, transposed: boolean, outputPadding: IntOrTuple, groups: number, bias: boolean, paddingMode: string, fo: FactoryOptions) {
     super();
+    const fn = new.target.name;
+    // the channel counts first: `Conv2d(1.5, ...)` names the argument instead of failing the divisibility check
+    for (const [n, v] of [['in_channels', inChannels], ['out_channels', outChannels]] as const) {
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${fn}(): argument '${n}' must be int, not ${pyTypeName(v)}`);
+      if (v < 0) throw new RangeError(`${fn}: ${n} must be non-negative, but got ${v}`);
+    }
     if (!Number.isInteger(groups) || groups <= 0) throw new RangeError('groups must be a positive integer');
     if (inChannels % groups !== 0) throw new RangeError('in_channels must be divisible by groups');
     if (outChannels % groups !== 0) throw new RangeError('out_channels must be divisible by groups');
-    const fn = new.target.name;
     checkIntArg(fn, 'kernel_size', kernelSize, (x) => x > 0, (x) => `${fn}: kernel_size must be greater than zero, but got ${x}`);
     checkIntArg(fn, 'stride', stride, (x) => x > 0, () => `${fn}: non-positive stride is not supported`);
     if (typeof padding !== 'string') checkIntArg(fn, 'padding', padding, (x) => x >= 0, () => `${fn}: negative padding is not supported`);
     checkIntArg(fn, 'dilation', dilation, (x) => x > 0, () => `${fn}: dilation should be greater than zero, but got ${pyList(dilation)}`);
     checkIntArg(fn, 'output_padding', outputPadding, (x) => x >= 0, () => `${fn}: negative output_padding is not supported`);
-    for (const [n, v] of [['in_channels', inChannels], ['out_channels', outChannels]] as const) {
-      if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${fn}(): argument '${n}' must be int, not ${pyTypeName(v)}`);
-      if (v < 0) throw new RangeError(`${fn}: ${n} must be non-negative, but got ${v}`);
-    }
     const k = ntuple(kernelSize, nd, 'kernel_size'), s = ntuple(stride, nd, 'stride'), d = ntuple(dilation, nd, 'dilation');
     if (typeof padding === 'string') {
       if (padding !== 'same' && padding !== 'valid') throw new RangeError(`Invalid padding string '${padding}', should be one of {'valid', 'same'}`);

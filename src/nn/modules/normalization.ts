@@ -204,6 +204,9 @@ export class GroupNorm extends Module {
   constructor(numGroups: number, numChannels: number, eps?: number | GroupNormOptions, affine?: boolean, opts?: FactoryOptions) {
     super();
     const o = resolveArgs('GroupNorm', [eps, affine, opts], { eps: 1e-5, affine: true, device: undefined as any, dtype: undefined as any });
+    for (const [n, v] of [['num_groups', numGroups], ['num_channels', numChannels]] as const) {
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`GroupNorm(): argument '${n}' must be int, not ${typeof v === 'number' ? 'float' : typeof v}`);
+    }
     if (numChannels % numGroups !== 0) throw new RangeError('num_channels must be divisible by num_groups');
     this.numGroups = numGroups; this.numChannels = numChannels; this.eps = o.eps; this.affine = o.affine;
     if (o.affine) {

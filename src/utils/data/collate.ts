@@ -9,12 +9,15 @@ import { describe, isPlainObject } from './dataset.js';
 
 const ERR = 'default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found ';
 
-/** @internal The dtype a typed array converts to (numpy arrays in PyTorch keep their dtype; torchlet's nearest exact one). */
+/** @internal The dtype a typed array converts to (numpy arrays in PyTorch keep their dtype; for Uint16/Uint32, which PyTorch 1.13 lacks, the smallest exact one). */
 function typedDtype(a: ArrayBufferView): DType {
   if (a instanceof Float32Array) return 'float32';
   if (a instanceof Float64Array) return 'float64';
-  if (a instanceof Int8Array || a instanceof Int16Array || a instanceof Int32Array || a instanceof Uint8Array
-    || a instanceof Uint8ClampedArray || a instanceof Uint16Array) return 'int32';
+  // numpy's uint8/int8/int16 arrays keep their dtype in PyTorch (image batches stay uint8)
+  if (a instanceof Uint8Array || a instanceof Uint8ClampedArray) return 'uint8';
+  if (a instanceof Int8Array) return 'int8';
+  if (a instanceof Int16Array) return 'int16';
+  if (a instanceof Int32Array || a instanceof Uint16Array) return 'int32';
   if (a instanceof Uint32Array) return 'int64';
   throw new TypeError(ERR + describe(a));
 }
@@ -42,8 +45,9 @@ function inferNumbers(batch: readonly (number | boolean)[]): DType {
 /**
  * Merges a list of samples into a batch, as PyTorch's `default_collate`, dispatching on the first sample:
  * - tensors → `torch.stack(batch, 0)`;
- * - typed arrays (PyTorch: numpy arrays) → tensors (Float32Array → float32, Float64Array → float64, the 8/16/32-bit
- *   integer arrays → int32, Uint32Array → int64), then stacked;
+ * - typed arrays (PyTorch: numpy arrays) → tensors (Float32Array → float32, Float64Array → float64, Uint8Array and
+ *   Uint8ClampedArray → uint8, Int8Array → int8, Int16Array → int16, Int32Array and Uint16Array → int32, Uint32Array →
+ *   int64), then stacked;
  * - numbers: a JavaScript integer stands for a Python `int` → `int64` tensor (`torch.tensor(batch)`: a batch mixing
  *   in non-integers gives the default float dtype, as in PyTorch); a non-integer number stands for a Python `float`
  *   → `float64` tensor; booleans → `bool` tensor. Note `1.0 === 1` in JavaScript, so a float feature that happens to

@@ -25,6 +25,7 @@ export type Collated<T> = 0 extends (1 & T) ? any
   : T extends readonly unknown[] ? { -readonly [K in keyof T]: Collated<T[K]> }
   : T extends object ? { [K in keyof T]: Collated<T[K]> }
   : T;
+import { unexpectedKeyword } from '../../_options.js';
 
 /** Options of `DataLoader` (PyTorch's keyword arguments in camelCase). */
 export interface DataLoaderOptions<T = any, B = Collated<T>> {
@@ -120,7 +121,7 @@ export class DataLoader<T = any, B = Collated<T>> implements Iterable<B>, AsyncI
     if (last > 0 && isPlainObject(args[last - 1])) {
       const opts = args[last - 1] as Record<string, unknown>;
       for (const k of Object.keys(opts)) {
-        if (!OPTION_KEYS.has(k)) throw new TypeError(`DataLoader got an unexpected keyword argument '${k}'`);
+        if (!OPTION_KEYS.has(k)) throw unexpectedKeyword('DataLoader.__init__', k, [...OPTION_KEYS]); // with a did-you-mean hint
       }
       Object.assign(o, opts);
       last--;

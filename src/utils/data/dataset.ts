@@ -7,6 +7,7 @@
  */
 import { Tensor } from '../../tensor.js';
 import { Generator, defaultGenerator, permutation } from '../../random.js';
+import { checkOptions } from '../../_options.js';
 
 /** What the loaders and wrappers accept as a map-style dataset: a `Dataset`, any `{ getItem, length }`, or an array. */
 export type MapDataset<T = any> = { getItem(index: number): T; readonly length: number } | readonly T[];
@@ -176,6 +177,10 @@ export class ConcatDataset<T = any> extends Dataset<T> {
  * const [train, val] = torch.utils.data.randomSplit(ds, [0.8, 0.2], new torch.Generator(42));
  */
 export function randomSplit<T>(dataset: MapDataset<T>, lengths: readonly number[], generator: Generator | { generator?: Generator } = defaultGenerator): Subset<T>[] {
+  if (!(generator instanceof Generator)) {
+    if (generator === null || typeof generator !== 'object') throw new TypeError(`random_split(): argument 'generator' must be torch.Generator, not ${generator === null ? 'null' : typeof generator}`);
+    checkOptions('random_split', generator, ['generator']);
+  }
   const gen = generator instanceof Generator ? generator : generator.generator ?? defaultGenerator;
   const n = lenOf(dataset);
   let lens = [...lengths];

@@ -5,6 +5,7 @@
 import { Generator, defaultGenerator, permutation } from '../../random.js';
 import { Tensor } from '../../tensor.js';
 import { lenOf } from './dataset.js';
+import { checkOptions } from '../../_options.js';
 
 /**
  * Base class of samplers: an iterable of indices with an optional `length`.
@@ -57,7 +58,7 @@ export class RandomSampler extends Sampler<number> {
     numSamples: number | null = null, generator: Generator | null = null) {
     super();
     let o: RandomSamplerOptions = { replacement: replacement as boolean, numSamples, generator };
-    if (typeof replacement === 'object' && replacement !== null) o = replacement;
+    if (typeof replacement === 'object' && replacement !== null) { checkOptions('RandomSampler.__init__', replacement, ['replacement', 'numSamples', 'generator']); o = replacement; }
     this.replacement = o.replacement ?? false;
     this._numSamples = o.numSamples ?? null;
     this.generator = o.generator ?? null;
@@ -91,6 +92,7 @@ export class SubsetRandomSampler extends Sampler<number> {
   constructor(indices: readonly number[] | Tensor, generator: Generator | null | { generator?: Generator | null } = null) {
     super();
     this.indices = indices instanceof Tensor ? Array.from(indices.reshape([-1]).dataSync()) : [...indices];
+    if (!(generator instanceof Generator) && generator !== null) checkOptions('SubsetRandomSampler.__init__', generator, ['generator']);
     this.generator = generator instanceof Generator || generator === null ? generator : generator.generator ?? null;
   }
   *[Symbol.iterator](): Iterator<number> {
@@ -114,7 +116,7 @@ export class WeightedRandomSampler extends Sampler<number> {
     generator: Generator | null = null) {
     super();
     let rep = replacement as boolean, gen = generator;
-    if (typeof replacement === 'object' && replacement !== null) { rep = replacement.replacement ?? true; gen = replacement.generator ?? null; }
+    if (typeof replacement === 'object' && replacement !== null) { checkOptions('WeightedRandomSampler.__init__', replacement, ['replacement', 'generator']); rep = replacement.replacement ?? true; gen = replacement.generator ?? null; }
     if (!Number.isInteger(numSamples) || typeof numSamples === 'boolean' || numSamples <= 0) {
       throw new RangeError(`num_samples should be a positive integer value, but got num_samples=${numSamples}`);
     }
@@ -171,7 +173,7 @@ export class BatchSampler extends Sampler<number[]> {
   constructor(sampler: Iterable<number>, batchSize: number | { batchSize: number; dropLast?: boolean }, dropLast = false) {
     super();
     let bs = batchSize as number, dl = dropLast;
-    if (typeof batchSize === 'object' && batchSize !== null) { bs = batchSize.batchSize; dl = batchSize.dropLast ?? false; }
+    if (typeof batchSize === 'object' && batchSize !== null) { checkOptions('BatchSampler.__init__', batchSize, ['batchSize', 'dropLast']); bs = batchSize.batchSize; dl = batchSize.dropLast ?? false; }
     if (typeof bs !== 'number' || !Number.isInteger(bs) || bs <= 0) {
       throw new RangeError(`batch_size should be a positive integer value, but got batch_size=${String(bs)}`);
     }
