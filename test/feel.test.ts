@@ -192,7 +192,7 @@ test('torch.full / fullLike / fill_: JS numbers follow torch.tensor\'s rule; ara
   assert.deepEqual(torch.fullLike(i, 2.7).tolist(), [2, 2]);
   assert.equal(torch.fullLike(i, 2.7, { dtype: 'float32' }).dtype, 'float32');
   assert.deepEqual(i.fill_(-2.7).tolist(), [-2, -2]); // fill_ keeps the tensor's dtype (truncation as PyTorch)
-  assert.throws(() => torch.zeros([1], { dtype: 'int32' }).fill_(2 ** 31), /value cannot be converted to type int32 without overflow/);
+  assert.throws(() => torch.zeros([1], { dtype: 'int32' }).fill_(2 ** 31), /value cannot be converted to type int without overflow/);
   assert.equal(torch.arange(3).dtype, 'int64');
   assert.equal(torch.arange(0, 1, 0.5).dtype, 'float32');
 });
@@ -210,5 +210,5 @@ test('newFull / newZeros / newOnes / newEmpty / newTensor take this tensor\'s dt
   assert.deepEqual([t.dtype, t.requiresGrad, t.tolist()], ['float64', true, [1, 2]]);
   const m = torch.zeros([2], { device: 'meta' });
   assert.equal(m.newFull([2], 1).device.type, 'meta');
-  assert.throws(() => i.newFull([1], 2 ** 63), /value cannot be converted to type int64_t without overflow/);
+  assert.throws(() => i.newFull([1], 2 ** 63), /Overflow when unpacking long/);
 });
