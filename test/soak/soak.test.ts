@@ -88,6 +88,9 @@ function soakTrainingOn(label: string, heapBoundMb: number, baseSample: number):
   // bounds: a leak of one 64x64 float32 tensor per step would grow the heap/RSS by ~16 KB/step, 150 MB over 10k steps
   assert.ok(heapGrowth < (gc ? heapBoundMb : 16), `${label}: heap grew by ${heapGrowth.toFixed(2)} MB over ${STEPS} steps`);
   assert.ok(rssGrowth < 32, `${label}: RSS grew by ${rssGrowth.toFixed(2)} MB over ${STEPS} steps`);
+  // and the whole climb, warm-up included, stays bounded (a plateau, not a slope)
+  const rssTotal = (rss[rss.length - 1]! - rss[0]!) / MB;
+  assert.ok(rssTotal < 96, `${label}: RSS grew by ${rssTotal.toFixed(2)} MB from step ${decile} to the end`);
   assert.ok(late <= 1.5 * early + 0.05, `${label}: median step time went from ${early.toFixed(3)} ms to ${late.toFixed(3)} ms`);
 }
 
@@ -101,8 +104,11 @@ test('training soak: flat heap, RSS and step time (native backend)', { skip: ski
   // Growth is measured from the second decile: native storages go back at major collections, which V8 starts when
   // the reported external memory has grown by ~64 MB, and freed blocks stay in the addon's allocator cache, so the
   // resident set climbs to a plateau (garbage between collections + the cache) during the first ~2,000 steps of this
-  // model and then stays there (measured: 323 MB at step 1,000, 331 at 2,000, 328-331 to step 10,000).
-  soakTraining('native', new NativeBackend(), 6, 1);
+  // model and then stays there (measured: 323 MB at step 1,000, 331 at 2,000, 328-331 to step 10,000). Where the
+  // plateau is reached varies with collection timing (a fresh-clone CI run: 276 288 302 326 327 327 326 329 326 330 MB
+  // per decile, the plateau at step 4,000), so growth is judged over the second half (a leak of 16 KB per step adds
+  // 80 MB there) and the whole climb is bounded separately.
+  soakTraining('native', new NativeBackend(), 6, 4);
 });
 
 test('kill -9 during save, many times: the destination is always one complete checkpoint; no temp files remain', { skip, timeout: 600_000 }, async () => {
