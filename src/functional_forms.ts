@@ -3,19 +3,10 @@
  * can never disagree. Each is documented on the method of the same name.
  */
 import type { Tensor } from './tensor.js';
-import { Tensor as TensorClass } from './tensor.js';
-import { typeName } from './ops/args.js';
+import { formMaker } from './_functional_form.js';
 import type { TensorOps } from './ops.js';
 
-type M = TensorOps;
-function fn<K extends keyof M>(k: K): (input: Tensor, ...args: Parameters<M[K] extends (...a: any[]) => any ? M[K] : never>) => ReturnType<M[K] extends (...a: any[]) => any ? M[K] : never> {
-  const name = String(k).replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-  return ((input: Tensor, ...args: unknown[]) => {
-    // a non-tensor input would otherwise fail as "input[k] is not a function"
-    if (!(input instanceof TensorClass)) throw new TypeError(`${name}(): argument 'input' (position 1) must be Tensor, not ${typeName(input)}`);
-    return (input as any)[k](...args);
-  }) as any;
-}
+const fn = formMaker<TensorOps>();
 
 /** `torch.add(a, b, alpha?)`. @example torch.add(torch.ones([2]), 1) */
 export const add = fn('add');

@@ -3,21 +3,13 @@
  * as `functional_forms.ts` does, plus `torch.Slice` / `torch.Ellipsis` for the structured index form.
  */
 import type { Tensor } from './tensor.js';
-import { Tensor as TensorClass } from './tensor.js';
-import { typeName } from './ops/args.js';
+import { formMaker } from './_functional_form.js';
 import type { IndexingOps } from './ops/indexing.js';
 
 export { Slice, Ellipsis } from './ops/index_expr.js';
 export type { IndexItem } from './ops/index_expr.js';
 
-type M = IndexingOps;
-function fn<K extends keyof M>(k: K): (input: Tensor, ...args: Parameters<M[K] extends (...a: any[]) => any ? M[K] : never>) => ReturnType<M[K] extends (...a: any[]) => any ? M[K] : never> {
-  const name = String(k).replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-  return ((input: Tensor, ...args: unknown[]) => {
-    if (!(input instanceof TensorClass)) throw new TypeError(`${name}(): argument 'input' (position 1) must be Tensor, not ${typeName(input)}`);
-    return (input as any)[k](...args);
-  }) as any;
-}
+const fn = formMaker<IndexingOps>();
 
 /** `torch.take(input, index)`. @example torch.take(torch.tensor([[4, 3], [5, 7]]), torch.tensor([0, 3], { dtype: 'int64' })) // tensor([4., 7.]) */
 export const take = fn('take');

@@ -1,17 +1,14 @@
 /** `InstanceNorm1d`, `InstanceNorm2d`, `InstanceNorm3d`. */
 import type { Tensor } from '../../tensor.js';
-import { empty, zeros, ones, tensor } from '../../ops.js';
-import { noGrad } from '../../autograd/grad_mode.js';
-import { Module } from '../module.js';
-import { Parameter } from '../parameter.js';
+import { NormBase } from './normalization.js';
 import * as F from '../functional.js';
-import * as init from '../init.js';
-import { pyNum, resolveArgs } from '../_args.js';
+import { pyNum } from '../_args.js';
 import type { FactoryOptions } from '../_args.js';
 import { warn } from '../../optim/_access.js';
 
 /** Options of the InstanceNorm layers. */
 export interface InstanceNormOptions extends FactoryOptions { eps?: number; momentum?: number; affine?: boolean; trackRunningStats?: boolean }
+const IN_DEFAULTS = { eps: 1e-5, momentum: 0.1 as number | null, affine: false, trackRunningStats: false, device: undefined as any, dtype: undefined as any };
 
 /**
  * Instance normalisation (PyTorch's `_InstanceNorm`): every (sample, channel) normalised over its own spatial
@@ -22,68 +19,11 @@ export interface InstanceNormOptions extends FactoryOptions { eps?: number; mome
  * const norm = new torch.nn.InstanceNorm2d(3, { affine: true });
  * norm.call(torch.randn([2, 3, 8, 8])).shape; // [2, 3, 8, 8]
  */
-export abstract class InstanceNormBase extends Module {
-  declare weight: Parameter | null;
-  declare bias: Parameter | null;
-  declare running_mean: Tensor | null;
-  declare running_var: Tensor | null;
-  declare num_batches_tracked: Tensor | null;
-  numFeatures: number;
-  eps: number;
-  momentum: number;
-  affine: boolean;
-  trackRunningStats: boolean;
+export abstract class InstanceNormBase extends NormBase {
+  declare momentum: number;
 
   constructor(numFeatures: number, rest: unknown[], name: string) {
-    super();
-    const o = resolveArgs(name, rest, { eps: 1e-5, momentum: 0.1, affine: false, trackRunningStats: false, device: undefined as any, dtype: undefined as any });
-    this.numFeatures = numFeatures; this.eps = o.eps; this.momentum = o.momentum; this.affine = o.affine; this.trackRunningStats = o.trackRunningStats;
-    const fo = { dtype: o.dtype, device: o.device };
-    if (o.affine) {
-      this.weight = new Parameter(empty([numFeatures], fo));
-      this.bias = new Parameter(empty([numFeatures], fo));
-    } else {
-      this.registerParameter('weight', null);
-      this.registerParameter('bias', null);
-    }
-    if (o.trackRunningStats) {
-      this.registerBuffer('running_mean', zeros([numFeatures], fo));
-      this.registerBuffer('running_var', ones([numFeatures], fo));
-      this.registerBuffer('num_batches_tracked', tensor(0, { dtype: 'int64', device: fo.device }));
-    } else {
-      this.registerBuffer('running_mean', null);
-      this.registerBuffer('running_var', null);
-      this.registerBuffer('num_batches_tracked', null);
-    }
-    this.resetParameters();
-  }
-
-  /** `running_mean` (camelCase alias). */
-  get runningMean(): Tensor | null { return this.running_mean; }
-  /** `running_var` (camelCase alias). */
-  get runningVar(): Tensor | null { return this.running_var; }
-
-  /** Zeroes the running mean and batch count, sets the running variance to 1. */
-  resetRunningStats(): void {
-    if (this.trackRunningStats) {
-      noGrad(() => { this.running_mean!.zero_(); this.running_var!.fill_(1); this.num_batches_tracked!.zero_(); });
-    }
-  }
-
-  /** Resets running stats and the affine parameters (weight 1, bias 0). */
-  resetParameters(): void {
-    this.resetRunningStats();
-    if (this.affine) { init.ones_(this.weight!); init.zeros_(this.bias!); }
-  }
-
-  /**
-   * @internal As PyTorch's `_NormBase` for state dicts without version metadata: a missing `num_batches_tracked`
-   * loads as 0 instead of being reported missing.
-   */
-  override _loadFromStateDict(sd: Map<string, Tensor>, prefix: string, missing: string[], unexpected: string[], errors: string[]): void {
-    const key = `${prefix}num_batches_tracked`;
-    if (this.trackRunningStats && !sd.has(key)) sd.set(key, tensor(0, { dtype: 'int64' }));
-    super._loadFromStateDict(sd, prefix, missing, unexpected, errors);
+    super(numFeatures, rest, name, IN_DEFAULTS);
   }
 
   /** @internal The number of dims of an unbatched input (2 for InstanceNorm1d, 3 for 2d, 4 for 3d). */

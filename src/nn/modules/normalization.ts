@@ -14,16 +14,12 @@ export interface BatchNormOptions extends FactoryOptions { eps?: number; momentu
 const BN_DEFAULTS = { eps: 1e-5, momentum: 0.1 as number | null, affine: true, trackRunningStats: true, device: undefined as any, dtype: undefined as any };
 
 /**
- * Batch normalisation (PyTorch's `_BatchNorm`). Training: normalises with the biased batch variance and updates
- * the running stats with the unbiased one (momentum 0.1, or a cumulative average with `momentum: null`),
- * counting `num_batches_tracked`. Eval: uses the running stats (batch stats when `trackRunningStats` is false).
- * Buffers keep PyTorch's names (`running_mean`, `running_var`, `num_batches_tracked`) so state dicts match.
- * @example
- * const bn = new torch.nn.BatchNorm1d(3);
- * bn.call(torch.randn([8, 3]));
- * bn.runningMean; // moved 10% toward the batch mean
+ * The shared part of the batch and instance norm layers (PyTorch's `_NormBase`): the per-channel affine
+ * `weight`/`bias` parameters and the `running_mean`/`running_var`/`num_batches_tracked` buffers (registered as
+ * null when off, so the names and their order match PyTorch's state dicts), their reset, and the loading of state
+ * dicts that lack `num_batches_tracked`. `defaults` gives the positional order and defaults of the subclass.
  */
-export abstract class BatchNormBase extends Module {
+export abstract class NormBase extends Module {
   declare weight: Parameter | null;
   declare bias: Parameter | null;
   declare running_mean: Tensor | null;
@@ -35,9 +31,9 @@ export abstract class BatchNormBase extends Module {
   affine: boolean;
   trackRunningStats: boolean;
 
-  constructor(numFeatures: number, rest: unknown[], name: string) {
+  constructor(numFeatures: number, rest: unknown[], name: string, defaults: typeof BN_DEFAULTS) {
     super();
-    const o = resolveArgs(name, rest, BN_DEFAULTS);
+    const o = resolveArgs(name, rest, defaults);
     this.numFeatures = numFeatures; this.eps = o.eps; this.momentum = o.momentum; this.affine = o.affine; this.trackRunningStats = o.trackRunningStats;
     const fo = { dtype: o.dtype, device: o.device };
     if (o.affine) {
@@ -63,8 +59,6 @@ export abstract class BatchNormBase extends Module {
   get runningMean(): Tensor | null { return this.running_mean; }
   /** `running_var` (camelCase alias). */
   get runningVar(): Tensor | null { return this.running_var; }
-  /** `num_batches_tracked` (camelCase alias). */
-  get numBatchesTracked(): Tensor | null { return this.num_batches_tracked; }
 
   /** Zeroes the running mean and batch count, sets the running variance to 1. */
   resetRunningStats(): void {
@@ -79,9 +73,6 @@ export abstract class BatchNormBase extends Module {
     if (this.affine) { init.ones_(this.weight!); init.zeros_(this.bias!); }
   }
 
-  /** @internal */
-  abstract _checkInputDim(input: Tensor): void;
-
   /**
    * @internal As PyTorch for state dicts without version metadata (every torchlet or plain-dict state dict): a
    * missing `num_batches_tracked` loads as 0 instead of being reported missing.
@@ -91,6 +82,28 @@ export abstract class BatchNormBase extends Module {
     if (this.trackRunningStats && !sd.has(key)) sd.set(key, tensor(0, { dtype: 'int64' }));
     super._loadFromStateDict(sd, prefix, missing, unexpected, errors);
   }
+}
+
+/**
+ * Batch normalisation (PyTorch's `_BatchNorm`). Training: normalises with the biased batch variance and updates
+ * the running stats with the unbiased one (momentum 0.1, or a cumulative average with `momentum: null`),
+ * counting `num_batches_tracked`. Eval: uses the running stats (batch stats when `trackRunningStats` is false).
+ * Buffers keep PyTorch's names (`running_mean`, `running_var`, `num_batches_tracked`) so state dicts match.
+ * @example
+ * const bn = new torch.nn.BatchNorm1d(3);
+ * bn.call(torch.randn([8, 3]));
+ * bn.runningMean; // moved 10% toward the batch mean
+ */
+export abstract class BatchNormBase extends NormBase {
+  constructor(numFeatures: number, rest: unknown[], name: string) {
+    super(numFeatures, rest, name, BN_DEFAULTS);
+  }
+
+  /** `num_batches_tracked` (camelCase alias). */
+  get numBatchesTracked(): Tensor | null { return this.num_batches_tracked; }
+
+  /** @internal */
+  abstract _checkInputDim(input: Tensor): void;
 
   override forward(input: Tensor): Tensor {
     this._checkInputDim(input);

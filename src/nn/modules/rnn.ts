@@ -345,6 +345,19 @@ function hasKey(args: readonly unknown[], key: string): boolean {
   return args.some((a) => isOptions(a) && key in a);
 }
 
+/** RNN and GRU take no `projSize` (PyTorch's check, made before the other arguments are resolved). */
+function rejectProjSize(args: readonly unknown[]): void {
+  if (hasKey(args, 'projSize')) throw new RangeError('proj_size argument is only supported for LSTM, not RNN or GRU');
+}
+
+/** The forward of RNN and GRU (a hidden state, no cell state): `[output, hN]`, packed in → packed out. */
+function forwardHiddenOnly<I extends Tensor | PackedSequence>(m: RNNBase, input: I, hx: Tensor | null): [I, Tensor] {
+  const [x, unbatched] = m._batchInput(input);
+  const h = hidden3d(hx, unbatched, x instanceof PackedSequence);
+  const [out, hN] = m._run(x, h, null, unbatched);
+  return [out as I, hN];
+}
+
 /** Hidden state of a batched/unbatched RNN or GRU: PyTorch's dimension checks, then 3-D. */
 function hidden3d(hx: Tensor | null | undefined, unbatched: boolean, packed: boolean): Tensor | null {
   if (hx === null || hx === undefined) return null;
@@ -372,7 +385,7 @@ function hidden3d(hx: Tensor | null | undefined, unbatched: boolean, packed: boo
 export class RNN extends RNNBase {
   nonlinearity: 'tanh' | 'relu';
   constructor(inputSize: number, hiddenSize: number, numLayers?: number | RNNOptions, ...rest: Positional[]) {
-    if (hasKey([numLayers, ...rest], 'projSize')) throw new RangeError('proj_size argument is only supported for LSTM, not RNN or GRU');
+    rejectProjSize([numLayers, ...rest]);
     const o = resolveArgs('RNN', [numLayers, ...rest], { ...BASE_DEFAULTS, nonlinearity: 'tanh' as 'tanh' | 'relu' });
     if (o.nonlinearity !== 'tanh' && o.nonlinearity !== 'relu') throw new RangeError(`Unknown nonlinearity '${String(o.nonlinearity)}'`);
     super(o.nonlinearity === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, { ...o, projSize: 0 });
@@ -380,10 +393,7 @@ export class RNN extends RNNBase {
   }
   /** `[output, hN]`; a PackedSequence input gives a PackedSequence output. */
   override forward<I extends Tensor | PackedSequence>(input: I, hx: Tensor | null = null): [I, Tensor] {
-    const [x, unbatched] = this._batchInput(input);
-    const h = hidden3d(hx, unbatched, x instanceof PackedSequence);
-    const [out, hN] = this._run(x, h, null, unbatched);
-    return [out as I, hN];
+    return forwardHiddenOnly(this, input, hx);
   }
 }
 
@@ -397,16 +407,13 @@ export class RNN extends RNNBase {
  */
 export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, numLayers?: number | GRUOptions, ...rest: Positional[]) {
-    if (hasKey([numLayers, ...rest], 'projSize')) throw new RangeError('proj_size argument is only supported for LSTM, not RNN or GRU');
+    rejectProjSize([numLayers, ...rest]);
     const o = resolveArgs('GRU', [numLayers, ...rest], BASE_DEFAULTS);
     super('GRU', inputSize, hiddenSize, { ...o, projSize: 0 });
   }
   /** `[output, hN]`; a PackedSequence input gives a PackedSequence output. */
   override forward<I extends Tensor | PackedSequence>(input: I, hx: Tensor | null = null): [I, Tensor] {
-    const [x, unbatched] = this._batchInput(input);
-    const h = hidden3d(hx, unbatched, x instanceof PackedSequence);
-    const [out, hN] = this._run(x, h, null, unbatched);
-    return [out as I, hN];
+    return forwardHiddenOnly(this, input, hx);
   }
 }
 

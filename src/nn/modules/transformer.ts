@@ -42,6 +42,30 @@ function checkCausalHint(isCausal: boolean, mask: Tensor | null): void {
   }
 }
 
+/** The positional order and defaults of both layers' arguments after `dModel, nhead`. */
+const LAYER_DEFAULTS = { dimFeedforward: 2048, dropout: 0.1, activation: 'relu' as Activation, layerNormEps: 1e-5, batchFirst: false, normFirst: false, bias: true, device: undefined as any, dtype: undefined as any };
+
+/** The submodules of the feed-forward block, the same in both layers. */
+interface FeedForward { linear1: Linear; dropout: Dropout; linear2: Linear; activation: ((x: Tensor) => Tensor) | Module }
+
+/** Both layers' self-attention block: `x` as query, key and value, then the block's dropout. */
+function saBlock(attn: MultiheadAttention, dropout: Dropout, x: Tensor, attnMask: Tensor | null, keyPaddingMask: Tensor | null): Tensor {
+  const [y] = attn.call(x, x, x, { attnMask, keyPaddingMask, needWeights: false });
+  return dropout.call(y);
+}
+
+/** Both layers' feed-forward block, linear2(dropout(activation(linear1(x)))), then the block's dropout `outDropout`. */
+function ffBlock(layer: FeedForward, outDropout: Dropout, x: Tensor): Tensor {
+  const act = layer.activation;
+  const h = act instanceof Module ? act.call(layer.linear1.call(x)) : act(layer.linear1.call(x));
+  return outDropout.call(layer.linear2.call(layer.dropout.call(h)));
+}
+
+/** The `norm` argument of the encoder/decoder stacks: a module, null, or PyTorch's keyword as `{ norm }`. */
+function normArg(norm: Module | null | { norm?: Module | null }): Module | null {
+  return norm !== null && !(norm instanceof Module) ? norm.norm ?? null : norm;
+}
+
 /** Options of `TransformerEncoderLayer`. */
 export interface TransformerEncoderLayerOptions extends FactoryOptions {
   dimFeedforward?: number; dropout?: number; activation?: Activation; layerNormEps?: number; batchFirst?: boolean; normFirst?: boolean;
@@ -74,7 +98,7 @@ export class TransformerEncoderLayer extends Module {
     layerNormEps?: number, batchFirst?: boolean, normFirst?: boolean, bias?: boolean | FactoryOptions, opts?: FactoryOptions) {
     super();
     const o = resolveArgs('TransformerEncoderLayer', [dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, bias, opts],
-      { dimFeedforward: 2048, dropout: 0.1, activation: 'relu' as Activation, layerNormEps: 1e-5, batchFirst: false, normFirst: false, bias: true, device: undefined as any, dtype: undefined as any });
+      LAYER_DEFAULTS);
     const fo = { device: o.device, dtype: o.dtype };
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: o.dropout, bias: o.bias, batchFirst: o.batchFirst, ...fo });
     this.linear1 = new Linear(dModel, o.dimFeedforward, o.bias, fo);
@@ -112,15 +136,12 @@ export class TransformerEncoderLayer extends Module {
 
   /** @internal */
   _saBlock(x: Tensor, attnMask: Tensor | null, keyPaddingMask: Tensor | null): Tensor {
-    const [y] = this.self_attn.call(x, x, x, { attnMask, keyPaddingMask, needWeights: false });
-    return this.dropout1.call(y);
+    return saBlock(this.self_attn, this.dropout1, x, attnMask, keyPaddingMask);
   }
 
   /** @internal */
   _ffBlock(x: Tensor): Tensor {
-    const act = this.activation;
-    const h = act instanceof Module ? act.call(this.linear1.call(x)) : act(this.linear1.call(x));
-    return this.dropout2.call(this.linear2.call(this.dropout.call(h)));
+    return ffBlock(this, this.dropout2, x);
   }
 }
 
@@ -138,7 +159,7 @@ export class TransformerEncoder extends Module {
   constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, norm: Module | null | { norm?: Module | null; enableNestedTensor?: boolean; maskCheck?: boolean } = null,
     _enableNestedTensor = true, _maskCheck = true) {
     super();
-    const n = norm !== null && !(norm instanceof Module) ? norm.norm ?? null : norm;
+    const n = normArg(norm);
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => deepcopy(encoderLayer)));
     this.numLayers = numLayers;
     this.norm = n;
@@ -200,7 +221,7 @@ export class TransformerDecoderLayer extends Module {
     layerNormEps?: number, batchFirst?: boolean, normFirst?: boolean, bias?: boolean | FactoryOptions, opts?: FactoryOptions) {
     super();
     const o = resolveArgs('TransformerDecoderLayer', [dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, bias, opts],
-      { dimFeedforward: 2048, dropout: 0.1, activation: 'relu' as Activation, layerNormEps: 1e-5, batchFirst: false, normFirst: false, bias: true, device: undefined as any, dtype: undefined as any });
+      LAYER_DEFAULTS);
     const fo = { device: o.device, dtype: o.dtype };
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: o.dropout, bias: o.bias, batchFirst: o.batchFirst, ...fo });
     this.multihead_attn = new MultiheadAttention(dModel, nhead, { dropout: o.dropout, bias: o.bias, batchFirst: o.batchFirst, ...fo });
@@ -242,8 +263,7 @@ export class TransformerDecoderLayer extends Module {
 
   /** @internal */
   _saBlock(x: Tensor, attnMask: Tensor | null, keyPaddingMask: Tensor | null): Tensor {
-    const [y] = this.self_attn.call(x, x, x, { attnMask, keyPaddingMask, needWeights: false });
-    return this.dropout1.call(y);
+    return saBlock(this.self_attn, this.dropout1, x, attnMask, keyPaddingMask);
   }
 
   /** @internal */
@@ -254,9 +274,7 @@ export class TransformerDecoderLayer extends Module {
 
   /** @internal */
   _ffBlock(x: Tensor): Tensor {
-    const act = this.activation;
-    const h = act instanceof Module ? act.call(this.linear1.call(x)) : act(this.linear1.call(x));
-    return this.dropout3.call(this.linear2.call(this.dropout.call(h)));
+    return ffBlock(this, this.dropout3, x);
   }
 }
 
@@ -273,7 +291,7 @@ export class TransformerDecoder extends Module {
   numLayers: number;
   constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, norm: Module | null | { norm?: Module | null } = null) {
     super();
-    const n = norm !== null && !(norm instanceof Module) ? norm.norm ?? null : norm;
+    const n = normArg(norm);
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => deepcopy(decoderLayer)));
     this.numLayers = numLayers;
     this.norm = n;
