@@ -1,6 +1,6 @@
 /**
- * Shared runners of the fixture suites nn_transformer and nn_vision (scripts/gen_tfm_fixtures.py,
- * scripts/gen_vision_fixtures.py): a layer case in the format of nn_layers.json (PyTorch's state dict loaded,
+ * Shared runners of the fixture suites nn_layers, nn_transformer and nn_vision (scripts/gen_nn_fixtures.py,
+ * scripts/gen_tfm_fixtures.py, scripts/gen_vision_fixtures.py): a layer case in the format of nn_layers.json (PyTorch's state dict loaded,
  * forward values, buffers after the forward, input and parameter gradients, the printout) and a functional
  * case (values and input gradients). A test file itself, with no tests, so that it is compiled alongside.
  */
@@ -39,7 +39,11 @@ export async function runLayerCase(c: LayerCase, build: (c: LayerCase) => torch.
   const ins = c.inputs.map((v) => mk(v, v.requiresGrad));
   const args: unknown[] = c.call.map((i) => ins[i]);
   const opts = revive(c.fwdOpts);
-  if (Object.keys(opts).length > 0) args.push(opts);
+  if (Object.keys(opts).length > 0) {
+    // ConvTranspose's forward takes output_size positionally
+    if (c.layer.startsWith('ConvTranspose')) args.push(opts.outputSize);
+    else args.push(opts);
+  }
   const raw = m.call(...args);
   const outs: (Tensor | null)[] = Array.isArray(c.out) ? raw : [raw];
   const expOuts = Array.isArray(c.out) ? c.out : [c.out];
