@@ -22,6 +22,7 @@
 #include <ATen/core/Reduction.h>
 #include <ATen/ScalarOps.h>
 
+#include <algorithm>
 #include <array>
 #include <deque>
 
@@ -75,6 +76,14 @@ struct Args {
  * same sizes every step, so the cache settles at the working set. `TORCHLET_NATIVE_CACHE_MB` caps the bytes
  * kept (default 4096); `emptyCache()` gives them back.
  */
+// Element loops of the fused kernels: an AVX2 clone and a baseline one, picked by the dynamic loader for this CPU.
+// They vectorize at -O3 with -fno-math-errno (binding.gyp): with errno, sqrt cannot be a vector instruction.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define KERNEL_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define KERNEL_CLONES
+#endif
+
 class CachingCpuAllocator final : public c10::Allocator {
  public:
   c10::DataPtr allocate(size_t n) const override {
@@ -577,11 +586,18 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   if (axes.empty()) {
     r = x.to(dt, false, true);  // nothing to reduce: a converted copy
   } else if (op == 0) {
-    // float32 sums accumulate in double, as the portable kernel and PyTorch's CPU norm kernels do (acc_type):
-    // a float32 accumulator put the p-norms built from sums 2.3e-7 (relative) off PyTorch's
-    // (converted first, then summed: at::sum(x, dims, dtype=kDouble) on a float tensor takes ATen's slow casting
-    // loop, ~1 ms for a 128×512 bias gradient against ~30 µs this way; measured)
-    r = dt == at::kFloat ? at::sum(x.to(at::kDouble), axes, true) : at::sum(isFloat(dt) ? cast(x, dt) : x, axes, true, dt);
+    // A float32 sum to one value accumulates in double, as the portable kernel and PyTorch's CPU norm kernels do
+    // (acc_type): the frontend builds p-norms, dot products and LBFGS's directions from such sums, and a float
+    // accumulator put them 2.3e-7 (relative) off PyTorch's, enough to send LBFGS's float32 line search elsewhere.
+    // Sums along some axes (bias gradients, sumToShape) take ATen's float sum, which is PyTorch's `sum(dim)`
+    // (cascade summation): 138 µs → ~10 µs for the MLP's 128×512 bias gradient (the double copy cost an
+    // allocation and a conversion pass; measured).
+    int64_t outputs = 1;  // elements of the result
+    for (int64_t d = 0; d < x.dim(); d++)
+      if (std::find(axes.begin(), axes.end(), d) == axes.end()) outputs *= x.size(d);
+    const bool toOne = outputs == 1;
+    r = dt == at::kFloat && toOne ? at::sum(x.to(at::kDouble), axes, true)
+                                  : at::sum(isFloat(dt) ? cast(x, dt) : x, axes, true, dt);
   } else if (op == 2 || op == 3) {
     r = op == 2 ? at::amax(x, axes, true) : at::amin(x, axes, true);
   } else {
@@ -733,6 +749,27 @@ bool denseFloat(const Slot& s, std::initializer_list<const at::Tensor*> ts) {
  * agree with the ATen path to float rounding (ATen's vectorized loops may fuse multiply-adds). Measured on the MLP
  * bench (535,818 params, 1 thread): 11.5 ms → see docs/benchmarks.md. Not for amsgrad (the ATen path serves it).
  */
+/** Adam's element loop over [begin, end): see adamFused. Built twice (AVX2 and baseline x86-64, chosen at load by
+ * the CPU) and at -O3 without errno for sqrt (binding.gyp), so it vectorizes: ~1.5 ms → see docs/benchmarks.md for the MLP's
+ * 535,818 parameters (scalar sqrt and division were the bound, not memory). No FMA clone: ISO C++ mode does not
+ * contract a*b+c, so every operation rounds as ATen's separate kernels do. */
+KERNEL_CLONES void adamLoop(float* P, const float* G, float* M, float* V, int64_t begin, int64_t end, bool maximize,
+                            bool decay, bool coupled, float fdecay, float fwd, float fb1, float f1b1, float fb2,
+                            float f1b2, float finvBc2, float feps, float fstep) {
+  for (int64_t i = begin; i < end; i++) {
+    float g = maximize ? -G[i] : G[i];
+    float p = P[i];
+    if (decay) p = p * fdecay;
+    if (coupled) g = g + fwd * p;
+    const float m = M[i] * fb1 + f1b1 * g;
+    const float v = V[i] * fb2 + f1b2 * g * g;
+    M[i] = m;
+    V[i] = v;
+    // ATen divides by a scalar as a multiplication by its reciprocal
+    P[i] = p + fstep * m / (std::sqrt(v) * finvBc2 + feps);
+  }
+}
+
 bool adamFused(Slot& s, double lr, double b1, double b2, double eps, double wd, bool maximize, bool decoupled) {
   if (!denseFloat(s, {&s.p, &s.g, &s.s0, &s.s1})) return false;
   const double step = s.step;
@@ -747,20 +784,21 @@ bool adamFused(Slot& s, double lr, double b1, double b2, double eps, double wd, 
   float* V = s.s1.data_ptr<float>();
   const bool coupled = !decoupled && wd != 0, decay = decoupled && wd != 0;
   at::parallel_for(0, s.p.numel(), 32768, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; i++) {
-      float g = maximize ? -G[i] : G[i];
-      float p = P[i];
-      if (decay) p = p * fdecay;
-      if (coupled) g = g + fwd * p;
-      const float m = M[i] * fb1 + f1b1 * g;
-      const float v = V[i] * fb2 + f1b2 * g * g;
-      M[i] = m;
-      V[i] = v;
-      // ATen divides by a scalar as a multiplication by its reciprocal
-      P[i] = p + fstep * m / (std::sqrt(v) * finvBc2 + feps);
-    }
+    adamLoop(P, G, M, V, begin, end, maximize, decay, coupled, fdecay, fwd, fb1, f1b1, fb2, f1b2, finvBc2, feps, fstep);
   });
   return true;
+}
+
+/** SGD-momentum's element loop over [begin, end): see sgdFused; built as adamLoop is. */
+KERNEL_CLONES void sgdLoop(float* P, const float* G, float* B, int64_t begin, int64_t end, bool maximize, bool decayed,
+                           bool first, bool nesterov, float fwd, float fmom, float f1damp, float flr) {
+  for (int64_t i = begin; i < end; i++) {
+    float g = maximize ? -G[i] : G[i];
+    if (decayed) g = g + fwd * P[i];
+    const float b = first ? g : B[i] * fmom + f1damp * g;
+    B[i] = b;
+    P[i] = P[i] + flr * (nesterov ? g + fmom * b : b);
+  }
 }
 
 /** SGD with momentum in one pass over param, grad, momentum buffer (three passes and a temporary in ATen). */
@@ -772,14 +810,9 @@ bool sgdFused(Slot& s, double lr, double mom, double damp, double wd, bool neste
   float* P = s.p.data_ptr<float>();
   const float* G = s.g.data_ptr<float>();
   float* B = s.s0.data_ptr<float>();
+  const bool decayed = wd != 0;
   at::parallel_for(0, s.p.numel(), 32768, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; i++) {
-      float g = maximize ? -G[i] : G[i];
-      if (wd != 0) g = g + fwd * P[i];
-      const float b = first ? g : B[i] * fmom + f1damp * g;
-      B[i] = b;
-      P[i] = P[i] + flr * (nesterov ? g + fmom * b : b);
-    }
+    sgdLoop(P, G, B, begin, end, maximize, decayed, first, nesterov, fwd, fmom, f1damp, flr);
   });
   return true;
 }
