@@ -155,7 +155,6 @@ export class Tensor {
     const h = handle ?? new StorageHandle(s, backend);
     this._h = h;
     h.refs++;
-    if (h.finalized) finalizer!.register(this, h, this);
     this._shape = shape;
     this._strides = strides;
     this._offset = offset;
@@ -375,9 +374,8 @@ export function setData(t: Tensor, src: Tensor): void {
   const w = t as { -readonly [K in keyof Tensor]: Tensor[K] };
   const old = t._h, h = src._h;
   if (old !== h) {
-    if (old.finalized) { if (finalizer!.unregister(t) && --old.refs === 0) freeHandle(old); } else old.refs--;
+    leave(old);
     h.refs++;
-    if (h.finalized) finalizer!.register(t, h, t);
     w._h = h;
   }
   w._s = src._s; w._shape = [...src._shape]; w._strides = [...src._strides]; w._offset = src._offset;
@@ -388,7 +386,7 @@ export function setData(t: Tensor, src: Tensor): void {
 /** @internal A fresh contiguous tensor over a storage just produced by a kernel. */
 export function fromStorage(s: Storage, shape: readonly number[], backend: Backend, device: Device = CPU): Tensor {
   const h = new StorageHandle(s, backend);
-  if (h.finalized && sweep !== null && --sweepCountdown === 0) { sweepCountdown = SWEEP_EVERY; sweep.call(finalizer!); }
+  if (h.finalized && sweep !== null && --sweepCountdown === 0) { sweepCountdown = SWEEP_EVERY; sweep.call(registryOf(backend)); }
   trackAllocation(h);
   return new Tensor(s, [...shape], contiguousStrides(shape), 0, backend, device, h);
 }
@@ -422,9 +420,16 @@ export function versionOf(t: Tensor): number { return t._h.version; }
  * - `version` is the in-place version counter autograd checks saved tensors against. It lives here, not in the
  *   backend, so a backend cannot disable the check by forgetting to bump it: every in-place path of the frontend
  *   bumps it (`bumpVersion`).
- * - `refs` counts the live tensors over the storage. For backends that opt in (`Backend.finalizeStorages`), each
- *   tensor is registered with a `FinalizationRegistry`; when the garbage collector drops the last one the
- *   storage goes back to the backend. Autograd keeps what it saved alive simply by holding the tensors.
+ * - For backends that opt in (`Backend.finalizeStorages`), the record itself is registered with a
+ *   `FinalizationRegistry`: every tensor over the storage holds it, so when the garbage collector has dropped the
+ *   last of them the record goes too and the storage goes back to the backend. Autograd keeps what it saved alive
+ *   simply by holding the tensors. One registration per storage, not per tensor: registered objects live until a
+ *   major collection (V8 clears weak cells only there), and registering every tensor promoted each one, with its
+ *   shape arrays, to the old generation: a Mark-Compact every ~5 MLP steps, 2-5 ms each, and the GC threads then
+ *   competing with OpenBLAS's for the second core (measured; see docs/benchmarks.md).
+ * - `refs` counts the tensors made over the storage, less those that moved to another storage (`rebindStorage`,
+ *   `setData`); collected tensors are not subtracted. `refs === 1` therefore means that no other tensor (a view, an
+ *   alias) was ever made over it, which is when `releaseTensor` may free a temporary at once.
  * - `freed` is set once the storage has gone back to the backend: internal temporaries are freed explicitly
  *   (`freeHandle`, used by `release` and by the engine when backward returns), which is immediate and does not
  *   wait for the garbage collector. Kernels on a freed storage throw (the backend's duty: the CPU backend's
@@ -436,36 +441,50 @@ export class StorageHandle {
   freed = false;
   readonly finalized: boolean;
   constructor(readonly storage: Storage, readonly backend: Backend) {
-    this.finalized = backend.finalizeStorages === true;
+    this.finalized = backend.finalizeStorages === true && typeof FinalizationRegistry === 'function';
+    if (this.finalized) registryOf(backend).register(this, storage, this);
   }
 }
 
 
 /**
- * The finalizer path: a collected tensor drops its reference; the last one frees the storage. Only backends with
- * `finalizeStorages` register tensors (see `CpuBackend` for why the CPU backend does not: V8 reclaims its arrays).
+ * The finalizer path: one registry per backend (its callback gives the storage back to that backend), holding each
+ * storage record weakly and its storage strongly until the record is collected or freed explicitly. Only backends
+ * with `finalizeStorages` use it (see `CpuBackend` for why the CPU backend does not: V8 reclaims its arrays).
  */
-const finalizer = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry<StorageHandle>((h) => { if (--h.refs === 0) freeHandle(h); })
-  : null;
+const registries = new WeakMap<Backend, FinalizationRegistry<Storage>>();
+let lastBackend: Backend | null = null;
+let lastRegistry: FinalizationRegistry<Storage> | null = null;
+function registryOf(b: Backend): FinalizationRegistry<Storage> {
+  if (b === lastBackend) return lastRegistry!;
+  let r = registries.get(b);
+  if (r === undefined) { r = new FinalizationRegistry<Storage>((s) => b.free(s)); registries.set(b, r); }
+  lastBackend = b; lastRegistry = r;
+  return r;
+}
 
 /** @internal Gives `h`'s storage back to its backend now (once; later calls do nothing). */
 export function freeHandle(h: StorageHandle): void {
   if (h.freed) return;
   h.freed = true;
+  if (h.finalized) registryOf(h.backend).unregister(h);
   h.backend.free(h.storage);
 }
 
 /**
  * @internal Frees the storage of an internal temporary `t` that nothing else references. With finalizers the
- * storage stays while other tensors (views made of `t`) are alive and goes back when the last of them is
- * collected; without them (the CPU backend) it is freed now, as before.
+ * storage is freed now only when no other tensor (a view made of `t`) was ever made over it; otherwise it goes back
+ * when the garbage collector has dropped them all. Without finalizers (the CPU backend) it is freed now, as before.
  */
 export function releaseTensor(t: Tensor): void {
   const h = t._h;
   if (h.freed) return;
-  if (!h.finalized) { freeHandle(h); return; }
-  if (finalizer!.unregister(t)) { if (--h.refs === 0) freeHandle(h); }
+  if (!h.finalized || h.refs === 1) freeHandle(h);
+}
+
+/** `t` moves off `old`: the storage is freed at once when `t` was the only tensor ever made over it. */
+function leave(old: StorageHandle): void {
+  if (--old.refs === 0 && old.finalized) freeHandle(old);
 }
 
 /**
@@ -478,11 +497,9 @@ export function rebindStorage(t: Tensor, src: Tensor): void {
   const old = t._h, h = src._h;
   t._s = src._s;
   if (old === h) return;
-  if (!old.finalized) old.refs--;
-  else if (finalizer!.unregister(t)) { if (--old.refs === 0) freeHandle(old); }
+  leave(old);
   t._h = h;
   h.refs++;
-  if (h.finalized) finalizer!.register(t, h, t);
 }
 
 /**
@@ -493,11 +510,11 @@ export function rebindStorage(t: Tensor, src: Tensor): void {
  * core runs the pending callbacks itself every `SWEEP_EVERY` storages it makes, so the storages a collection found
  * dead go back inside the loop. Without it, freeing waits for the event loop as before.
  */
-let sweep: ((this: FinalizationRegistry<StorageHandle>) => void) | null = null;
+let sweep: ((this: FinalizationRegistry<Storage>) => void) | null = null;
 const SWEEP_EVERY = 32;
 let sweepCountdown = SWEEP_EVERY;
 /** @internal Installs `FinalizationRegistry.prototype.cleanupSome` (or null) for synchronous finalization. */
-export function installFinalizerSweep(fn: ((this: FinalizationRegistry<StorageHandle>) => void) | null): void { sweep = fn; }
+export function installFinalizerSweep(fn: ((this: FinalizationRegistry<Storage>) => void) | null): void { sweep = fn; }
 
 export interface Tensor extends ops.TensorMethods {}
 registerTensorPrototype(Tensor.prototype);
