@@ -96,11 +96,12 @@ export interface Backend {
 
   // --- lifetime hooks (optional) -------------------------------------------------------------------------------
   /**
-   * Opt-in: when true, the frontend registers every tensor with a `FinalizationRegistry` and frees a storage
-   * (`free`) once the garbage collector has dropped the last tensor over it, as well as freeing internal
-   * temporaries explicitly. Backends whose memory lives outside the JavaScript heap (native, GPU) need this,
-   * since V8 cannot see that memory. The CPU backend leaves it off: its arrays are V8 memory and are reclaimed
-   * with the storage (see `cpu.ts` for why recycling them through finalizers was rejected).
+   * Opt-in: when true, the frontend registers every storage's record (shared by the tensors over it) with a
+   * `FinalizationRegistry` and frees the storage (`free`) once the garbage collector has dropped the last tensor
+   * over it, as well as freeing internal temporaries explicitly. Backends whose memory lives outside the
+   * JavaScript heap (native, GPU) need this, since V8 cannot see that memory. The CPU backend leaves it off: its
+   * arrays are V8 memory and are reclaimed with the storage (see `cpu.ts` for why recycling them through
+   * finalizers was rejected).
    */
   readonly finalizeStorages?: boolean;
   /**
