@@ -127,13 +127,25 @@ export class Tensor {
   /** @internal the storage of `grad` (assigned without checks by the engine and optimizers' internals) */
   _grad: Tensor | null = null;
   /**
+   * @internal For a gradient the engine made and stored as a parameter's `_grad`: its storage record's `refs` at
+   * that moment; -1 once the tensor has been handed to user code (the `grad` getter or setter) or for any other
+   * tensor. `dropGrad` frees the storage at once when this still equals `refs`: no user code can hold the tensor
+   * and no other tensor (a view) was made over its storage since.
+   */
+  _gradOwner = -1;
+  /**
    * Accumulated gradient after `backward()` (null until then, or after `zeroGrad()`). Assigning checks, as PyTorch
    * does, that the value is a tensor (or null) of this tensor's dtype, device and size: a float64 gradient on a
    * float32 parameter would otherwise drive the optimizer in the wrong precision.
    */
-  get grad(): Tensor | null { return this._grad; }
+  get grad(): Tensor | null {
+    const g = this._grad;
+    if (g !== null) g._gradOwner = -1;
+    return g;
+  }
   set grad(g: Tensor | null) {
     if (g !== null) {
+      if (g instanceof Tensor) g._gradOwner = -1;
       if (!(g instanceof Tensor)) throw new TypeError(`assigned grad expected to be a Tensor or None but got grad of type ${pyKind(g)}`);
       if (g.dtype !== this.dtype || String(g.device) !== String(this.device)) throw new TypeError('assigned grad has data of a different type');
       if (g._shape.length !== this._shape.length || g._shape.some((n, i) => n !== this._shape[i])) {
@@ -480,6 +492,21 @@ export function releaseTensor(t: Tensor): void {
   const h = t._h;
   if (h.freed) return;
   if (!h.finalized || h.refs === 1) freeHandle(h);
+}
+
+/**
+ * @internal `p.grad = null` for `zeroGrad`, and the old gradient's storage goes back to the backend at once when
+ * nothing can reach it any more: the engine made it (`_gradOwner`), user code never received it (the public
+ * `grad` getter marks it), and no other tensor was made over its storage since. PyTorch frees it by reference
+ * count at the same point; waiting for the garbage collector instead kept the MLP's 2.1 MB of gradients per step
+ * in circulation until a major collection (see docs/benchmarks.md). Backends without finalizers need nothing.
+ */
+export function dropGrad(p: Tensor): void {
+  const g = p._grad;
+  p._grad = null;
+  if (g === null || g._gradOwner === -1 || g._gradFn !== null) return;
+  const h = g._h;
+  if (h.finalized && h.refs === g._gradOwner) freeHandle(h);
 }
 
 /** `t` moves off `old`: the storage is freed at once when `t` was the only tensor ever made over it. */

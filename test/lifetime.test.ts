@@ -3,7 +3,7 @@
  * and its views, freed storages throw, and a backend with memory outside the JS heap gets its storages back when
  * the garbage collector drops the tensors (finalizers), measured with a backend that counts live bytes.
  */
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -192,4 +192,85 @@ test('finalizers give a dropped tensor\'s storage back to a backend with externa
   assert.equal(m.final, m.baseline, `live bytes back to baseline after the tensors were dropped: ${r.stdout}`);
   assert.ok(m.graphHeld >= m.baseline + 3 * 4096 * 4, `saved tensors (x, exp(x), sin(x)) kept by the graph: ${r.stdout}`);
   assert.equal(m.afterBackward, m.baseline, `back to baseline once backward released the graph: ${r.stdout}`);
+});
+
+describe('zeroGrad gives an unreachable gradient\'s storage back at once (finalizing backends)', () => {
+  /** A linear layer's weight on the counting backend, after one backward. */
+  const setup = () => {
+    const b = new CountingBackend();
+    const w = on(b, Array.from({ length: 64 }, (_, i) => (i % 5) / 5), [8, 8]).requiresGrad_();
+    const x = on(b, Array.from({ length: 32 }, (_, i) => i / 32), [4, 8]);
+    const backward = () => x.matmul(w.t()).tanh().sum().backward(on(b, [1], []));
+    backward();
+    return { b, w, backward };
+  };
+  /** Whether the storage behind `g` has gone back to the backend. */
+  const isFreed = (g: Tensor) => (g as any)._h.freed as boolean;
+
+  test('a gradient that user code never received is freed by optimizer.zeroGrad and module.zeroGrad', () => {
+    const { b, w, backward } = setup();
+    const g = (w as any)._grad as Tensor; // internal read: does not count as handing it to the user
+    const opt = new torch.optim.SGD([w], { lr: 0.1, momentum: 0.9 });
+    opt.step(); // the optimizer reads it internally
+    const frees = b.frees;
+    opt.zeroGrad();
+    assert.equal(w.grad, null);
+    assert.ok(isFreed(g), 'freed at zeroGrad');
+    assert.equal(b.frees, frees + 1);
+    backward();
+    const g2 = (w as any)._grad as Tensor;
+    torch.nn.utils.clipGradNorm_([w], 0.5); // clipping reads it internally too
+    opt.zeroGrad();
+    assert.ok(isFreed(g2));
+    // Module.zeroGrad
+    class M extends torch.nn.Module {
+      p = new torch.nn.Parameter(on(b, Array.from({ length: 8 }, (_, i) => i / 8)));
+      override forward(): Tensor { return this.p.exp().sum(); }
+    }
+    const m = new M();
+    m.forward().backward(on(b, [1], []));
+    const g3 = (m.p as any)._grad as Tensor;
+    m.zeroGrad();
+    assert.equal(m.p.grad, null);
+    assert.ok(isFreed(g3));
+  });
+
+  test('a gradient the user read through .grad stays valid after zeroGrad and the next backward', () => {
+    const { w, backward } = setup();
+    const kept = w.grad!;
+    const values = [...kept.dataSync()];
+    const opt = new torch.optim.Adam([w], { lr: 0.1 });
+    opt.step();
+    opt.zeroGrad();
+    assert.equal(w.grad, null);
+    assert.ok(!isFreed(kept));
+    backward();
+    assert.notEqual(w.grad, kept);
+    assert.deepEqual([...kept.dataSync()], values, 'the user\'s tensor keeps its values');
+  });
+
+  test('a gradient assigned by the user, or with a view made of it, is not freed', () => {
+    const { b, w, backward } = setup();
+    const mine = on(b, new Array(64).fill(1), [8, 8]);
+    w.grad = mine;
+    const opt = new torch.optim.SGD([w], { lr: 0.1 });
+    opt.zeroGrad();
+    assert.ok(!isFreed(mine));
+    assert.equal(mine.sum().item(), 64);
+    backward();
+    const view = ((w as any)._grad as Tensor).view([64]); // e.g. a flattening made internally
+    opt.zeroGrad();
+    assert.ok(!isFreed(view));
+    assert.equal(view.shape[0], 64);
+    assert.ok(Number.isFinite(view.sum().item()));
+  });
+
+  test('setToNone: false zeroes in place and keeps the storage', () => {
+    const { w } = setup();
+    const g = (w as any)._grad as Tensor;
+    new torch.optim.SGD([w], { lr: 0.1 }).zeroGrad({ setToNone: false });
+    assert.equal((w as any)._grad, g);
+    assert.ok(!isFreed(g));
+    assert.equal(g.abs().sum().item(), 0);
+  });
 });

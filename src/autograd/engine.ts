@@ -238,6 +238,9 @@ export function runBackward(roots: Tensor | readonly Tensor[], grads: Tensor | r
   scope = new Set();
   const claimed = new Set<StorageHandle>();
   claimedNow = claimed;
+  // A gradient made here for a leaf's .grad: no user code holds it (see Tensor._gradOwner and dropGrad). The other
+  // tensors over its storage are this pass's temporaries, dead when it returns.
+  const owned = (t: Tensor): Tensor => { t._gradOwner = t._h.refs; return t; };
   const keep = (t: Tensor): Tensor => {
     // with createGraph the new .grad stays in the graph (PyTorch clones it, recorded)
     if (createGraph) return ops.clone(t);
@@ -245,11 +248,11 @@ export function runBackward(roots: Tensor | readonly Tensor[], grads: Tensor | r
     const h = t._h;
     if (scope!.has(h) && !claimed.has(h) && t.isContiguous() && t._offset === 0 && t._s.length === t.numel()) {
       claimed.add(h);
-      return ops.detachedAlias(t);
+      return owned(ops.detachedAlias(t));
     }
     const c = ops.clone(t);
     claimed.add(c._h);
-    return c;
+    return owned(c);
   };
   // Grads adopted during this pass may share storage with gradients still queued for other nodes (a rule such as
   // add's passes one tensor to several inputs), so they are never written in place while the pass runs: a second
@@ -262,7 +265,7 @@ export function runBackward(roots: Tensor | readonly Tensor[], grads: Tensor | r
     if (!adopted.has(cur)) { ops.accumulateInto(cur, g); return cur; }
     adopted.delete(cur);
     claimed.delete(cur._h); // the superseded grad is an ordinary temporary again, freed below
-    const sum = ops.add(cur, g);
+    const sum = owned(ops.add(cur, g));
     claimed.add(sum._h);
     adopted.add(sum);
     return sum;
@@ -270,7 +273,7 @@ export function runBackward(roots: Tensor | readonly Tensor[], grads: Tensor | r
   const deliverLeaf = (leaf: Tensor, g: Tensor): void => {
     if (g.dtype !== leaf.dtype) g = ops.cast(g, leaf.dtype);
     g = runHooks(leafHooks.get(leaf), g);
-    if (inputs === undefined) { leaf.grad = accumulate(leaf.grad, g); return; }
+    if (inputs === undefined) { leaf._grad = accumulate(leaf._grad, g); return; }
     const k = leafIndex.get(leaf);
     if (k !== undefined) captured[k] = accumulate(captured[k]!, g);
   };

@@ -33,7 +33,7 @@
  * net.namedParameters().map(([n]) => n); // ['features.0.weight', 'features.0.bias', 'classifier.weight', 'classifier.bias']
  * const logits = net(torch.randn([2, 1, 8, 8])); // same as net.call(...) and net.forward(...)
  */
-import { Tensor, getBackend, setData } from '../tensor.js';
+import { Tensor, getBackend, setData, dropGrad } from '../tensor.js';
 import { emptyLike } from '../ops.js';
 import { noGrad, isGradEnabled } from '../autograd/grad_mode.js';
 import { _hookIdentity } from '../autograd/function.js';
@@ -727,9 +727,9 @@ export class Module {
     if (isOptions(setToNone)) checkOptions('zero_grad', setToNone, ['setToNone']);
     const none = isOptions(setToNone) ? setToNone.setToNone ?? true : setToNone;
     for (const p of this.parameters()) {
-      if (p.grad === null) continue;
-      if (none) p.grad = null;
-      else noGrad(() => p.grad!.zero_());
+      if (p._grad === null) continue;
+      if (none) dropGrad(p);
+      else noGrad(() => p._grad!.zero_());
     }
   }
 

@@ -138,7 +138,7 @@ function scaleGrads(grads: readonly Tensor[], coef: Tensor): void {
 export function clipGradsWithNorm_(parameters: TensorOrTensors, maxNorm: number, totalNorm: Tensor | number,
   foreach?: boolean | null): void {
   void foreach;
-  const grads = toList(parameters).map((p) => p.grad).filter((g): g is Tensor => g !== null);
+  const grads = toList(parameters).map((p) => p._grad).filter((g): g is Tensor => g !== null);
   if (grads.length === 0) return;
   noGrad(() => {
     const total = totalNorm instanceof Tensor ? totalNorm : tensor(totalNorm, { dtype: 'float64', device: grads[0]!.device });
@@ -170,7 +170,7 @@ export function clipGradNorm_(parameters: TensorOrTensors, maxNorm: number, norm
   if (typeof errorIfNonfinite === 'object') { checkOptions('clip_grad_norm_', errorIfNonfinite, CLIP_KEYS); err = errorIfNonfinite.errorIfNonfinite ?? err; } else err = err || errorIfNonfinite;
   void foreach;
   const params = toList(parameters);
-  const grads = params.map((q) => q.grad).filter((g): g is Tensor => g !== null);
+  const grads = params.map((q) => q._grad).filter((g): g is Tensor => g !== null);
   const total = getTotalNorm(grads, p, err);
   if (grads.length > 0) {
     noGrad(() => {
@@ -201,7 +201,7 @@ export function clipGradNorm(parameters: TensorOrTensors, maxNorm: number, normT
 export function clipGradValue_(parameters: TensorOrTensors, clipValue: number, foreach?: boolean | null): void {
   void foreach;
   const v = Number(clipValue);
-  const grads = toList(parameters).map((p) => p.grad).filter((g): g is Tensor => g !== null);
+  const grads = toList(parameters).map((p) => p._grad).filter((g): g is Tensor => g !== null);
   // clamp_min then clamp_max, as PyTorch's foreach path does (NaN stays NaN); in place on each gradient's device
   noGrad(() => { for (const g of grads) g.clamp_(-v, v); });
 }

@@ -107,7 +107,7 @@ export interface ParamSlot {
 export function paramsWithGrad(group: ParamGroup, cls: string): Tensor[] {
   const out: Tensor[] = [];
   for (const p of group.params) {
-    const grad = p.grad;
+    const grad = p._grad;
     if (grad === null) continue;
     if (grad.numel() !== p.numel()) {
       throw new RangeError(`${cls}: the gradient's shape [${grad.shape.join(', ')}] does not match the parameter's shape [${p.shape.join(', ')}]`);

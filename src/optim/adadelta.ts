@@ -58,7 +58,7 @@ export class Adadelta extends Optimizer {
         st.squareAvg = zeros(p);
         st.accDelta = zeros(p);
       }
-      slots.push({ p, grad: p.grad!, state: [st.squareAvg, st.accDelta], step: bumpStep(st.step) });
+      slots.push({ p, grad: p._grad!, state: [st.squareAvg, st.accDelta], step: bumpStep(st.step) });
     }
     dispatchStep('adadelta', slots, hp, adadeltaFallback);
   }

@@ -70,7 +70,7 @@ export class Adagrad extends Optimizer {
       let st = this._stateOf(p);
       // parameters added later with addParamGroup get their state here (PyTorch would raise a KeyError)
       if (st.sum === undefined) st = this._init(p, group.initialAccumulatorValue ?? 0);
-      slots.push({ p, grad: p.grad!, state: [st.sum], step: bumpStep(st.step) });
+      slots.push({ p, grad: p._grad!, state: [st.sum], step: bumpStep(st.step) });
     }
     dispatchStep('adagrad', slots, hp, adagradFallback);
   }

@@ -41,7 +41,7 @@ function adamGroup(opt: Optimizer, group: ParamGroup, cls: string): void {
       if (amsgrad) st.maxExpAvgSq = zeros(p);
     }
     if (amsgrad && st.maxExpAvgSq === undefined) st.maxExpAvgSq = zeros(p);
-    slots.push({ p, grad: p.grad!, state: [st.expAvg, st.expAvgSq, amsgrad ? st.maxExpAvgSq : null], step: bumpStep(st.step) });
+    slots.push({ p, grad: p._grad!, state: [st.expAvg, st.expAvgSq, amsgrad ? st.maxExpAvgSq : null], step: bumpStep(st.step) });
   }
   dispatchStep('adam', slots, hp, adamFallback);
 }

@@ -55,7 +55,7 @@ export class Adamax extends Optimizer {
         st.expAvg = zeros(p);
         st.expInf = zeros(p);
       }
-      slots.push({ p, grad: p.grad!, state: [st.expAvg, st.expInf], step: bumpStep(st.step) });
+      slots.push({ p, grad: p._grad!, state: [st.expAvg, st.expInf], step: bumpStep(st.step) });
     }
     dispatchStep('adamax', slots, hp, adamaxFallback);
   }

@@ -70,7 +70,7 @@ export class ASGD extends Optimizer {
         st.ax = zeros(p);
       }
       const step = bumpStep(st.step);
-      let grad: Tensor = p.grad!;
+      let grad: Tensor = p._grad!;
       if (group.maximize) grad = grad.neg();
       if (weightDecay !== 0) grad = grad.add(p, weightDecay);
       const eta = hostScalar(st.eta), mu = hostScalar(st.mu);

@@ -69,7 +69,7 @@ export class NAdam extends Optimizer {
       // mu_product *= mu happens in the state tensor's dtype; the host mirror keeps the stored value
       const mp: Tensor = st.muProduct;
       const muProduct = setHostScalar(mp, hostScalar(mp) * (mp.dtype === 'float32' ? Math.fround(mu) : mu));
-      slots.push({ p, grad: p.grad!, state: [st.expAvg, st.expAvgSq], step, muProduct });
+      slots.push({ p, grad: p._grad!, state: [st.expAvg, st.expAvgSq], step, muProduct });
     }
     dispatchStep('nadam', slots, hp, nadamFallback);
   }

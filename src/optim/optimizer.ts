@@ -1,7 +1,7 @@
 /**
  * `torch.optim.Optimizer`: parameter groups, per-parameter state, `zeroGrad`, `step`, `stateDict`/`loadStateDict`.
  */
-import { Tensor } from '../tensor.js';
+import { Tensor, dropGrad } from '../tensor.js';
 import { enableGrad, noGrad } from '../autograd/grad_mode.js';
 import { tensor as makeTensor } from '../ops.js';
 import { pyNum } from './_access.js';
@@ -274,9 +274,9 @@ export class Optimizer {
     const toNone = typeof setToNone === 'boolean' ? setToNone : setToNone.setToNone ?? true;
     for (const g of this.paramGroups) {
       for (const p of g.params) {
-        if (p.grad === null) continue;
-        if (toNone) { p.grad = null; continue; }
-        const gr = p.grad;
+        if (p._grad === null) continue;
+        if (toNone) { dropGrad(p); continue; }
+        const gr = p._grad;
         gr._gradFn = null;
         gr._requiresGrad = false;
         noGrad(() => gr.zero_());

@@ -58,7 +58,7 @@ export class RAdam extends Optimizer {
         st.expAvg = zeros(p);
         st.expAvgSq = zeros(p);
       }
-      slots.push({ p, grad: p.grad!, state: [st.expAvg, st.expAvgSq], step: bumpStep(st.step) });
+      slots.push({ p, grad: p._grad!, state: [st.expAvg, st.expAvgSq], step: bumpStep(st.step) });
     }
     dispatchStep('radam', slots, hp, radamFallback);
   }

@@ -67,7 +67,7 @@ export class RMSprop extends Optimizer {
       }
       if (mom > 0 && st.momentumBuffer === undefined) st.momentumBuffer = zeros(p);
       if (centered && st.gradAvg === undefined) st.gradAvg = zeros(p);
-      slots.push({ p, grad: p.grad!, state: [st.squareAvg, mom > 0 ? st.momentumBuffer : null, centered ? st.gradAvg : null],
+      slots.push({ p, grad: p._grad!, state: [st.squareAvg, mom > 0 ? st.momentumBuffer : null, centered ? st.gradAvg : null],
         step: bumpStep(st.step) });
     }
     dispatchStep('rmsprop', slots, hp, rmspropFallback);

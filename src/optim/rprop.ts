@@ -62,7 +62,7 @@ export class Rprop extends Optimizer {
         st.stepSize = fullLike(p, group.lr);
       }
       bumpStep(st.step);
-      let grad: Tensor = p.grad!;
+      let grad: Tensor = p._grad!;
       if (group.maximize) grad = grad.neg();
       const prev: Tensor = st.prev, stepSize: Tensor = st.stepSize;
       const s = grad.mul(prev).sign();

@@ -58,12 +58,12 @@ export class SGD extends Optimizer {
     const slots: ParamSlot[] = [];
     for (const p of paramsWithGrad(group, 'SGD')) {
       // without momentum SGD keeps no state (PyTorch only touches `state[p]` when momentum ≠ 0)
-      if (mom === 0) { slots.push({ p, grad: p.grad!, state: [null], step: 1 }); continue; }
+      if (mom === 0) { slots.push({ p, grad: p._grad!, state: [null], step: 1 }); continue; }
       const st = this._stateOf(p);
       let buf = st.momentumBuffer as Tensor | undefined | null;
       const first = buf === undefined || buf === null;
       if (first) { buf = zeros(p); st.momentumBuffer = buf; }
-      slots.push({ p, grad: p.grad!, state: [buf!], step: first ? 1 : 2 });
+      slots.push({ p, grad: p._grad!, state: [buf!], step: first ? 1 : 2 });
     }
     dispatchStep('sgd', slots, hp, sgdFallback);
   }
