@@ -134,6 +134,16 @@ export class Tensor {
    */
   _gradOwner = -1;
   /**
+   * @internal For an activation that a container (`Sequential`) passed from one built-in layer to the next, so that
+   * no user code ever received it: its storage record's `refs` at that moment (plus the views backward rules made
+   * of it since); -1 for every other tensor, and once it is handed out (`Node.unpack`). Such a tensor's storage goes
+   * back to the backend as soon as nothing can use it: at once when no graph node saved it, or when backward has
+   * released the last node that did (see `Sequential.forward` and `backward` in autograd/engine.ts).
+   */
+  _internal = -1;
+  /** @internal How many graph nodes hold this tensor as a saved tensor and have not yet been released. */
+  _saves = 0;
+  /**
    * Accumulated gradient after `backward()` (null until then, or after `zeroGrad()`). Assigning checks, as PyTorch
    * does, that the value is a tensor (or null) of this tensor's dtype, device and size: a float64 gradient on a
    * float32 parameter would otherwise drive the optimizer in the wrong precision.
@@ -507,6 +517,22 @@ export function dropGrad(p: Tensor): void {
   if (g === null || g._gradOwner === -1 || g._gradFn !== null) return;
   const h = g._h;
   if (h.finalized && h.refs === g._gradOwner) freeHandle(h);
+}
+
+/**
+ * @internal Marks `t`, just made by an op inside a library function and never to be handed to the caller, as
+ * internal (`Tensor._internal`): backward frees its storage once the nodes that saved it are released. Only a fresh
+ * tensor with its own storage on a finalizing backend is marked. Returns `t`.
+ */
+export function markInternal(t: Tensor): Tensor {
+  if (t._h.finalized && t._base === null && t._internal === -1 && !t._h.freed) t._internal = t._h.refs;
+  return t;
+}
+
+/** @internal Frees an internal tensor's storage now if no graph node saved it and no other tensor was made over it. */
+export function freeIfUnused(t: Tensor): void {
+  const h = t._h;
+  if (t._internal !== -1 && t._saves === 0 && t._internal === h.refs) freeHandle(h);
 }
 
 /** `t` moves off `old`: the storage is freed at once when `t` was the only tensor ever made over it. */

@@ -71,6 +71,7 @@ function runHooks(hooks: Map<number, GradHook> | undefined, g: Tensor): Tensor {
       if (r.shape.length !== g.shape.length || r.shape.some((d, i) => d !== g.shape[i])) {
         throw new RangeError(`hook 'hook' has changed the size of value: expected [${g.shape.join(', ')}], got [${r.shape.join(', ')}]`);
       }
+      keepAlive(r); // made by user code, which may hold it
       g = r;
     }
   }
@@ -116,7 +117,11 @@ export class Node {
     readonly inputDtypes: string[],
     saved: (Tensor | null)[],
   ) {
-    this.saved = saved.map((t) => (t === null ? null : { t, version: t._h.version }));
+    this.saved = saved.map((t) => {
+      if (t === null) return null;
+      t._saves++;
+      return { t, version: t._h.version };
+    });
     this.hadSaved = saved.length > 0;
     this.needs = edges.map((e) => e !== null);
   }
@@ -129,8 +134,18 @@ export class Node {
     return this.edges.map((e) => (e === null ? null : e.fn ?? 'AccumulateGrad'));
   }
 
-  /** The saved tensors, null in the slots the forward left empty (checked against in-place writes since). */
+  /**
+   * The saved tensors, null in the slots the forward left empty (checked against in-place writes since). They are
+   * handed to the caller, so none of them is freed early any more (`Tensor._internal`).
+   */
   unpack(): (Tensor | null)[] {
+    const ts = this._unpackForRule();
+    for (const t of ts) if (t !== null) t._internal = -1;
+    return ts;
+  }
+
+  /** @internal `unpack` for the engine, which hands the tensors only to the node's own rule. */
+  _unpackForRule(): (Tensor | null)[] {
     if (this.saved === null) {
       if (!this.hadSaved) return [];
       throw new Error('Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.');
@@ -145,7 +160,20 @@ export class Node {
     });
   }
 
-  release(): void { this.saved = null; }
+  /**
+   * Drops the saved tensors (after backward without `retainGraph`). Those a container marked internal
+   * (`Tensor._internal`) go to `sink`, where the pass frees the ones no other node still holds.
+   */
+  release(sink?: Tensor[]): void {
+    const saved = this.saved;
+    this.saved = null;
+    if (saved === null) return;
+    for (const sv of saved) {
+      if (sv === null) continue;
+      sv.t._saves--;
+      if (sv.t._internal !== -1 && sink !== undefined) sink.push(sv.t);
+    }
+  }
 }
 
 /** Storages (their frontend handles) allocated while a backward pass runs (see module comment). */
@@ -161,8 +189,10 @@ export function keepAlive(t: Tensor | null | undefined): void {
   if (claimedNow !== null && t !== null && t !== undefined) claimedNow.add(t._h);
 }
 export function trackAllocation(h: StorageHandle): void {
-  if (scope !== null) scope.add(h);
+  if (scope !== null) { scope.add(h); if (recent !== null) recent.push(h); }
 }
+/** Storages allocated while the running pass processes one node (its hooks, rule and gradient routing). */
+let recent: StorageHandle[] | null = null;
 
 export interface EngineOps {
   sumToShape(g: Tensor, shape: readonly number[]): Tensor;
@@ -234,8 +264,10 @@ export function runBackward(roots: Tensor | readonly Tensor[], grads: Tensor | r
     if (!byOut.has(k)) byOut.set(k, i);
     return byOut.get(k)!;
   }) : [];
-  const outer = scope, outerClaimed = claimedNow;
+  const releasedInternal: Tensor[] = [];
+  const outer = scope, outerClaimed = claimedNow, outerRecent = recent;
   scope = new Set();
+  recent = null;
   const claimed = new Set<StorageHandle>();
   claimedNow = claimed;
   // A gradient made here for a leaf's .grad: no user code holds it (see Tensor._gradOwner and dropGrad). The other
@@ -283,12 +315,29 @@ export function runBackward(roots: Tensor | readonly Tensor[], grads: Tensor | r
     const body = (): void => {
       const pending = new Map<Node, (Tensor | null)[]>();
       const rootNodes: Node[] = [];
+      // A gradient this pass made is freed as soon as no queued slot holds its storage and nothing claimed it, as
+      // PyTorch's reference counts free it, rather than when the pass returns: the CNN step's backward otherwise held
+      // ~30 MB of dead gradients at its peak, over V8's 64 MB external-memory step with the activations, so a
+      // major collection ran every step (measured; docs/benchmarks.md). `uses`: queued slots per storage.
+      const uses = new Map<StorageHandle, number>();
+      const ref = (t: Tensor): void => { uses.set(t._h, (uses.get(t._h) ?? 0) + 1); };
+      const unref = (t: Tensor): void => { const n = uses.get(t._h)! - 1; if (n === 0) uses.delete(t._h); else uses.set(t._h, n); };
+      const drop = (h: StorageHandle): void => {
+        if (!createGraph && !h.freed && scope!.has(h) && !claimed.has(h) && !uses.has(h)) ops.free(h);
+      };
       const push = (fn: Node, index: number, gi: Tensor): void => {
         let slot = pending.get(fn);
         if (slot === undefined) { slot = new Array<Tensor | null>(fn.numOutputs).fill(null); pending.set(fn, slot); }
         const prev = slot[index];
-        slot[index] = prev === null || prev === undefined ? gi : ops.add(prev, gi);
+        if (prev === null || prev === undefined) { slot[index] = gi; ref(gi); return; }
+        const sum = ops.add(prev, gi);
+        slot[index] = sum;
+        ref(sum);
+        unref(prev);
+        // judged once the node's outputs are all routed (`settle`): gi may be going to another slot too
+        superseded.push(prev._h, gi._h);
       };
+      const superseded: StorageHandle[] = [];
       rootList.forEach((root, i) => {
         const g = gradList[i]!;
         if (root._gradFn === null) { deliverLeaf(root, ops.sumToShape(g, root.shape)); return; }
@@ -296,15 +345,33 @@ export function runBackward(roots: Tensor | readonly Tensor[], grads: Tensor | r
         push(root._gradFn, outputNr(root), g);
       });
       if (rootNodes.length === 0) return;
+      // what the previous node consumed and made: dead now unless queued or claimed (see `drop`)
+      let consumed: (Tensor | null)[] = [];
+      const made: StorageHandle[] = [];
+      const settle = (): void => {
+        for (const x of consumed) if (x !== null && x !== undefined) drop(x._h);
+        for (const h of made) drop(h);
+        for (const h of superseded) drop(h);
+        consumed = [];
+        made.length = 0;
+        superseded.length = 0;
+      };
+      recent = made;
       for (const node of topoOrder(rootNodes)) {
+        settle();
         let gs = pending.get(node);
         if (gs === undefined) continue;
         pending.delete(node);
+        for (const x of gs) if (x !== null && x !== undefined) unref(x);
+        consumed = gs;
         if (node.tensorHooks !== null) {
           for (const [k, hooks] of node.tensorHooks) if (gs[k] !== null && gs[k] !== undefined) gs[k] = runHooks(hooks, gs[k]!);
         }
         if (node.preHooks !== null) {
-          for (const h of node.preHooks) { const r = h(gs); if (r) gs = r; }
+          for (const h of node.preHooks) {
+            const r = h(gs);
+            if (r) { gs = r; for (const x of r) keepAlive(x); } // replacements made by user code
+          }
         }
         if (inputs === undefined && node.retained !== null && gs[0] !== null) {
           const r = node.retained;
@@ -317,14 +384,26 @@ export function runBackward(roots: Tensor | readonly Tensor[], grads: Tensor | r
         const g = node.numOutputs === 1 ? gs[0]! : gs.find((x) => x !== null) ?? null;
         if (g === null) continue;
         node.grads = node.numOutputs === 1 ? null : gs;
-        const saved = node.unpack();
+        const saved = node._unpackForRule();
+        // views a rule makes of an internal saved tensor are temporaries of this pass: not counted against freeing it
+        let before: number[] | null = null;
+        for (let i = 0; i < saved.length; i++) {
+          const t = saved[i];
+          if (t !== null && t !== undefined && t._internal !== -1) (before ??= new Array<number>(saved.length).fill(0))[i] = t._h.refs;
+        }
         let out: (Tensor | null | undefined)[];
         try {
           out = node.rule(g, saved, node.needs, node);
         } finally {
           node.grads = null;
         }
-        if (!retainGraph) node.release();
+        if (before !== null) {
+          for (let i = 0; i < saved.length; i++) {
+            const t = saved[i];
+            if (t !== null && t !== undefined && t._internal !== -1) t._internal += t._h.refs - before[i]!;
+          }
+        }
+        if (!retainGraph) node.release(createGraph ? undefined : releasedInternal);
         for (let i = 0; i < node.edges.length; i++) {
           const e = node.edges[i];
           let gi = out[i];
@@ -336,17 +415,24 @@ export function runBackward(roots: Tensor | readonly Tensor[], grads: Tensor | r
           else deliverLeaf(e.leaf!, gi);
         }
       }
+      settle();
     };
     if (createGraph) ops.withGrad(body); else ops.withNoGrad(body);
   } finally {
     creating = outerCreating;
     claimedNow = outerClaimed;
+    recent = outerRecent;
     const temps = scope;
     scope = outer;
     for (const h of temps) {
       if (createGraph) continue; // the recorded graph may hold any of them: left to the garbage collector
       if (claimed.has(h)) { if (outer !== null) outer.add(h); continue; }
       ops.free(h);
+    }
+    // internal activations whose last saving node this pass released, over which no other tensor was made
+    for (const t of releasedInternal) {
+      const h = t._h;
+      if (t._saves === 0 && t._internal === h.refs && h.finalized && !claimed.has(h)) ops.free(h);
     }
   }
   return captured.map((c, i) => (i === firstOf[i] ? c : captured[firstOf[i]!]!));

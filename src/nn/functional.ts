@@ -8,7 +8,7 @@
  * F.relu(torch.tensor([-1, 2])); // tensor([0., 2.])
  * F.crossEntropy(torch.randn([4, 10]), torch.tensor([1, 0, 9, 3], { dtype: 'int64' }));
  */
-import { Tensor } from '../tensor.js';
+import { Tensor, markInternal, freeIfUnused } from '../tensor.js';
 import type { DType } from '../dtype.js';
 import { isFloating } from '../dtype.js';
 import { noGrad } from '../autograd/grad_mode.js';
@@ -397,6 +397,11 @@ export function maxPool2d(input: Tensor, kernelSize: IntOrPair, stride?: IntOrPa
     { stride: null as IntOrPair | null, padding: 0 as IntOrPair, dilation: 1 as IntOrPair, ceilMode: false, returnIndices: false });
   const { x, geom, unbatched } = poolSetup('max_pool2d', input, kernelSize, o.stride, o.padding, o.dilation, o.ceilMode);
   let [out, idx] = K.maxPool2dWithIndices(x, geom);
+  if (!o.returnIndices && !unbatched) {
+    // the indices never reach the caller: freed now if backward does not need them, else once it has used them
+    // (a CNN step's int64 indices are twice the pooled output's bytes)
+    freeIfUnused(markInternal(idx));
+  }
   if (unbatched) { out = out.squeeze(0); idx = idx.squeeze(0); }
   return o.returnIndices ? [out, idx] : out;
 }
@@ -851,7 +856,12 @@ export function crossEntropy(input: Tensor, target: Tensor, weight?: Tensor | nu
     else ret = smooth;
     return nll.mul(1 - ls).add(ret.mul(ls / C));
   }
-  return nllCore(input.logSoftmax(classDim), target, w, o.ignoreIndex, red);
+  // logp never reaches the caller: its storage goes back once backward has used it, or at once when nothing saved
+  // it, rather than at a major collection (a language model's [tokens, vocabulary] log-probabilities are large)
+  const logp = markInternal(input.logSoftmax(classDim));
+  const loss = nllCore(logp, target, w, o.ignoreIndex, red);
+  freeIfUnused(logp);
+  return loss;
 }
 
 /**

@@ -9,6 +9,7 @@ import { Tensor } from '../tensor.js';
 import { broadcastShapes, numelOf } from '../shape.js';
 import { installTensorMethods } from './registry.js';
 import { newTensor, bLayout, torchTypeName } from './common.js';
+import type { Layout } from '../backend/types.js';
 import { checkSameDevice, castTo } from './device.js';
 import { record, needsGrad } from './autograd.js';
 import { checkTensor } from './args.js';
@@ -93,9 +94,18 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   if (bias !== null && bias.numel() !== outF && bias.numel() !== 1) {
     throw new RangeError(`The size of tensor a (${outF}) must match the size of tensor b (${bias.numel()}) at non-singleton dimension ${input.dim() - 1}`);
   }
-  const x2 = input.reshape([-1, inF]);
-  const M = x2._shape[0]!;
-  const a = x2.unsqueeze(0), wt = weight.t().unsqueeze(0);
+  // A 2-D input's [1, M, inF] layout is written directly rather than through reshape/unsqueeze views: views
+  // count as tensors over the input's storage, and an activation a view was ever made of is not freed before
+  // the garbage collector (Tensor._internal, Sequential.forward)
+  let a: { _s: Tensor['_s']; layout: Layout };
+  if (input.dim() === 2) {
+    const [M0, s0, s1] = [input._shape[0]!, input._strides[0]!, input._strides[1]!];
+    a = { _s: input._s, layout: { shape: [1, M0, inF], strides: [M0 * s0, s0, s1], offset: input._offset } };
+  } else {
+    a = input.reshape([-1, inF]).unsqueeze(0);
+  }
+  const M = a.layout.shape[1]!;
+  const wt = weight.t().unsqueeze(0);
   const outShape = [1, M, outF];
   const s = input._backend.matmul(a._s, a.layout, wt._s, wt.layout, input.dtype,
     bias?._s, bias ? bLayout(bias, outShape) : undefined);

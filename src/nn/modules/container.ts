@@ -1,6 +1,27 @@
 /** Containers: `Sequential`, `ModuleList`, `ModuleDict`. */
 import { Module } from '../module.js';
 import { pyTypeName } from '../_args.js';
+import { Tensor, freeHandle } from '../../tensor.js';
+import { ReLU, LeakyReLU, ELU, GELU, SiLU, Sigmoid, Tanh } from './activation.js';
+import { Identity, Linear } from './linear.js';
+import { Conv1d, Conv2d } from './conv.js';
+import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling.js';
+import { Flatten } from './flatten.js';
+import { Dropout } from './dropout.js';
+import { BatchNorm1d, BatchNorm2d } from './normalization.js';
+
+/**
+ * Layers whose forward only computes its output from its input through library ops: it keeps no reference to
+ * either, and the output is a new tensor, a view or alias of the input, or the input itself. Exactly these classes
+ * (not subclasses, which may override `forward`), with no hooks and no instance `forward`.
+ */
+const PASSING_LAYERS = new Set<object>([ReLU, LeakyReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Identity, Linear, Conv1d, Conv2d,
+  MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, Dropout, BatchNorm1d, BatchNorm2d].map((c) => c.prototype));
+
+function passesActivations(m: Module): boolean {
+  return PASSING_LAYERS.has(Object.getPrototypeOf(m)) && m._forwardImpl === null && m._forwardHooks.size === 0 &&
+    m._forwardPreHooks.size === 0 && m._backwardHooks.size === 0 && m._backwardPreHooks.size === 0;
+}
 
 function checkModule(m: unknown): Module {
   if (!(m instanceof Module)) throw new TypeError(`${pyTypeName(m)} is not a Module subclass`);
@@ -92,9 +113,38 @@ export class Sequential extends Module {
 
   [Symbol.iterator](): Iterator<Module> { return ([...this._modules.values()] as Module[])[Symbol.iterator](); }
 
+  /**
+   * Runs the layers in order. Between two built-in layers (`PASSING_LAYERS`, no hooks) the activation never reaches
+   * user code, so its storage goes back to the backend as soon as nothing can use it, as PyTorch's reference
+   * counts free it: right after the next layer when no graph node saved it (a convolution's output that ReLU
+   * consumed), or once backward has released the nodes that saved it (`Tensor._internal`). On backends whose
+   * memory the garbage collector frees (native), that keeps a training step's activations in the allocator's
+   * cache, warm, instead of in circulation until a major collection: measured on the CNN benchmark step, see
+   * docs/benchmarks.md. A layer's output that aliases its input (Identity, in-place ReLU, Flatten's view) is left to
+   * the collector.
+   */
   override forward(input: any): any {
     let x = input;
-    for (const m of this._modules.values()) x = m!.call(x);
+    const mods = this._modules.size > 1 ? [...this._modules.values()] as Module[] : null;
+    if (mods === null) { for (const m of this._modules.values()) x = m!.call(x); return x; }
+    let passes = passesActivations(mods[0]!);
+    for (let i = 0; i < mods.length; i++) {
+      const prev = x;
+      x = mods[i]!.call(x);
+      if (prev instanceof Tensor && prev._internal !== -1) {
+        // prev came from layer i-1 and went only into layer i: dead now unless saved, viewed or passed on
+        const h = prev._h;
+        if (x !== prev && !(x instanceof Tensor && x._h === h) && prev._saves === 0 && prev._internal === h.refs && h.finalized) freeHandle(h);
+      }
+      const nextPasses = i + 1 < mods.length && passesActivations(mods[i + 1]!);
+      if (x instanceof Tensor) {
+        if (!nextPasses) x._internal = -1; // about to reach user code (the next layer, or the caller)
+        else if (passes && x !== prev && !(prev instanceof Tensor && x._h === prev._h) && x._h.finalized &&
+          x._internal === -1 && x._base === null) x._internal = x._h.refs;
+      }
+      passes = nextPasses;
+    }
+    if (x instanceof Tensor) x._internal = -1; // the result goes to the caller
     return x;
   }
 }
