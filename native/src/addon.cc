@@ -85,6 +85,12 @@ struct Args {
 #define KERNEL_CLONES
 #endif
 
+/**
+ * Bytes the caching allocator has taken from the system and not given back (live storages plus its cache), not
+ * yet reported to V8: the allocator may run on ATen's worker threads, so it only counts, and the JS thread reports
+ * (`reportMapped`).
+ */
+std::atomic<int64_t> g_mappedPending{0};
 class CachingCpuAllocator final : public c10::Allocator {
  public:
   c10::DataPtr allocate(size_t n) const override {
@@ -166,6 +172,7 @@ class CachingCpuAllocator final : public c10::Allocator {
   // blocks, so a mapping is made once per block and the heap holds only small blocks.
   static constexpr size_t kMapAt = size_t(128) << 10;
   static void* fresh(size_t size) {
+    g_mappedPending += static_cast<int64_t>(size);
     if (size >= kMapAt) {
       // MAP_POPULATE: the kernel maps every page now, in one call, instead of taking one fault per 4 KB page at
       // first touch (a 1.6 MB block: 400 faults, ~25 µs each on this VM; OpenBLAS's sgemm_beta took them).
@@ -176,6 +183,7 @@ class CachingCpuAllocator final : public c10::Allocator {
     return posix_memalign(&p, 64, size) == 0 ? p : nullptr;
   }
   static void give(void* p, size_t size) {
+    g_mappedPending -= static_cast<int64_t>(size);
     if (size >= kMapAt) munmap(p, size);
     else std::free(p);
   }
@@ -207,20 +215,29 @@ struct StorageSlot {
 std::deque<StorageSlot> g_slots;
 std::vector<uint32_t> g_freeSlots;
 constexpr double kSlotSpan = 16777216.0;  // 2^24 slots
-int64_t g_pendingExternal = 0;
 
 /**
- * Reports native bytes to V8 (napi_adjust_external_memory), batched by 1 MB: the report is what makes V8 collect
- * when native memory grows, and a call per storage cost ~0.1 µs for nothing on small tensors.
+ * What V8 is told (napi_adjust_external_memory, batched by 1 MB) is the memory the caching allocator holds from
+ * the system, live storages and cache together, not the bytes of live storages: the report is what makes V8
+ * collect when native memory grows, and memory reused from the cache is not growth. Reporting live bytes made
+ * every storage's allocation and free a report, and a CNN step that allocates and frees ~40 MB swung V8's
+ * external figure by that much each step: V8's global limit (heap plus external, times a small growing factor)
+ * started a major collection every step, ~4 ms of a 40 ms step, with the GC threads competing for the cores
+ * (measured; docs/benchmarks.md). Now collections come when the footprint grows, that is when storages left to the
+ * collector have drained the cache.
  */
+void reportMapped() {
+  int64_t pending = g_mappedPending.load();
+  if (pending > (1 << 20) || pending < -(1 << 20)) {
+    g_mappedPending -= pending;
+    int64_t ignored;
+    if (g_env != nullptr) napi_adjust_external_memory(g_env, pending, &ignored);
+  }
+}
+/** Live storage bytes (`externalBytes()`, for the pressure valve and memory tests), and the report to V8. */
 void adjustExternal(int64_t delta) {
   g_externalBytes += delta;
-  g_pendingExternal += delta;
-  if (g_pendingExternal > (1 << 20) || g_pendingExternal < -(1 << 20)) {
-    int64_t ignored;
-    if (g_env != nullptr) napi_adjust_external_memory(g_env, g_pendingExternal, &ignored);
-    g_pendingExternal = 0;
-  }
+  reportMapped();
 }
 
 StorageSlot& slotOf(const Napi::Value& v) {
