@@ -480,7 +480,7 @@ let lastRegistry: FinalizationRegistry<Storage> | null = null;
 function registryOf(b: Backend): FinalizationRegistry<Storage> {
   if (b === lastBackend) return lastRegistry!;
   let r = registries.get(b);
-  if (r === undefined) { r = new FinalizationRegistry<Storage>((s) => b.free(s)); registries.set(b, r); }
+  if (r === undefined) { r = new FinalizationRegistry<Storage>((s) => b.free(s, true)); registries.set(b, r); }
   lastBackend = b; lastRegistry = r;
   return r;
 }

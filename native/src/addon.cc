@@ -85,12 +85,6 @@ struct Args {
 #define KERNEL_CLONES
 #endif
 
-/**
- * Bytes the caching allocator has taken from the system and not given back (live storages plus its cache), not
- * yet reported to V8: the allocator may run on ATen's worker threads, so it only counts, and the JS thread reports
- * (`reportMapped`).
- */
-std::atomic<int64_t> g_mappedPending{0};
 class CachingCpuAllocator final : public c10::Allocator {
  public:
   c10::DataPtr allocate(size_t n) const override {
@@ -172,7 +166,6 @@ class CachingCpuAllocator final : public c10::Allocator {
   // blocks, so a mapping is made once per block and the heap holds only small blocks.
   static constexpr size_t kMapAt = size_t(128) << 10;
   static void* fresh(size_t size) {
-    g_mappedPending += static_cast<int64_t>(size);
     if (size >= kMapAt) {
       // MAP_POPULATE: the kernel maps every page now, in one call, instead of taking one fault per 4 KB page at
       // first touch (a 1.6 MB block: 400 faults, ~25 µs each on this VM; OpenBLAS's sgemm_beta took them).
@@ -183,7 +176,6 @@ class CachingCpuAllocator final : public c10::Allocator {
     return posix_memalign(&p, 64, size) == 0 ? p : nullptr;
   }
   static void give(void* p, size_t size) {
-    g_mappedPending -= static_cast<int64_t>(size);
     if (size >= kMapAt) munmap(p, size);
     else std::free(p);
   }
@@ -217,27 +209,41 @@ std::vector<uint32_t> g_freeSlots;
 constexpr double kSlotSpan = 16777216.0;  // 2^24 slots
 
 /**
- * What V8 is told (napi_adjust_external_memory, batched by 1 MB) is the memory the caching allocator holds from
- * the system, live storages and cache together, not the bytes of live storages: the report is what makes V8
- * collect when native memory grows, and memory reused from the cache is not growth. Reporting live bytes made
- * every storage's allocation and free a report, and a CNN step that allocates and frees ~40 MB swung V8's
- * external figure by that much each step: V8's global limit (heap plus external, times a small growing factor)
- * started a major collection every step, ~4 ms of a 40 ms step, with the GC threads competing for the cores
- * (measured; docs/benchmarks.md). Now collections come when the footprint grows, that is when storages left to the
- * collector have drained the cache.
+ * What V8 is told (napi_adjust_external_memory, batched by 1 MB) is the growth of memory that only a collection
+ * can give back, not every storage's bytes. The report is what makes V8 collect, and a collection helps only with
+ * storages whose tensors were dropped; the frontend frees the rest explicitly (engine temporaries, activations
+ * between built-in layers, unreachable gradients). So bytes freed explicitly become a credit that later
+ * allocations use before they are reported, and bytes freed by a finalizer (a collection found the tensors dead)
+ * are reported as freed. Reporting every allocation and free made a CNN step that allocates and frees ~40 MB swing
+ * V8's external figure by that much each step: V8's global limit (heap plus external, times a small growing
+ * factor) then started a major collection every step, ~4 ms of a 40 ms step, with the GC threads competing for
+ * the cores (measured; docs/benchmarks.md). Reporting only the allocator's footprint instead (tried) left dropped
+ * results unreported until the cache ran dry, so each collection waited on freshly mapped pages.
  */
-void reportMapped() {
-  int64_t pending = g_mappedPending.load();
-  if (pending > (1 << 20) || pending < -(1 << 20)) {
-    g_mappedPending -= pending;
+int64_t g_pendingExternal = 0;
+int64_t g_credit = 0;
+constexpr int64_t kCreditCap = int64_t(64) << 20;  // beyond this, explicitly freed bytes are reported as freed
+void reportExternal(int64_t delta) {
+  g_pendingExternal += delta;
+  if (g_pendingExternal > (1 << 20) || g_pendingExternal < -(1 << 20)) {
     int64_t ignored;
-    if (g_env != nullptr) napi_adjust_external_memory(g_env, pending, &ignored);
+    if (g_env != nullptr) napi_adjust_external_memory(g_env, g_pendingExternal, &ignored);
+    g_pendingExternal = 0;
   }
 }
-/** Live storage bytes (`externalBytes()`, for the pressure valve and memory tests), and the report to V8. */
-void adjustExternal(int64_t delta) {
-  g_externalBytes += delta;
-  reportMapped();
+/** A storage of `bytes` was made: live bytes (`externalBytes()`) grow; V8 hears of what the credit does not cover. */
+void allocatedExternal(int64_t bytes) {
+  g_externalBytes += bytes;
+  const int64_t covered = std::min(bytes, g_credit);
+  g_credit -= covered;
+  if (bytes > covered) reportExternal(bytes - covered);
+}
+/** A storage of `bytes` was freed, by a finalizer (`collected`) or explicitly. */
+void freedExternal(int64_t bytes, bool collected) {
+  g_externalBytes -= bytes;
+  if (collected) { reportExternal(-bytes); return; }
+  g_credit += bytes;
+  if (g_credit > kCreditCap) { reportExternal(-(g_credit - kCreditCap)); g_credit = kCreditCap; }
 }
 
 StorageSlot& slotOf(const Napi::Value& v) {
@@ -269,19 +275,22 @@ Napi::Value wrap(Napi::Env env, at::Tensor t) {
   StorageSlot& s = g_slots[i];
   s.bytes = static_cast<int64_t>(flat.numel()) * static_cast<int64_t>(flat.element_size());
   s.t = std::move(flat);
-  adjustExternal(s.bytes);
+  allocatedExternal(s.bytes);
   return Napi::Number::New(env, static_cast<double>(i) + static_cast<double>(s.gen) * kSlotSpan);
 }
 
-/** Frees the storage behind handle `h`; a stale handle (already freed) is ignored, as `free` is idempotent. */
-void freeHandle(double h) {
+/**
+ * Frees the storage behind handle `h`; a stale handle (already freed) is ignored, as `free` is idempotent.
+ * `collected`: a finalizer frees it (see freedExternal).
+ */
+void freeHandle(double h, bool collected) {
   double slot = std::fmod(h, kSlotSpan);
   if (!(h >= 0) || slot >= static_cast<double>(g_slots.size())) return;
   uint32_t i = static_cast<uint32_t>(slot);
   StorageSlot& s = g_slots[i];
   if (s.gen != static_cast<uint32_t>((h - slot) / kSlotSpan) || !s.t.defined()) return;
   s.t = at::Tensor();
-  adjustExternal(-s.bytes);
+  freedExternal(s.bytes, collected);
   s.bytes = 0;
   s.gen = s.gen >= (1u << 28) ? 1 : s.gen + 1;  // handles stay below 2^52
   g_freeSlots.push_back(i);
@@ -388,7 +397,7 @@ Napi::Value FromArray(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Free(const Napi::CallbackInfo& info) {
-  if (info[0].IsNumber()) freeHandle(info[0].As<Napi::Number>().DoubleValue());
+  if (info[0].IsNumber()) freeHandle(info[0].As<Napi::Number>().DoubleValue(), info.Length() > 1 && info[1].ToBoolean().Value());
   return info.Env().Undefined();
 }
 

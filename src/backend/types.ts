@@ -90,9 +90,11 @@ export interface Backend {
   /**
    * Gives memory back to the backend's caching allocator. The storage must not be used afterwards: every kernel
    * given a freed storage must throw (an error naming "storage has been freed"), never read recycled memory.
-   * The frontend frees each storage at most once.
+   * The frontend frees each storage at most once. `collected`: the frontend's finalizer frees it (the garbage
+   * collector found its tensors dead) rather than an explicit free; a backend that reports its memory to the
+   * collector may count the two differently (the native one does).
    */
-  free(s: Storage): void;
+  free(s: Storage, collected?: boolean): void;
 
   // --- lifetime hooks (optional) -------------------------------------------------------------------------------
   /**

@@ -32,7 +32,7 @@ interface Addon {
   setArgBuffer(a: Float64Array): void;
   alloc(dtype: number, length: number): H;
   fromArray(dtype: number, data: TypedArray): H;
-  free(h: H): void;
+  free(h: H, collected?: boolean): void;
   externalBytes(): number;
   read(h: H, dst: TypedArray): void;
   fill(h: H, value: number): void;
@@ -267,7 +267,7 @@ export class NativeBackend implements Backend {
     if (a === null) throw new Error(`native backend unavailable: ${loadError}`);
     this.a = a;
     if (!argState.registered) { a.setArgBuffer(argState.args); argState.registered = true; }
-    backstop ??= new FinalizationRegistry((h: H) => a.free(h));
+    backstop ??= new FinalizationRegistry((h: H) => a.free(h, true));
     if (backstopSweep === undefined) { backstopSweep = finalizerSweep(); if (backstopSweep !== null) pressureGc = exposeGc(); }
     if (!sweepInstalled && sweepInstaller !== null) { sweepInstalled = true; sweepInstaller(finalizerSweep()); }
     a.unaryOps.forEach((op, i) => this.unaryCode.set(op, i));
@@ -343,7 +343,7 @@ export class NativeBackend implements Backend {
     return this.wrap(this.a.fromArray(DTYPES[dtype], host), dtype, data.length);
   }
 
-  free(s: Storage): void { this.a.free(NativeBackend.h(s)); }
+  free(s: Storage, collected = false): void { this.a.free(NativeBackend.h(s), collected); }
 
   readSync(s: Storage, layout: Layout): TypedArray {
     const out = new HOST[s.dtype](numelOf(layout.shape));
