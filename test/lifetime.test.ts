@@ -358,3 +358,19 @@ test('backward frees each gradient once the nodes that need it have run (finaliz
   assert.ok(peak - base <= 4 * n * 4, `peak ${(peak - base) / (n * 4)} gradients alive`);
   assert.ok(Number.isFinite(x.grad!.sum().item()));
 });
+
+test('tensors that user code makes inside backward (hooks, a custom Function\'s backward) stay valid after it', () => {
+  const b = new CountingBackend();
+  const x = on(b, Array.from({ length: 9 }, (_, i) => i), [3, 3]).requiresGrad_();
+  const kept: Tensor[] = [];
+  const y = x.mul(on(b, [2], []));
+  y.registerHook((g) => { kept.push(g.clone(), g.mul(3)); });
+  x.registerHook((g) => { kept.push(g.add(1)); });
+  class Twice extends torch.autograd.Function {
+    static override forward(_ctx: any, t: Tensor): Tensor { return t.mul(2); }
+    static override backward(_ctx: any, g: Tensor): Tensor { kept.push(g.mul(5)); return g.mul(2); }
+  }
+  (Twice.apply(y) as Tensor).sum().backward(on(b, [1], []));
+  // y's gradient is 2 (through Twice), x's 4
+  assert.deepEqual(kept.map((t) => t.sum().item()), [45, 18, 54, 45]);
+});

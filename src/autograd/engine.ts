@@ -66,7 +66,7 @@ function runHooks(hooks: Map<number, GradHook> | undefined, g: Tensor): Tensor {
   if (hooks === undefined || hooks.size === 0) return g;
   for (const h of [...hooks.values()]) {
     keepAlive(g);
-    const r = h(g);
+    const r = untracked(() => h(g));
     if (r !== undefined && r !== null) {
       if (r.shape.length !== g.shape.length || r.shape.some((d, i) => d !== g.shape[i])) {
         throw new RangeError(`hook 'hook' has changed the size of value: expected [${g.shape.join(', ')}], got [${r.shape.join(', ')}]`);
@@ -193,6 +193,16 @@ export function trackAllocation(h: StorageHandle): void {
 }
 /** Storages allocated while the running pass processes one node (its hooks, rule and gradient routing). */
 let recent: StorageHandle[] | null = null;
+
+/**
+ * @internal Runs user code inside a backward pass (hooks, a custom Function's backward) with allocation tracking off:
+ * what user code makes is its own and may be kept (a hook that logs `g.clone()`), so the pass must not free it.
+ */
+export function untracked<T>(fn: () => T): T {
+  const s = scope, r = recent;
+  scope = null; recent = null;
+  try { return fn(); } finally { scope = s; recent = r; }
+}
 
 export interface EngineOps {
   sumToShape(g: Tensor, shape: readonly number[]): Tensor;
@@ -369,7 +379,8 @@ export function runBackward(roots: Tensor | readonly Tensor[], grads: Tensor | r
         }
         if (node.preHooks !== null) {
           for (const h of node.preHooks) {
-            const r = h(gs);
+            const cur: (Tensor | null)[] = gs;
+            const r: (Tensor | null)[] | void = untracked(() => h(cur));
             if (r) { gs = r; for (const x of r) keepAlive(x); } // replacements made by user code
           }
         }

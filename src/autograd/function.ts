@@ -4,7 +4,7 @@
  * without recording and attaches one node (of as many outputs as the forward returned) whose rule calls `backward`.
  */
 import { Tensor } from '../tensor.js';
-import { Node, keepAlive, outputNr, setOutputNr } from './engine.js';
+import { Node, keepAlive, outputNr, setOutputNr, untracked } from './engine.js';
 import type { BoundRule, Edge } from './engine.js';
 import { isGradEnabled, noGrad } from './grad_mode.js';
 import { isFloating } from '../dtype.js';
@@ -137,7 +137,7 @@ function applyFunction(cls: typeof Function, args: any[]): any {
     });
     void saved;
     for (const gi of gradsIn) keepAlive(gi); // user code may keep them
-    let res = cls.backward(ctx, ...gradsIn);
+    let res = untracked(() => cls.backward(ctx, ...gradsIn));
     if (!Array.isArray(res)) res = [res];
     const got = res as any[];
     if (got.length < args.length || got.slice(args.length).some((x) => x !== null && x !== undefined)) {
@@ -189,7 +189,7 @@ export function _hookIdentity(ts: Tensor[], name: string, onGrads: (grads: (Tens
     const gs = n.grads !== null ? [...n.grads] : [g];
     while (gs.length < ts.length) gs.push(null);
     for (const gi of gs) keepAlive(gi); // handed to user hooks, which may keep them
-    const r = onGrads(gs);
+    const r = untracked(() => onGrads(gs));
     const out = r ?? gs;
     if (out.length !== ts.length) throw new Error(`${name}: a backward hook returned ${out.length} gradients, expected ${ts.length}`);
     return out.map((x) => x ?? null);
