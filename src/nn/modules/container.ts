@@ -1,7 +1,7 @@
 /** Containers: `Sequential`, `ModuleList`, `ModuleDict`. */
 import { Module } from '../module.js';
 import { pyTypeName } from '../_args.js';
-import { Tensor, freeHandle } from '../../tensor.js';
+import { Tensor, markInternal, freeIfUnused } from '../../tensor.js';
 import { ReLU, LeakyReLU, ELU, GELU, SiLU, Sigmoid, Tanh } from './activation.js';
 import { Identity, Linear } from './linear.js';
 import { Conv1d, Conv2d } from './conv.js';
@@ -131,16 +131,12 @@ export class Sequential extends Module {
     for (let i = 0; i < mods.length; i++) {
       const prev = x;
       x = mods[i]!.call(x);
-      if (prev instanceof Tensor && prev._internal !== -1) {
-        // prev came from layer i-1 and went only into layer i: dead now unless saved, viewed or passed on
-        const h = prev._h;
-        if (x !== prev && !(x instanceof Tensor && x._h === h) && prev._saves === 0 && prev._internal === h.refs && h.finalized) freeHandle(h);
-      }
+      // prev came from layer i-1 and went only into layer i: dead now unless saved, viewed or passed on
+      if (prev instanceof Tensor && x !== prev && !(x instanceof Tensor && x._h === prev._h)) freeIfUnused(prev);
       const nextPasses = i + 1 < mods.length && passesActivations(mods[i + 1]!);
       if (x instanceof Tensor) {
         if (!nextPasses) x._internal = -1; // about to reach user code (the next layer, or the caller)
-        else if (passes && x !== prev && !(prev instanceof Tensor && x._h === prev._h) && x._h.finalized &&
-          x._internal === -1 && x._base === null) x._internal = x._h.refs;
+        else if (passes && x !== prev && !(prev instanceof Tensor && x._h === prev._h)) markInternal(x);
       }
       passes = nextPasses;
     }
